@@ -1,0 +1,86 @@
+// Quirks are the sim's seeded fault models. The harness passes them to the fake `tart` through the
+// environment (SXL_SIM_QUIRKS, SXL_SIM_SEED); every process of the simulated host reads them here.
+import { createHash } from 'node:crypto';
+
+/** Every quirk the sim knows, with the forum report or tart issue it models. */
+export const QUIRKS = {
+  'xpc-endpoint-lost-on-upgrade':
+    'forum report 1: after a replacement the new NetworkExtension job has no endpoints block until reboot',
+} as const satisfies Record<string, string>;
+
+export type QuirkName = keyof typeof QUIRKS;
+export type QuirkSettings = Partial<Record<QuirkName, number>>;
+
+export function isQuirkName(name: string): name is QuirkName {
+  return Object.hasOwn(QUIRKS, name);
+}
+
+/** Parses `name=P,name=P` (P a probability in [0,1]); throws with the offending entry named. */
+export function parseQuirkList(text: string | undefined): QuirkSettings {
+  const settings: QuirkSettings = {};
+  if (!text) return settings;
+  for (const entry of text.split(',').map((s) => s.trim()).filter(Boolean)) {
+    const match = /^([a-z0-9-]+)=([0-9.]+)$/.exec(entry);
+    if (!match) throw new Error(`Invalid quirk "${entry}": expected NAME=P with P between 0 and 1`);
+    const [, name, value] = match as unknown as [string, string, string];
+    if (!isQuirkName(name)) {
+      throw new Error(`Unknown quirk "${name}": expected one of ${Object.keys(QUIRKS).join(', ')}`);
+    }
+    const p = Number(value);
+    if (!(p >= 0 && p <= 1)) throw new Error(`Invalid probability for quirk "${name}": ${value}, expected 0..1`);
+    settings[name] = p;
+  }
+  return settings;
+}
+
+export function formatQuirkList(settings: QuirkSettings): string {
+  return Object.entries(settings)
+    .map(([name, p]) => `${name}=${p}`)
+    .join(',');
+}
+
+/** What the simulated host was started with: read once per process from the environment. */
+export interface SimSettings {
+  quirks: QuirkSettings;
+  seed: number;
+  /** Multiplies every modelled delay (boot, shutdown, sysdiagnose); 0 makes them immediate. */
+  timeScale: number;
+}
+
+export function readSimSettings(env: NodeJS.ProcessEnv = process.env): SimSettings {
+  const seed = env.SXL_SIM_SEED === undefined ? 0 : Number(env.SXL_SIM_SEED);
+  if (!Number.isInteger(seed)) throw new Error(`Invalid SXL_SIM_SEED "${env.SXL_SIM_SEED}": expected an integer`);
+  const timeScale = env.SXL_SIM_TIME_SCALE === undefined ? 1 : Number(env.SXL_SIM_TIME_SCALE);
+  if (!(timeScale >= 0)) {
+    throw new Error(`Invalid SXL_SIM_TIME_SCALE "${env.SXL_SIM_TIME_SCALE}": expected a number >= 0`);
+  }
+  return { quirks: parseQuirkList(env.SXL_SIM_QUIRKS), seed, timeScale };
+}
+
+/**
+ * The VM's ordinal: the trailing number of its name (the harness names VMs `sxl-<run-id>-<n>`,
+ * n the iteration), so that seed + iteration decide the dice and a run can be repeated exactly
+ * whatever its run id. Names without a trailing number fall back to the whole name.
+ */
+export function vmStreamKey(vmName: string): string {
+  const match = /-(\d+)$/.exec(vmName);
+  return match ? `#${match[1]}` : vmName;
+}
+
+/**
+ * Deterministic dice for one VM: the k-th roll of quirk Q on the VM with stream key S under seed
+ * N is the same number in every run. Counters live in the caller's persisted state so that a
+ * reboot does not replay the same roll.
+ */
+export function quirkRoll(seed: number, streamKey: string, quirk: string, counter: number): number {
+  const digest = createHash('sha256').update(`${seed}\0${streamKey}\0${quirk}\0${counter}`).digest();
+  // 48 bits are plenty for a probability and stay exact in a double.
+  return digest.readUIntBE(0, 6) / 2 ** 48;
+}
+
+export function quirkFires(settings: SimSettings, streamKey: string, quirk: QuirkName, counter: number): boolean {
+  const p = settings.quirks[quirk] ?? 0;
+  if (p <= 0) return false;
+  if (p >= 1) return true;
+  return quirkRoll(settings.seed, streamKey, quirk, counter) < p;
+}
