@@ -19,7 +19,10 @@ export function isQuirkName(name: string): name is QuirkName {
 export function parseQuirkList(text: string | undefined): QuirkSettings {
   const settings: QuirkSettings = {};
   if (!text) return settings;
-  for (const entry of text.split(',').map((s) => s.trim()).filter(Boolean)) {
+  for (const entry of text
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     const match = /^([a-z0-9-]+)=([0-9.]+)$/.exec(entry);
     if (!match) throw new Error(`Invalid quirk "${entry}": expected NAME=P with P between 0 and 1`);
     const [, name, value] = match as unknown as [string, string, string];
@@ -27,7 +30,8 @@ export function parseQuirkList(text: string | undefined): QuirkSettings {
       throw new Error(`Unknown quirk "${name}": expected one of ${Object.keys(QUIRKS).join(', ')}`);
     }
     const p = Number(value);
-    if (!(p >= 0 && p <= 1)) throw new Error(`Invalid probability for quirk "${name}": ${value}, expected 0..1`);
+    if (!(p >= 0 && p <= 1))
+      throw new Error(`Invalid probability for quirk "${name}": ${value}, expected 0..1`);
     settings[name] = p;
   }
   return settings;
@@ -49,7 +53,8 @@ export interface SimSettings {
 
 export function readSimSettings(env: NodeJS.ProcessEnv = process.env): SimSettings {
   const seed = env.SXL_SIM_SEED === undefined ? 0 : Number(env.SXL_SIM_SEED);
-  if (!Number.isInteger(seed)) throw new Error(`Invalid SXL_SIM_SEED "${env.SXL_SIM_SEED}": expected an integer`);
+  if (!Number.isInteger(seed))
+    throw new Error(`Invalid SXL_SIM_SEED "${env.SXL_SIM_SEED}": expected an integer`);
   const timeScale = env.SXL_SIM_TIME_SCALE === undefined ? 1 : Number(env.SXL_SIM_TIME_SCALE);
   if (!(timeScale >= 0)) {
     throw new Error(`Invalid SXL_SIM_TIME_SCALE "${env.SXL_SIM_TIME_SCALE}": expected a number >= 0`);
@@ -78,7 +83,12 @@ export function quirkRoll(seed: number, streamKey: string, quirk: string, counte
   return digest.readUIntBE(0, 6) / 2 ** 48;
 }
 
-export function quirkFires(settings: SimSettings, streamKey: string, quirk: QuirkName, counter: number): boolean {
+export function quirkFires(
+  settings: SimSettings,
+  streamKey: string,
+  quirk: QuirkName,
+  counter: number,
+): boolean {
   const p = settings.quirks[quirk] ?? 0;
   if (p <= 0) return false;
   if (p >= 1) return true;
