@@ -1,0 +1,42 @@
+# sysext-lab: `make scenario` runs a scenario (default upgrade-xpc on the embedded simulated Mac),
+# `make test` runs typecheck, lint and the tests. Both install what they need first.
+SCENARIO ?= upgrade-xpc
+BACKEND ?= sim
+ARGS ?=
+FROM ?=
+TO ?=
+
+NODE_STAMP := node_modules/.package-lock.json
+BUILDS_STAMP := sim/builds/out/.generated
+BUILD_SOURCES := $(wildcard sim/builds/*.ts sim/builds/sample-app/*)
+
+.PHONY: setup scenario test tools sample-builds clean
+
+setup: $(NODE_STAMP) $(BUILDS_STAMP)
+
+# npm ci only when the lockfile or package.json changed since the last install.
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $(NODE_STAMP)
+
+sample-builds: $(BUILDS_STAMP)
+
+$(BUILDS_STAMP): $(NODE_STAMP) $(BUILD_SOURCES)
+	npx tsx sim/builds/make-sample-builds.ts sim/builds/out
+	@touch $(BUILDS_STAMP)
+
+# Debian tools the tests use: xmllint validates junit.xml against the JUnit schema.
+tools:
+	@command -v xmllint >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    apt-get update -qq && apt-get install -y -qq libxml2-utils >/dev/null; \
+	  else echo "xmllint is missing: install libxml2-utils (Debian/Ubuntu) or libxml2 (Homebrew)" >&2; exit 1; fi; }
+
+scenario: setup
+	node bin/sysext-lab.js run $(SCENARIO) --backend $(BACKEND) $(if $(FROM),--from "$(FROM)") $(if $(TO),--to "$(TO)") $(ARGS)
+
+test: setup tools
+	npm test
+
+clean:
+	rm -rf sim/builds/out .sim

@@ -1,0 +1,40 @@
+// One helper combines a caller's signal with a timeout, so every wait in the harness is bounded.
+
+export interface AbortOptions {
+  /** Aborts the operation, e.g. on Ctrl-C. */
+  signal?: AbortSignal;
+  /** Upper bound for the operation; omitted means only `signal` bounds it. */
+  timeoutMs?: number;
+}
+
+export function combineSignals({ signal, timeoutMs }: AbortOptions): AbortSignal | undefined {
+  const signals: AbortSignal[] = [];
+  if (signal) signals.push(signal);
+  if (timeoutMs !== undefined) signals.push(AbortSignal.timeout(timeoutMs));
+  if (signals.length === 0) return undefined;
+  return signals.length === 1 ? signals[0] : AbortSignal.any(signals);
+}
+
+/** Resolves after `ms`, or rejects with the signal's reason when it aborts first. */
+export function delay(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) {
+      reject(signal.reason);
+      return;
+    }
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal?.reason);
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+/** True when `error` is the reason of an aborted timeout signal (as opposed to a user abort). */
+export function isTimeoutReason(error: unknown): boolean {
+  return error instanceof DOMException && error.name === 'TimeoutError';
+}

@@ -1,0 +1,50 @@
+// The seam between the runner and whatever runs VMs. The runner never asks which backend it has.
+
+import type { SshEndpoint } from '../ssh/guest-session.ts';
+import type { HostCommandRecord } from './host-command.ts';
+
+export interface VmInfo {
+  name: string;
+  state: 'running' | 'suspended' | 'stopped';
+}
+
+export interface BackendDescription {
+  /** `tart` for real tart, `sim` for the embedded simulated Mac (which runs the fake tart). */
+  backend: string;
+  /** The VM tool's version, e.g. tart's `2.32.1`. */
+  toolVersion: string;
+  /** The executable that was run. */
+  tool: string;
+}
+
+export interface StartOptions {
+  /** Where the VM process's own output goes (`tart run` stdout/stderr). */
+  logFile: string;
+  /** Start so that `suspend` works (tart `--suspendable`). @default false */
+  suspendable?: boolean;
+}
+
+export interface WaitOptions {
+  signal?: AbortSignal;
+  timeoutMs?: number;
+}
+
+export interface VmBackend {
+  readonly name: string;
+  describe(options?: WaitOptions): Promise<BackendDescription>;
+  /** Copies `image` to a new VM `name` (pulling it first if needed) with a fresh MAC address. */
+  clone(image: string, name: string, options?: WaitOptions): Promise<void>;
+  /** Boots the VM in the background; returns once the VM process runs. */
+  start(name: string, options: StartOptions): Promise<void>;
+  /** Waits for the guest's address and returns how to reach its SSH server. */
+  endpoint(name: string, options?: WaitOptions): Promise<SshEndpoint>;
+  /** Hard stop (the guest should have been shut down from inside first). Stopping a stopped VM is fine. */
+  stop(name: string, options?: WaitOptions): Promise<void>;
+  suspend(name: string, options?: WaitOptions): Promise<void>;
+  resume(name: string, options: StartOptions): Promise<void>;
+  /** Deletes the VM; deleting a missing VM is fine, so cleanup can be repeated. */
+  delete(name: string, options?: WaitOptions): Promise<void>;
+  list(options?: WaitOptions): Promise<VmInfo[]>;
+  /** Every host command the backend runs, for transcripts. Returns an unsubscribe function. */
+  onCommand(listener: (record: HostCommandRecord) => void): () => void;
+}

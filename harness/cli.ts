@@ -1,0 +1,231 @@
+// The CLI is thin: parse flags, call the library, set process.exitCode. Exit codes: 0 all passed,
+// 1 a check failed, 2 usage or config error, 3 infrastructure errors only, 130 interrupted.
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { findScenario, scenarios } from '../scenarios/index.ts';
+import { simBackendOptions, simSampleBuilds, simSampleBuildsExist } from './backends/sim-profile.ts';
+import { TartBackend } from './backends/tart-backend.ts';
+import { ConfigError, InterruptedError } from './errors.ts';
+import { ParseError } from './parse/parse-error.ts';
+import { parseByKind, parseKinds, UnknownParseKindError } from './parse/registry.ts';
+import { reapVms } from './reap.ts';
+import { exitCodes } from './report/run-summary.ts';
+import { runCommand, runDefaults } from './run-command.ts';
+
+const USAGE = `Usage: sysext-lab <command> [options]
+
+Commands:
+  run <scenario>   Run a scenario on fresh VMs and write junit.xml, run.json, summary.json
+  list             List the scenarios
+  reap             Delete the VMs (sxl-*) left behind by runs that died
+  parse <kind> [FILE]  Parse macOS command output (stdin when no FILE) and print JSON
+
+run options:
+  --backend sim|tart   sim: the embedded simulated Mac (default); tart: a real Mac with tart
+  --image NAME         Image to clone per iteration (default ${runDefaults.image})
+  --repeat N           Iterations (default 1)
+  --from PATH          Build installed first (.pkg, .zip or .app); sim default: sample 1.0
+  --to PATH            Upgrade build; sim default: sample 1.1
+  --seed N             Seed of the sim's quirks (default: random, printed in run.json)
+  --quirk NAME=P       Sim fault model with probability P (repeatable), e.g. xpc-endpoint-lost-on-upgrade=0.2
+  --artifacts DIR      Where run directories go (default artifacts)
+  --keep-vm            Leave each iteration's VM behind for inspection
+  --launch-command CMD Command that launches the app, the app path appended (default "open -a")
+
+reap options: --backend sim|tart, --all (also VMs of runs still alive)
+Exit codes: 0 passed, 1 a check failed, 2 usage or config error, 3 infrastructure errors only, 130 interrupted.
+`;
+
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case 'run':
+        return await runCli(rest, argv);
+      case 'list':
+        for (const s of scenarios) process.stdout.write(`${s.id.padEnd(26)} ${s.title}\n`);
+        return 0;
+      case 'reap':
+        return await reapCli(rest);
+      case 'parse':
+        return await parseCli(rest);
+      case undefined:
+      case '--help':
+      case '-h':
+      case 'help':
+        process.stdout.write(USAGE);
+        return command === undefined ? exitCodes.usage : 0;
+      default:
+        throw new ConfigError(
+          'command',
+          `Unknown command "${command}": expected run, list, reap or parse (see --help)`,
+        );
+    }
+  } catch (error) {
+    if (
+      error instanceof ConfigError ||
+      error instanceof ParseError ||
+      error instanceof UnknownParseKindError ||
+      isArgError(error)
+    ) {
+      process.stderr.write(`sysext-lab: ${(error as Error).message}\n`);
+      return exitCodes.usage;
+    }
+    process.stderr.write(`sysext-lab: ${(error as Error).stack ?? String(error)}\n`);
+    return exitCodes.infrastructure;
+  }
+}
+
+async function runCli(args: string[], argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      backend: { type: 'string', default: runDefaults.backend },
+      image: { type: 'string', default: runDefaults.image },
+      repeat: { type: 'string', default: String(runDefaults.repeat) },
+      from: { type: 'string' },
+      to: { type: 'string' },
+      seed: { type: 'string' },
+      quirk: { type: 'string', multiple: true, default: [] },
+      artifacts: { type: 'string', default: runDefaults.artifactsDir },
+      'keep-vm': { type: 'boolean', default: false },
+      'launch-command': { type: 'string' },
+    },
+  });
+  const id = positionals[0];
+  if (!id || positionals.length > 1) {
+    throw new ConfigError(
+      'scenario',
+      `run takes one scenario, got ${positionals.length}: expected one of ${scenarios.map((s) => s.id).join(', ')}`,
+    );
+  }
+  const scenario = findScenario(id);
+  if (!scenario)
+    throw new ConfigError(
+      'scenario',
+      `Unknown scenario "${id}": expected one of ${scenarios.map((s) => s.id).join(', ')}`,
+    );
+  const backend = values.backend;
+  if (backend !== 'sim' && backend !== 'tart')
+    throw new ConfigError('--backend', `--backend must be sim or tart, got "${backend}"`);
+  const inputs: Record<string, string> = {};
+  if (values.from) inputs.from = values.from;
+  if (values.to) inputs.to = values.to;
+  if (backend === 'sim' && (!inputs.from || !inputs.to)) {
+    if (!simSampleBuildsExist()) {
+      throw new ConfigError(
+        '--from',
+        'The sample builds are missing: run `make setup` (or pass --from and --to)',
+      );
+    }
+    const samples = simSampleBuilds();
+    inputs.from ??= samples.from;
+    inputs.to ??= samples.to;
+  }
+  const repeat = wholeNumber('--repeat', values.repeat, 1);
+  const seed =
+    values.seed === undefined ? Math.floor(Math.random() * 2 ** 31) : wholeNumber('--seed', values.seed, 0);
+  const quirks = Object.fromEntries(values.quirk.map(parseQuirk));
+
+  const controller = new AbortController();
+  let interrupts = 0;
+  const onSignal = (signal: NodeJS.Signals) => {
+    interrupts += 1;
+    if (interrupts === 1) {
+      process.stderr.write(
+        `\n${signal}: stopping after cleanup (press Ctrl-C again to skip the clean guest shutdown)\n`,
+      );
+      controller.abort(new InterruptedError(signal));
+    } else {
+      process.stderr.write(`\n${signal} again: hard-stopping and deleting the VMs\n`);
+    }
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    const outcome = await runCommand({
+      scenario,
+      backend,
+      image: values.image,
+      repeat,
+      inputs,
+      seed,
+      quirks,
+      artifactsDir: values.artifacts,
+      keepVm: values['keep-vm'],
+      launchCommand: values['launch-command']?.split(' ').filter(Boolean),
+      argv: ['sysext-lab', ...argv],
+      signal: controller.signal,
+      hurry: () => interrupts > 1,
+    });
+    return outcome.exitCode;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
+
+async function reapCli(args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      backend: { type: 'string', default: runDefaults.backend },
+      all: { type: 'boolean', default: false },
+    },
+  });
+  if (values.backend !== 'sim' && values.backend !== 'tart') {
+    throw new ConfigError('--backend', `--backend must be sim or tart, got "${values.backend}"`);
+  }
+  const backend = new TartBackend(values.backend === 'sim' ? simBackendOptions({ quirks: {}, seed: 0 }) : {});
+  const reaped = await reapVms(backend, { all: values.all });
+  for (const name of reaped.deleted) process.stdout.write(`deleted ${name}\n`);
+  for (const problem of reaped.problems) process.stderr.write(`${problem}\n`);
+  process.stdout.write(`reaped ${reaped.deleted.length} VM(s), kept ${reaped.kept.length} of live runs\n`);
+  return reaped.problems.length > 0 ? exitCodes.infrastructure : 0;
+}
+
+async function parseCli(args: string[]): Promise<number> {
+  const [kind, file, ...extra] = args;
+  if (!kind || extra.length > 0) {
+    throw new ConfigError(
+      'parse',
+      `parse takes a kind and an optional FILE: kinds ${Object.keys(parseKinds).join(', ')}`,
+    );
+  }
+  let text: string;
+  try {
+    text = readFileSync(file ?? 0, 'utf8');
+  } catch (error) {
+    throw new ConfigError('FILE', `Cannot read ${file ?? 'standard input'}: ${(error as Error).message}`);
+  }
+  process.stdout.write(`${JSON.stringify(parseByKind(kind, text), null, 2)}\n`);
+  return 0;
+}
+
+function wholeNumber(flag: string, text: string, min: number): number {
+  const value = Number(text);
+  if (!/^\d+$/.test(text) || value < min)
+    throw new ConfigError(flag, `${flag} must be a whole number >= ${min}, got "${text}"`);
+  return value;
+}
+
+function parseQuirk(text: string): [string, number] {
+  const match = /^([a-z0-9-]+)=(\d+(?:\.\d+)?)$/.exec(text);
+  const p = Number(match?.[2]);
+  if (!match || !(p >= 0 && p <= 1)) {
+    throw new ConfigError(
+      '--quirk',
+      `--quirk expects NAME=P with P between 0 and 1, e.g. xpc-endpoint-lost-on-upgrade=0.2; got "${text}"`,
+    );
+  }
+  return [match[1]!, p];
+}
+
+function isArgError(error: unknown): boolean {
+  return (
+    typeof error === 'object' &&
+    error !== null &&
+    String((error as { code?: string }).code).startsWith('ERR_PARSE_ARGS')
+  );
+}

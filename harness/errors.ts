@@ -1,0 +1,112 @@
+// Typed errors: facts as fields, message = reason + subject + evidence, original in `cause`.
+// The runner classifies outcomes by class: CheckFailedError is the product misbehaving (`fail`),
+// everything else is the harness or the infrastructure (`error`).
+
+/** Keeps the last `max` characters of command output for messages; full output goes to the transcript. */
+export function tail(text: string, max = 600): string {
+  const trimmed = text.trimEnd();
+  return trimmed.length <= max ? trimmed : `…${trimmed.slice(-max)}`;
+}
+
+/** A check of the product failed: the bug (or another product failure) was observed. */
+export class CheckFailedError extends Error {
+  override name = 'CheckFailedError';
+  constructor(
+    readonly check: string,
+    message: string,
+    /** Raw output the check read, attached to the report as evidence. */
+    readonly evidence: Record<string, string> = {},
+  ) {
+    super(message);
+  }
+}
+
+/** A guest command exited non-zero, or timed out, where success was required. */
+export class CommandError extends Error {
+  override name = 'CommandError';
+  readonly command: string;
+  readonly exitCode: number | null;
+  readonly stderrTail: string;
+  readonly stdoutTail: string;
+  readonly durationMs: number;
+  readonly timedOut: boolean;
+  readonly target: string;
+  constructor(facts: {
+    command: string;
+    exitCode: number | null;
+    stdout: string;
+    stderr: string;
+    durationMs: number;
+    timedOut: boolean;
+    target: string;
+    cause?: unknown;
+  }) {
+    const reason = facts.timedOut
+      ? `Timed out after ${facts.durationMs} ms`
+      : `Exit code ${facts.exitCode ?? 'none (connection lost)'}`;
+    const evidence = tail(facts.stderr, 400) || tail(facts.stdout, 400);
+    super(`${reason} from \`${facts.command}\` on ${facts.target}${evidence ? `: ${evidence}` : ''}`, {
+      cause: facts.cause,
+    });
+    this.command = facts.command;
+    this.exitCode = facts.exitCode;
+    this.stderrTail = tail(facts.stderr);
+    this.stdoutTail = tail(facts.stdout);
+    this.durationMs = facts.durationMs;
+    this.timedOut = facts.timedOut;
+    this.target = facts.target;
+  }
+}
+
+/** Something did not happen in time: SSH, an IP, an extension state. */
+export class WaitTimeoutError extends Error {
+  override name = 'WaitTimeoutError';
+  constructor(
+    readonly what: string,
+    readonly vm: string,
+    readonly timeoutMs: number,
+    readonly lastSeen?: string,
+    options?: { cause?: unknown },
+  ) {
+    super(
+      `Timed out after ${timeoutMs} ms waiting for ${what} on ${vm}${lastSeen ? `; last seen: ${lastSeen}` : ''}`,
+      options,
+    );
+  }
+}
+
+/** A host-side tool (tart) failed. */
+export class HostCommandError extends Error {
+  override name = 'HostCommandError';
+  constructor(
+    readonly command: string,
+    readonly exitCode: number | null,
+    readonly stderrTail: string,
+    readonly durationMs: number,
+    options?: { cause?: unknown },
+  ) {
+    super(
+      `Exit code ${exitCode ?? 'none'} from \`${command}\` after ${durationMs} ms${stderrTail ? `: ${stderrTail}` : ''}`,
+      options,
+    );
+  }
+}
+
+/** Bad flags, options or files given by the user; the CLI maps it to exit code 2. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+  constructor(
+    readonly subject: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** The run was interrupted (SIGINT/SIGTERM); the iteration in flight is recorded as an error. */
+export class InterruptedError extends Error {
+  override name = 'InterruptedError';
+  constructor(readonly signalName: string) {
+    super(`Interrupted by ${signalName}`);
+  }
+}

@@ -1,0 +1,39 @@
+// Finds the app a .pkg installed, from the receipts macOS keeps (`pkgutil`): the package installed
+// most recently, its install location, and the top-level .app in its file list.
+import { posix } from 'node:path';
+import type { GuestSession } from '../ssh/guest-session.ts';
+
+interface Receipt {
+  id: string;
+  location: string;
+  installTime: number;
+}
+
+export async function findInstalledApp(
+  guest: GuestSession,
+  installedSince: number,
+  options: { signal?: AbortSignal; timeoutMs?: number },
+): Promise<string> {
+  const ids = (await guest.exec(['pkgutil', '--pkgs'], options)).stdout
+    .split('\n')
+    .map((line) => line.trim())
+    .filter(Boolean);
+  const receipts: Receipt[] = [];
+  for (const id of ids.filter((id) => !id.startsWith('com.apple.'))) {
+    const info = (await guest.exec(['pkgutil', '--pkg-info', id], options)).stdout;
+    const field = (key: string) => new RegExp(`^${key}: (.*)$`, 'm').exec(info)?.[1]?.trim();
+    receipts.push({ id, location: field('location') ?? '', installTime: Number(field('install-time') ?? 0) });
+  }
+  // The guest clock has one-second resolution in receipts; allow the install to start in the same second.
+  const recent = receipts
+    .filter((r) => r.installTime >= installedSince - 1)
+    .sort((a, b) => b.installTime - a.installTime);
+  for (const receipt of recent) {
+    const files = (await guest.exec(['pkgutil', '--files', receipt.id], options)).stdout.split('\n');
+    const app = files.map((f) => f.trim()).find((f) => /^[^/]+\.app$/.test(f));
+    if (app) return posix.join('/', receipt.location, app);
+  }
+  throw new Error(
+    `Cannot tell which app the package installed on ${guest.target}: no receipt since ${installedSince} lists a top-level .app (receipts: ${receipts.map((r) => r.id).join(', ') || 'none'})`,
+  );
+}

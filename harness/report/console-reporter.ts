@@ -1,0 +1,98 @@
+// Progress for a person watching: iteration k of N, the current step, elapsed time, the outcome.
+// The only writer to the terminal during a run.
+import type { IterationResult, RunEvent } from '../scenario/events.ts';
+import { summarize } from './run-summary.ts';
+
+export interface ConsoleReporterOptions {
+  write?: (text: string) => void;
+  /** Print every step, not only failures. @default true */
+  verbose?: boolean;
+}
+
+export class ConsoleReporter {
+  private readonly write: (text: string) => void;
+  private readonly results: IterationResult[] = [];
+  private runStarted = 0;
+  private iterationStarted = 0;
+  private of = 0;
+  private runDir = '';
+
+  constructor(private readonly options: ConsoleReporterOptions = {}) {
+    this.write = options.write ?? ((text) => process.stdout.write(text));
+  }
+
+  handle(event: RunEvent): void {
+    switch (event.type) {
+      case 'run-started':
+        this.runStarted = Date.now();
+        this.runDir = event.runDir;
+        this.of = event.iterations;
+        this.line(
+          `sysext-lab: ${event.scenario} on ${event.image} (${event.backend}), ${event.iterations} iteration(s), run ${event.runId}`,
+        );
+        break;
+      case 'iteration-started':
+        this.iterationStarted = Date.now();
+        this.line(`[${event.iteration}/${event.of}] ${event.vm}: cloning and booting`);
+        break;
+      case 'vm-started':
+        this.line(
+          `[${event.iteration}/${this.of}] ${event.vm}: SSH up at ${event.host}:${event.port} (${this.elapsed()})`,
+        );
+        break;
+      case 'step-started':
+        if (this.options.verbose !== false) this.line(`[${event.iteration}/${this.of}]   ${event.step} ...`);
+        break;
+      case 'step-finished':
+        if (!event.step.ok || this.options.verbose !== false) {
+          const status = event.step.ok ? 'ok' : 'FAILED';
+          this.line(
+            `[${event.iteration}/${this.of}]   ${event.step.name}: ${status} in ${seconds(event.step.durationMs)} (${this.elapsed()})`,
+          );
+        }
+        break;
+      case 'check-failed':
+        this.line(`[${event.iteration}/${this.of}]   check ${event.check} failed: ${event.message}`);
+        break;
+      case 'notice':
+        this.line(`note: ${event.message}`);
+        break;
+      case 'iteration-finished': {
+        const r = event.result;
+        this.results.push(r);
+        const detail = r.outcome === 'pass' ? '' : `: ${r.message}`;
+        this.line(
+          `[${r.iteration}/${this.of}] ${r.outcome.toUpperCase()} in ${seconds(r.durationMs)}${detail}`,
+        );
+        break;
+      }
+      case 'run-finished': {
+        for (const s of summarize(this.results)) {
+          this.line(
+            `${s.id} on ${s.image}: ${s.iterations} iteration(s): ${s.pass} passed, ${s.fail} failed, ${s.error} error(s)`,
+          );
+        }
+        if (event.interrupted)
+          this.line('Interrupted: the iteration in flight is recorded as an error; VMs were cleaned up.');
+        this.line(
+          `Run directory: ${this.runDir} (exit code ${event.exitCode}, ${seconds(Date.now() - this.runStarted)})`,
+        );
+        break;
+      }
+      default:
+        break;
+    }
+  }
+
+  private elapsed(): string {
+    return `${seconds(Date.now() - this.iterationStarted)} into the iteration`;
+  }
+
+  private line(text: string): void {
+    this.write(`${text}\n`);
+  }
+}
+
+function seconds(ms: number): string {
+  return `${(ms / 1000).toFixed(1)} s`;
+}

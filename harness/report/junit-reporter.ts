@@ -1,0 +1,104 @@
+// junit.xml: one testsuite per scenario and image, one testcase per iteration; <failure> when a
+// check failed, <error> when the harness or infrastructure failed. The only module that imports
+// junit-report-builder. Rewritten after every iteration so an interrupted run still leaves it.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import junitModule, { type Builder } from 'junit-report-builder';
+import type { IterationResult, RunEvent } from '../scenario/events.ts';
+import { writeFileAtomic } from './write-atomic.ts';
+
+export interface JUnitRunFacts {
+  runId: string;
+  backend: string;
+  seed?: number;
+  quirks?: string;
+  builds: Record<string, string>;
+}
+
+/** Transcripts larger than this are cut in system-out (the full file is in the run directory). */
+// The package is CommonJS with module.exports = the builder, while its types describe an ES default export.
+const junit = junitModule as unknown as Builder;
+
+const TRANSCRIPT_LIMIT = 64 * 1024;
+
+export class JUnitReporter {
+  private readonly results: IterationResult[] = [];
+
+  constructor(
+    private readonly runDir: string,
+    private readonly facts: JUnitRunFacts,
+  ) {}
+
+  get path(): string {
+    return join(this.runDir, 'junit.xml');
+  }
+
+  handle(event: RunEvent): void {
+    if (event.type === 'iteration-finished') {
+      this.results.push(event.result);
+      this.write();
+    } else if (event.type === 'run-started' || event.type === 'run-finished') {
+      this.write();
+    }
+  }
+
+  write(): void {
+    writeFileAtomic(this.path, this.build());
+  }
+
+  build(): string {
+    const builder = junit.newBuilder();
+    const suites = new Map<string, ReturnType<typeof builder.testSuite>>();
+    for (const result of this.results) {
+      const key = `${result.scenario}\0${result.image}`;
+      let suite = suites.get(key);
+      if (!suite) {
+        suite = builder
+          .testSuite()
+          .name(`${result.scenario} @ ${result.image}`)
+          .timestamp(new Date(result.startedAt));
+        suite.property('scenario', result.scenario);
+        suite.property('image', result.image);
+        suite.property('backend', this.facts.backend);
+        suite.property('run-id', this.facts.runId);
+        if (this.facts.seed !== undefined) suite.property('seed', String(this.facts.seed));
+        if (this.facts.quirks !== undefined) suite.property('quirks', this.facts.quirks);
+        for (const [role, description] of Object.entries(this.facts.builds))
+          suite.property(`build.${role}`, description);
+        suites.set(key, suite);
+      }
+      const testCase = suite
+        .testCase()
+        .className(`sysext-lab.${result.scenario}`)
+        .name(`${result.scenario} iteration ${result.iteration}`)
+        .time(result.durationMs / 1000)
+        .standardOutput(this.systemOut(result));
+      if (result.outcome === 'fail') testCase.failure(result.message, result.failedCheck);
+      else if (result.outcome === 'error') testCase.error(result.message, result.errorType);
+    }
+    return builder.build();
+  }
+
+  private systemOut(result: IterationResult): string {
+    const lines = [`VM ${result.vm}, outcome ${result.outcome}`];
+    for (const step of result.steps) {
+      lines.push(
+        `step ${step.ok ? 'ok  ' : 'FAIL'} ${step.name} (${step.durationMs} ms)${step.error ? `: ${step.error}` : ''}`,
+      );
+    }
+    if (result.message) lines.push(`${result.outcome}: ${result.message}`);
+    const transcriptPath = join(this.runDir, 'iterations', String(result.iteration), 'transcript.log');
+    let transcript = '';
+    try {
+      transcript = readFileSync(transcriptPath, 'utf8');
+    } catch {
+      transcript = '(no transcript)';
+    }
+    if (transcript.length > TRANSCRIPT_LIMIT) {
+      transcript = `(first ${TRANSCRIPT_LIMIT} characters; full file: iterations/${result.iteration}/transcript.log)\n${transcript.slice(0, TRANSCRIPT_LIMIT)}`;
+    }
+    lines.push('', '--- transcript ---', transcript);
+    // XML 1.0 cannot carry most control characters, whatever the escaping.
+    return lines.join('\n').replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, '\uFFFD');
+  }
+}

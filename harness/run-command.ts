@@ -1,0 +1,219 @@
+// `sysext-lab run`: validates the options, sets up the backend, the run directory and the
+// reporters, runs the scenario, and always leaves junit.xml, run.json and summary.json behind.
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { simBackendOptions } from './backends/sim-profile.ts';
+import { TartBackend, type TartBackendOptions } from './backends/tart-backend.ts';
+import { ConfigError, HostCommandError } from './errors.ts';
+import { buildKind, type InstalledBuild } from './macos/install-build.ts';
+import { ConsoleReporter } from './report/console-reporter.ts';
+import { JUnitReporter } from './report/junit-reporter.ts';
+import { describeBuild, hostFacts, type RunManifest, writeManifest } from './report/run-manifest.ts';
+import { exitCodeFor, summarize } from './report/run-summary.ts';
+import { writeFileAtomic } from './report/write-atomic.ts';
+import { newRunId, registerRun } from './run-registry.ts';
+import type { Scenario } from './scenario/define-scenario.ts';
+import type { BuildRecord, IterationResult, RunEvent } from './scenario/events.ts';
+import { runScenario } from './scenario/runner.ts';
+import { harnessVersion } from './version.ts';
+
+export interface RunOptions {
+  scenario: Scenario;
+  /** `sim` (the embedded simulated Mac) or `tart` (a real Apple-silicon Mac). @default 'sim' */
+  backend: 'sim' | 'tart';
+  /** Image to clone per iteration. @default runDefaults.image */
+  image: string;
+  /** @default 1 */
+  repeat: number;
+  /** Scenario inputs (--from, --to, ...). */
+  inputs: Record<string, string>;
+  /** Seeds the sim's quirks; recorded so that a run can be repeated exactly. */
+  seed: number;
+  /** Sim fault models, name -> probability. Only with backend sim. */
+  quirks: Record<string, number>;
+  /** @default 'artifacts' */
+  artifactsDir: string;
+  /** @default false */
+  keepVm: boolean;
+  /** Command that launches the app to request activation. @default ['open', '-a'] */
+  launchCommand?: string[];
+  /** The command line, for run.json and the repro command. */
+  argv: string[];
+  signal: AbortSignal;
+  hurry?: () => boolean;
+  /** Terminal output. @default process.stdout */
+  write?: (text: string) => void;
+  /** Overrides for tests: the sim's TART_HOME and delay scale. */
+  sim?: { tartHome?: string; timeScale?: number };
+  /** Override for the real backend's tart executable. @default TART_BIN or `tart` */
+  tartBin?: string;
+}
+
+export const runDefaults = {
+  backend: 'sim',
+  image: 'ghcr.io/cirruslabs/macos-sequoia-base:latest',
+  repeat: 1,
+  artifactsDir: 'artifacts',
+} as const;
+
+export interface RunOutcome {
+  exitCode: number;
+  runDir: string;
+  results: IterationResult[];
+}
+
+export async function runCommand(options: RunOptions): Promise<RunOutcome> {
+  validate(options);
+  const backendOptions: TartBackendOptions =
+    options.backend === 'sim'
+      ? simBackendOptions({ quirks: options.quirks, seed: options.seed, ...options.sim })
+      : { name: 'tart', tartBin: options.tartBin };
+  const backend = new TartBackend(backendOptions);
+  let description: Awaited<ReturnType<typeof backend.describe>>;
+  try {
+    description = await backend.describe({ signal: options.signal, timeoutMs: 30_000 });
+  } catch (error) {
+    if (error instanceof HostCommandError) {
+      throw new ConfigError(
+        'backend',
+        `The ${options.backend} backend's tart does not run (${error.message}). ${
+          options.backend === 'tart' ? 'Install tart or set TART_BIN.' : 'Run `make setup` first.'
+        }`,
+      );
+    }
+    throw error;
+  }
+  const builds: BuildRecord[] = [];
+  for (const [role, input] of Object.entries(options.scenario.inputs)) {
+    const path = options.inputs[role];
+    if (input.kind !== 'build' || !path) continue;
+    await buildKind(path);
+    builds.push(await describeBuild(role, path));
+  }
+
+  const runId = newRunId();
+  const runDir = resolve(options.artifactsDir, runId);
+  mkdirSync(join(runDir, 'iterations'), { recursive: true });
+  const unregister = registerRun(runId);
+  const manifest: RunManifest = {
+    runId,
+    harnessVersion,
+    command: options.argv,
+    backend: description.backend,
+    tool: description.tool,
+    toolVersion: description.toolVersion,
+    host: hostFacts(),
+    image: options.image,
+    scenario: options.scenario.id,
+    iterations: options.repeat,
+    builds,
+    ...(options.backend === 'sim' ? { seed: options.seed, quirks: options.quirks } : {}),
+    startedAt: new Date().toISOString(),
+  };
+  writeManifest(runDir, manifest);
+  const consoleReporter = new ConsoleReporter({ write: options.write });
+  const junit = new JUnitReporter(runDir, {
+    runId,
+    backend: description.backend,
+    ...(options.backend === 'sim'
+      ? {
+          seed: options.seed,
+          quirks: Object.entries(options.quirks)
+            .map(([k, v]) => `${k}=${v}`)
+            .join(','),
+        }
+      : {}),
+    builds: Object.fromEntries(builds.map((b) => [b.role, `${b.path} sha256:${b.sha256}`])),
+  });
+  const results: IterationResult[] = [];
+  const emit = (event: RunEvent) => {
+    if (event.type === 'iteration-finished') results.push(event.result);
+    consoleReporter.handle(event);
+    junit.handle(event);
+  };
+  let exitCode = 3;
+  let interrupted = false;
+  try {
+    emit({
+      type: 'run-started',
+      runId,
+      runDir,
+      scenario: options.scenario.id,
+      image: options.image,
+      iterations: options.repeat,
+      backend: description.backend,
+      at: manifest.startedAt,
+    });
+    const run = await runScenario({
+      scenario: options.scenario,
+      backend,
+      image: options.image,
+      repeat: options.repeat,
+      runId,
+      runDir,
+      inputs: options.inputs,
+      emit,
+      signal: options.signal,
+      hurry: options.hurry,
+      keepVm: options.keepVm,
+      activation: options.launchCommand ? { launchCommand: options.launchCommand } : {},
+      onBuildInstalled: (role, build) => recordBundles(builds, role, build),
+    });
+    interrupted = run.interrupted;
+    if (run.guestOs) manifest.guest = run.guestOs;
+    exitCode = exitCodeFor(results, interrupted);
+  } finally {
+    interrupted ||= options.signal.aborted;
+    if (interrupted) exitCode = 130;
+    manifest.finishedAt = new Date().toISOString();
+    manifest.exitCode = exitCode;
+    manifest.interrupted = interrupted;
+    writeManifest(runDir, manifest);
+    writeFileAtomic(
+      join(runDir, 'summary.json'),
+      `${JSON.stringify({ runId, exitCode, interrupted, scenarios: summarize(results) }, null, 2)}\n`,
+    );
+    emit({ type: 'run-finished', at: manifest.finishedAt, exitCode, interrupted });
+    unregister();
+  }
+  return { exitCode, runDir, results };
+}
+
+function recordBundles(builds: BuildRecord[], role: string, build: InstalledBuild): void {
+  const record = builds.find((b) => b.role === role);
+  if (!record || record.bundles) return;
+  record.bundles = [
+    {
+      kind: 'app',
+      bundleId: build.app.bundleId,
+      shortVersion: build.app.shortVersion,
+      bundleVersion: build.app.bundleVersion,
+    },
+    ...build.extensions.map((e) => ({
+      kind: 'extension' as const,
+      bundleId: e.bundleId,
+      shortVersion: e.shortVersion,
+      bundleVersion: e.bundleVersion,
+    })),
+  ];
+}
+
+function validate(options: RunOptions): void {
+  if (!Number.isInteger(options.repeat) || options.repeat < 1) {
+    throw new ConfigError('--repeat', `--repeat must be a whole number >= 1, got ${options.repeat}`);
+  }
+  if (options.backend !== 'sim' && Object.keys(options.quirks).length > 0) {
+    throw new ConfigError(
+      '--quirk',
+      `--quirk works only with --backend sim: quirks are the simulated Mac's fault models`,
+    );
+  }
+  for (const [name, input] of Object.entries(options.scenario.inputs)) {
+    if (input.required && !options.inputs[name]) {
+      throw new ConfigError(
+        `--${name}`,
+        `Scenario ${options.scenario.id} needs --${name}: ${input.description}`,
+      );
+    }
+  }
+}

@@ -1,0 +1,41 @@
+// A scenario: what to test, written against the public scenario API only.
+import type { ScenarioContext } from './scenario-context.ts';
+
+export interface ScenarioInput {
+  description: string;
+  /** `build` inputs are host paths of a .pkg, .zip or .app; they are hashed into run.json. */
+  kind: 'build' | 'text';
+  required: boolean;
+}
+
+export interface FailureSignature {
+  /** The check whose failure is the bug this scenario reproduces. */
+  check: string;
+  /** Optionally, what its message must say. */
+  message?: RegExp;
+  /** One line for reports: "lost the XPC endpoint". */
+  description: string;
+}
+
+export interface Scenario {
+  id: string;
+  /** One line for `sysext-lab list`. */
+  title: string;
+  /** The forum report it models (forum-bugs.md), for reports. */
+  report: string;
+  inputs: Record<string, ScenarioInput>;
+  signature: FailureSignature;
+  run(t: ScenarioContext): Promise<void>;
+}
+
+const ID = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
+
+export function defineScenario(scenario: Scenario): Scenario {
+  if (!ID.test(scenario.id)) throw new Error(`Scenario id "${scenario.id}" must be kebab-case (a-z, 0-9, -)`);
+  return Object.freeze(scenario);
+}
+
+/** Does a failed check count as the scenario's target bug? */
+export function matchesSignature(signature: FailureSignature, check: string, message: string): boolean {
+  return check === signature.check && (signature.message?.test(message) ?? true);
+}

@@ -1,0 +1,71 @@
+// RunEvents: what the runner tells reporters. Reporters only consume these; nothing else prints.
+
+export type Outcome = 'pass' | 'fail' | 'error';
+
+export interface StepRecord {
+  name: string;
+  startedAt: string;
+  durationMs: number;
+  ok: boolean;
+  error?: string;
+}
+
+export interface BuildRecord {
+  role: string;
+  path: string;
+  sha256: string;
+  bytes: number;
+  /** Filled in once the build is installed on a guest and its Info.plists are read. */
+  bundles?: { bundleId: string; shortVersion: string; bundleVersion: string; kind: 'app' | 'extension' }[];
+}
+
+export interface IterationResult {
+  scenario: string;
+  image: string;
+  iteration: number;
+  vm: string;
+  outcome: Outcome;
+  /** For `fail`: the check that failed; it is the target bug when it matches the scenario's signature. */
+  failedCheck?: string;
+  matchesSignature?: boolean;
+  message?: string;
+  /** For `error`: the error's class, e.g. WaitTimeoutError. */
+  errorType?: string;
+  startedAt: string;
+  durationMs: number;
+  steps: StepRecord[];
+  /** Run-directory-relative paths of this iteration's files. */
+  artifacts: string[];
+}
+
+export type RunEvent =
+  | {
+      type: 'run-started';
+      runId: string;
+      runDir: string;
+      scenario: string;
+      image: string;
+      iterations: number;
+      backend: string;
+      at: string;
+    }
+  | {
+      type: 'iteration-started';
+      scenario: string;
+      image: string;
+      iteration: number;
+      of: number;
+      vm: string;
+      at: string;
+    }
+  | { type: 'vm-started'; iteration: number; vm: string; host: string; port: number }
+  | { type: 'step-started'; iteration: number; step: string; at: string }
+  | { type: 'step-finished'; iteration: number; step: StepRecord }
+  | { type: 'check-failed'; iteration: number; check: string; message: string }
+  | { type: 'build-inspected'; build: BuildRecord }
+  | { type: 'artifact-saved'; iteration?: number; path: string; bytes: number }
+  | { type: 'notice'; message: string }
+  | { type: 'iteration-finished'; result: IterationResult }
+  | { type: 'run-finished'; at: string; exitCode: number; interrupted: boolean };
+
+export type EmitEvent = (event: RunEvent) => void;

@@ -1,0 +1,195 @@
+// What a scenario's `run(t)` gets: the guest, its inputs, and steps that are timed, reported and
+// bracketed by state snapshots (systemextensionsctl list, launchctl print of the watched jobs).
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join, relative } from 'node:path';
+import { CheckFailedError } from '../errors.ts';
+import { type ActivationOptions, activateExtension } from '../macos/activation.ts';
+import type { BundleInfo } from '../macos/bundle-info.ts';
+import { type InstalledBuild, installBuild } from '../macos/install-build.ts';
+import { findNetworkExtensionJobs, printSystemJob } from '../macos/launchd.ts';
+import type { GuestSession } from '../ssh/guest-session.ts';
+import { shellCommand } from '../ssh/shell-quote.ts';
+import type { EmitEvent, StepRecord } from './events.ts';
+
+export interface ScenarioContext {
+  readonly iteration: number;
+  readonly vm: string;
+  readonly guest: GuestSession;
+  /** Aborted on Ctrl-C; pass it to every guest call. */
+  readonly signal: AbortSignal;
+  /** The scenario's inputs as given on the command line (--from, --to, ...). */
+  readonly inputs: Readonly<Record<string, string>>;
+  /** A timed, reported step; snapshots of the watched state are taken before and after it. */
+  step<T>(name: string, fn: () => Promise<T>): Promise<T>;
+  /** Adds an extension whose launchd jobs the snapshots print. */
+  watchExtension(bundleId: string): void;
+  /** Installs the build given as input `role` (e.g. "from") and records what it holds. */
+  installBuild(role: string): Promise<InstalledBuild>;
+  /** Launches the app and brings the extension to [activated enabled], approving it if asked. */
+  activate(build: InstalledBuild, extension: BundleInfo): Promise<void>;
+  /** Writes a file into this iteration's folder and reports it. */
+  saveArtifact(name: string, content: string): Promise<string>;
+  /** A line in the transcript. */
+  note(text: string): void;
+}
+
+export interface ContextSetup {
+  iteration: number;
+  vm: string;
+  guest: GuestSession;
+  signal: AbortSignal;
+  inputs: Readonly<Record<string, string>>;
+  runDir: string;
+  iterationDir: string;
+  emit: EmitEvent;
+  note: (text: string) => void;
+  activation: ActivationOptions;
+  stagingDir: string;
+  onBuildInstalled: (role: string, build: InstalledBuild) => void;
+}
+
+export class IterationContext implements ScenarioContext {
+  readonly steps: StepRecord[] = [];
+  readonly artifacts: string[] = [];
+  private readonly watched = new Set<string>();
+  private snapshotCount = 0;
+
+  constructor(private readonly setup: ContextSetup) {}
+
+  get iteration() {
+    return this.setup.iteration;
+  }
+  get vm() {
+    return this.setup.vm;
+  }
+  get guest() {
+    return this.setup.guest;
+  }
+  get signal() {
+    return this.setup.signal;
+  }
+  get inputs() {
+    return this.setup.inputs;
+  }
+
+  async step<T>(name: string, fn: () => Promise<T>): Promise<T> {
+    const { emit, iteration } = this.setup;
+    const startedAt = new Date();
+    emit({ type: 'step-started', iteration, step: name, at: startedAt.toISOString() });
+    await this.snapshot(name, 'before');
+    const started = performance.now();
+    const finish = (ok: boolean, error?: unknown) => {
+      const record: StepRecord = {
+        name,
+        startedAt: startedAt.toISOString(),
+        durationMs: Math.round(performance.now() - started),
+        ok,
+        ...(error === undefined ? {} : { error: (error as Error).message ?? String(error) }),
+      };
+      this.steps.push(record);
+      emit({ type: 'step-finished', iteration, step: record });
+    };
+    try {
+      const value = await fn();
+      finish(true);
+      await this.snapshot(name, 'after');
+      return value;
+    } catch (error) {
+      finish(false, error);
+      if (error instanceof CheckFailedError) {
+        emit({ type: 'check-failed', iteration, check: error.check, message: error.message });
+        for (const [file, content] of Object.entries(error.evidence)) {
+          await this.saveArtifact(join('evidence', file), content);
+        }
+      }
+      if (!this.signal.aborted) await this.snapshot(name, 'after');
+      throw error;
+    }
+  }
+
+  watchExtension(bundleId: string): void {
+    this.watched.add(bundleId);
+  }
+
+  async installBuild(role: string): Promise<InstalledBuild> {
+    const path = this.inputs[role];
+    if (!path) throw new Error(`Scenario input "${role}" is not set: pass --${role} PATH`);
+    const build = await installBuild(this.guest, path, {
+      stagingDir: this.setup.stagingDir,
+      signal: this.signal,
+    });
+    this.note(
+      `installed ${role} ${path}: ${build.appPath} ${build.app.shortVersion} (${build.app.bundleVersion})`,
+    );
+    for (const extension of build.extensions) this.watchExtension(extension.bundleId);
+    this.setup.onBuildInstalled(role, build);
+    return build;
+  }
+
+  activate(build: InstalledBuild, extension: BundleInfo): Promise<void> {
+    return activateExtension(this.guest, build.appPath, extension, {
+      ...this.setup.activation,
+      signal: this.signal,
+    });
+  }
+
+  async saveArtifact(name: string, content: string): Promise<string> {
+    const path = join(this.setup.iterationDir, name);
+    await mkdir(join(path, '..'), { recursive: true });
+    await writeFile(path, content);
+    const rel = relative(this.setup.runDir, path);
+    this.artifacts.push(rel);
+    this.setup.emit({
+      type: 'artifact-saved',
+      iteration: this.iteration,
+      path: rel,
+      bytes: Buffer.byteLength(content),
+    });
+    return path;
+  }
+
+  note(text: string): void {
+    this.setup.note(text);
+  }
+
+  /** State before/after a step; failures to read it are written into the snapshot, never thrown. */
+  private async snapshot(step: string, phase: 'before' | 'after'): Promise<void> {
+    if (!this.guest.isConnected || this.signal.aborted) return;
+    this.snapshotCount += 1;
+    const sections: string[] = [];
+    const capture = async (argv: string[], read: () => Promise<string>) => {
+      try {
+        sections.push(`$ ${shellCommand(argv)}\n${await read()}`);
+      } catch (error) {
+        sections.push(`$ ${shellCommand(argv)}\n(failed: ${(error as Error).message})`);
+      }
+    };
+    await capture(
+      ['systemextensionsctl', 'list'],
+      async () =>
+        (await this.guest.exec(['systemextensionsctl', 'list'], { signal: this.signal, allowFailure: true }))
+          .stdout,
+    );
+    for (const bundleId of this.watched) {
+      let labels: string[] = [];
+      try {
+        labels = await findNetworkExtensionJobs(this.guest, bundleId, { signal: this.signal });
+      } catch (error) {
+        sections.push(`(launchctl list failed: ${(error as Error).message})`);
+      }
+      if (labels.length === 0) sections.push(`(no launchd job NetworkExtension.${bundleId}.*)`);
+      for (const label of labels) {
+        await capture(
+          ['sudo', '-n', 'launchctl', 'print', `system/${label}`],
+          async () => (await printSystemJob(this.guest, label, { signal: this.signal })).raw,
+        );
+      }
+    }
+    const slug = step
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-|-$/g, '');
+    const name = join('snapshots', `${String(this.snapshotCount).padStart(2, '0')}-${slug}-${phase}.txt`);
+    await this.saveArtifact(name, `${sections.join('\n\n')}\n`);
+  }
+}

@@ -1,0 +1,366 @@
+// The only module that imports ssh2: one connection per VM, many channels on it, SFTP streams.
+import { createReadStream, createWriteStream } from 'node:fs';
+import { readdir, stat } from 'node:fs/promises';
+import { join, posix } from 'node:path';
+import { Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { Client, type ConnectConfig, type SFTPWrapper } from 'ssh2';
+import { combineSignals, isTimeoutReason } from '../abort.ts';
+import { CommandError } from '../errors.ts';
+import { doNotRetry, retryUntil } from '../retry.ts';
+import { shellCommand } from './shell-quote.ts';
+
+export interface SshCredentials {
+  username: string;
+  password?: string;
+  privateKey?: string | Buffer;
+}
+
+export interface SshEndpoint {
+  host: string;
+  port: number;
+  credentials: SshCredentials;
+}
+
+export interface ExecResult {
+  command: string;
+  stdout: string;
+  stderr: string;
+  /** null when the connection dropped before the command reported an exit status. */
+  exitCode: number | null;
+  durationMs: number;
+}
+
+/** What the transcript records for every command sent. */
+export interface ExecRecord extends ExecResult {
+  startedAt: Date;
+  timedOut: boolean;
+}
+
+export interface ExecOptions {
+  signal?: AbortSignal;
+  /** @default 120000 */
+  timeoutMs?: number;
+  /** Return a non-zero exit instead of throwing CommandError. @default false */
+  allowFailure?: boolean;
+  stdin?: string | Buffer;
+}
+
+export interface ConnectOptions {
+  /** Name for messages and transcripts, e.g. the VM name. */
+  label: string;
+  signal?: AbortSignal;
+  /** Total time to keep trying, e.g. while the guest boots. @default 120000 */
+  timeoutMs?: number;
+  /** Bound for one attempt (TCP connect + handshake + auth). @default 10000 */
+  attemptTimeoutMs?: number;
+}
+
+export interface TransferOptions {
+  signal?: AbortSignal;
+  /** @default 600000 */
+  timeoutMs?: number;
+  onProgress?: (bytes: number) => void;
+}
+
+export const execDefaults = { timeoutMs: 120_000 } as const;
+
+export class GuestSession {
+  private sftpSession: Promise<SFTPWrapper> | undefined;
+  private connected = true;
+  private readonly listeners = new Set<(record: ExecRecord) => void>();
+  private readonly closeListeners = new Set<() => void>();
+
+  private constructor(
+    private client: Client,
+    readonly endpoint: SshEndpoint,
+    readonly label: string,
+  ) {
+    this.watch(client);
+  }
+
+  /** Connects with retry until the guest's sshd answers and accepts the credentials. */
+  static async connect(endpoint: SshEndpoint, options: ConnectOptions): Promise<GuestSession> {
+    const client = await connectWithRetry(endpoint, options);
+    return new GuestSession(client, endpoint, options.label);
+  }
+
+  get target(): string {
+    return `${this.label} (${this.endpoint.host}:${this.endpoint.port})`;
+  }
+
+  get isConnected(): boolean {
+    return this.connected;
+  }
+
+  /** Called with every finished command, for transcripts. Returns an unsubscribe function. */
+  onExec(listener: (record: ExecRecord) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Called when the connection drops (guest shutdown, reboot, network loss). */
+  onClose(listener: () => void): () => void {
+    this.closeListeners.add(listener);
+    return () => this.closeListeners.delete(listener);
+  }
+
+  /** Runs a command; an argv array is quoted element by element, a string is sent as it is. */
+  async exec(command: string | readonly string[], options: ExecOptions = {}): Promise<ExecResult> {
+    const text = typeof command === 'string' ? command : shellCommand(command);
+    const timeoutMs = options.timeoutMs ?? execDefaults.timeoutMs;
+    const signal = combineSignals({ signal: options.signal, timeoutMs });
+    const startedAt = new Date();
+    const started = performance.now();
+    let stdout = '';
+    let stderr = '';
+    let exitCode: number | null = null;
+    let failure: unknown;
+    try {
+      ({ stdout, stderr, exitCode } = await this.runChannel(text, options.stdin, signal));
+    } catch (error) {
+      failure = error;
+      if (error instanceof ChannelError) ({ stdout, stderr } = error);
+    }
+    const durationMs = Math.round(performance.now() - started);
+    const timedOut = failure !== undefined && isTimeoutReason(failure);
+    const record: ExecRecord = { command: text, stdout, stderr, exitCode, durationMs, startedAt, timedOut };
+    for (const listener of this.listeners) listener(record);
+    // A user abort (Ctrl-C) propagates as its own reason; a timeout or a dropped connection is a CommandError.
+    if (failure !== undefined && !timedOut && options.signal?.aborted) throw options.signal.reason;
+    if (failure !== undefined || (exitCode !== 0 && !options.allowFailure)) {
+      throw new CommandError({
+        command: text,
+        exitCode,
+        stdout,
+        stderr,
+        durationMs,
+        timedOut,
+        target: this.target,
+        cause: failure instanceof ChannelError ? failure.cause : failure,
+      });
+    }
+    return { command: text, stdout, stderr, exitCode, durationMs };
+  }
+
+  /** Streams a local file to the guest over SFTP, never holding it whole in memory. */
+  async upload(localPath: string, remotePath: string, options: TransferOptions = {}): Promise<void> {
+    const sftp = await this.sftp();
+    const signal = combineSignals({ signal: options.signal, timeoutMs: options.timeoutMs ?? 600_000 });
+    await pipeline(
+      createReadStream(localPath),
+      progress(options.onProgress),
+      sftp.createWriteStream(remotePath),
+      {
+        signal,
+      },
+    );
+  }
+
+  /** Streams a guest file to a local path over SFTP. */
+  async download(remotePath: string, localPath: string, options: TransferOptions = {}): Promise<void> {
+    const sftp = await this.sftp();
+    const signal = combineSignals({ signal: options.signal, timeoutMs: options.timeoutMs ?? 600_000 });
+    await pipeline(
+      sftp.createReadStream(remotePath),
+      progress(options.onProgress),
+      createWriteStream(localPath),
+      {
+        signal,
+      },
+    );
+  }
+
+  /** Uploads a folder (an .app bundle) file by file, creating folders as needed. */
+  async uploadTree(localDir: string, remoteDir: string, options: TransferOptions = {}): Promise<void> {
+    const sftp = await this.sftp();
+    await sftpMkdir(sftp, remoteDir);
+    for (const entry of await readdir(localDir, { withFileTypes: true })) {
+      const local = join(localDir, entry.name);
+      const remote = posix.join(remoteDir, entry.name);
+      if (entry.isDirectory()) await this.uploadTree(local, remote, options);
+      else {
+        await this.upload(local, remote, options);
+        await sftpChmod(sftp, remote, (await stat(local)).mode & 0o7777);
+      }
+    }
+  }
+
+  /** Replaces the connection after a reboot or a sleep that dropped it. */
+  async reconnect(options: Omit<ConnectOptions, 'label'>): Promise<void> {
+    this.client.end();
+    this.sftpSession = undefined;
+    const client = await connectWithRetry(this.endpoint, { ...options, label: this.label });
+    this.client = client;
+    this.connected = true;
+    this.watch(client);
+  }
+
+  /** Closes the connection; safe to call twice. */
+  close(): void {
+    this.connected = false;
+    this.client.end();
+  }
+
+  private watch(client: Client): void {
+    client.on('close', () => {
+      if (client !== this.client) return;
+      this.connected = false;
+      this.sftpSession = undefined;
+      for (const listener of this.closeListeners) listener();
+    });
+    // Errors after the handshake surface through the channels; the listener keeps them from crashing the process.
+    client.on('error', () => {});
+  }
+
+  private runChannel(
+    command: string,
+    stdin: string | Buffer | undefined,
+    signal: AbortSignal | undefined,
+  ): Promise<{ stdout: string; stderr: string; exitCode: number | null }> {
+    return new Promise((resolve, reject) => {
+      if (signal?.aborted) {
+        reject(signal.reason);
+        return;
+      }
+      if (!this.connected) {
+        reject(new ChannelError('', '', new Error('not connected')));
+        return;
+      }
+      const stdoutChunks: Buffer[] = [];
+      const stderrChunks: Buffer[] = [];
+      const text = () => ({
+        stdout: Buffer.concat(stdoutChunks).toString('utf8'),
+        stderr: Buffer.concat(stderrChunks).toString('utf8'),
+      });
+      let settled = false;
+      const finish = (fn: () => void) => {
+        if (settled) return;
+        settled = true;
+        signal?.removeEventListener('abort', onAbort);
+        fn();
+      };
+      let closeChannel = () => {};
+      const onAbort = () => {
+        closeChannel();
+        finish(() => reject(signal?.reason));
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.client.exec(command, (error, stream) => {
+        if (error) {
+          finish(() => reject(new ChannelError('', '', error)));
+          return;
+        }
+        closeChannel = () => stream.close();
+        let exitCode: number | null = null;
+        stream.on('data', (chunk: Buffer) => stdoutChunks.push(chunk));
+        stream.stderr.on('data', (chunk: Buffer) => stderrChunks.push(chunk));
+        stream.on('exit', (code: number | null) => {
+          exitCode = code;
+        });
+        stream.on('close', () => {
+          const out = text();
+          if (exitCode === null) {
+            finish(() => reject(new ChannelError(out.stdout, out.stderr, new Error('connection lost'))));
+          } else {
+            const code = exitCode;
+            finish(() => resolve({ ...out, exitCode: code }));
+          }
+        });
+        if (stdin !== undefined) stream.end(stdin);
+        else stream.end();
+      });
+    });
+  }
+
+  private sftp(): Promise<SFTPWrapper> {
+    this.sftpSession ??= new Promise((resolve, reject) => {
+      this.client.sftp((error, sftp) => (error ? reject(error) : resolve(sftp)));
+    });
+    return this.sftpSession;
+  }
+}
+
+/** Carries the output received before a channel failed. */
+class ChannelError extends Error {
+  constructor(
+    readonly stdout: string,
+    readonly stderr: string,
+    cause: Error,
+  ) {
+    super(cause.message, { cause });
+  }
+}
+
+function connectWithRetry(endpoint: SshEndpoint, options: ConnectOptions): Promise<Client> {
+  const attemptTimeoutMs = options.attemptTimeoutMs ?? 10_000;
+  return retryUntil(() => connectOnce(endpoint, attemptTimeoutMs), {
+    what: `SSH on ${endpoint.host}:${endpoint.port}`,
+    vm: options.label,
+    timeoutMs: options.timeoutMs ?? 120_000,
+    intervalMs: 500,
+    backoffFactor: 1.5,
+    signal: options.signal,
+  });
+}
+
+function connectOnce(endpoint: SshEndpoint, attemptTimeoutMs: number): Promise<Client> {
+  return new Promise((resolve, reject) => {
+    const client = new Client();
+    const config: ConnectConfig = {
+      host: endpoint.host,
+      port: endpoint.port,
+      username: endpoint.credentials.username,
+      password: endpoint.credentials.password,
+      privateKey: endpoint.credentials.privateKey,
+      readyTimeout: attemptTimeoutMs,
+      // Every VM is a fresh clone with its own host key: there is no known_hosts to check against.
+      hostVerifier: () => true,
+      keepaliveInterval: 5_000,
+      keepaliveCountMax: 3,
+    };
+    client.once('ready', () => resolve(client));
+    client.once('error', (error: Error & { level?: string }) => {
+      client.end();
+      // Wrong credentials will not fix themselves while we wait.
+      if (error.level === 'client-authentication') {
+        reject(
+          doNotRetry(
+            new Error(
+              `SSH authentication failed for user "${endpoint.credentials.username}" on ${endpoint.host}:${endpoint.port}: check the image's credentials`,
+              { cause: error },
+            ),
+          ),
+        );
+      } else reject(error);
+    });
+    client.connect(config);
+  });
+}
+
+function progress(onProgress: ((bytes: number) => void) | undefined): Transform {
+  let bytes = 0;
+  return new Transform({
+    transform(chunk: Buffer, _encoding, callback) {
+      bytes += chunk.length;
+      onProgress?.(bytes);
+      callback(null, chunk);
+    },
+  });
+}
+
+function sftpMkdir(sftp: SFTPWrapper, path: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    sftp.mkdir(path, (error) => {
+      // An existing folder is fine: uploads into a staging folder are repeated per build.
+      if (!error) return resolve();
+      sftp.stat(path, (statError, stats) => (!statError && stats.isDirectory() ? resolve() : reject(error)));
+    });
+  });
+}
+
+function sftpChmod(sftp: SFTPWrapper, path: string, mode: number): Promise<void> {
+  return new Promise((resolve, reject) =>
+    sftp.chmod(path, mode, (error) => (error ? reject(error) : resolve())),
+  );
+}
