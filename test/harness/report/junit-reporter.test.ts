@@ -1,0 +1,76 @@
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import test from 'ava';
+import { JUnitReporter } from '../../../harness/report/junit-reporter.ts';
+import type { IterationResult } from '../../../harness/scenario/events.ts';
+import { validateJUnit } from '../../helpers/xmllint.ts';
+
+function result(iteration: number, outcome: IterationResult['outcome'], extra: Partial<IterationResult> = {}): IterationResult {
+  return {
+    scenario: 'upgrade-xpc',
+    image: 'ghcr.io/cirruslabs/macos-sequoia-base:latest',
+    iteration,
+    vm: `sxl-run-${iteration}`,
+    outcome,
+    startedAt: '2026-11-27T10:00:00.000Z',
+    durationMs: 1234 + iteration,
+    steps: [{ name: 'install old build', startedAt: '2026-11-27T10:00:01.000Z', durationMs: 100, ok: outcome === 'pass' }],
+    artifacts: [],
+    ...extra,
+  };
+}
+
+function reporterIn(dir: string) {
+  return new JUnitReporter(dir, {
+    runId: 'run-1',
+    backend: 'sim',
+    seed: 7,
+    quirks: 'xpc-endpoint-lost-on-upgrade=0.2',
+    builds: { from: '/builds/SXL Sample 1.0.pkg sha256:ab', to: '/builds/[T] TEXT.pkg sha256:cd' },
+  });
+}
+
+test('pass, fail and error iterations give a schema-valid junit.xml with the right elements', (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'sxl-junit-'));
+  mkdirSync(join(dir, 'iterations', '2'), { recursive: true });
+  // Transcripts carry raw guest output: control characters and CDATA terminators must not break the XML.
+  writeFileSync(join(dir, 'iterations', '2', 'transcript.log'), '$ launchctl print\n  | \u0007bell ]]> <tag> & "q"\n');
+  const reporter = reporterIn(dir);
+  reporter.handle({ type: 'iteration-finished', result: result(1, 'pass') });
+  reporter.handle({
+    type: 'iteration-finished',
+    result: result(2, 'fail', {
+      failedCheck: 'xpc-endpoint-after-upgrade',
+      matchesSignature: true,
+      message: 'XPC endpoint missing: system/NetworkExtension.com.example.sxl.app.proxy.1.1.110 has no endpoints block',
+    }),
+  });
+  reporter.handle({
+    type: 'iteration-finished',
+    result: result(3, 'error', { message: 'Interrupted by SIGINT during the iteration', errorType: 'InterruptedError' }),
+  });
+  t.is(validateJUnit(reporter.path), null);
+  const xml = readFileSync(reporter.path, 'utf8');
+  t.regex(xml, /<testsuite name="upgrade-xpc @ ghcr.io\/cirruslabs\/macos-sequoia-base:latest"[^>]* tests="3" failures="1" errors="1"/);
+  t.regex(xml, /<failure message="XPC endpoint missing: system\/NetworkExtension.com.example.sxl.app.proxy.1.1.110 has no endpoints block" type="xpc-endpoint-after-upgrade"/);
+  t.regex(xml, /<error message="Interrupted by SIGINT during the iteration" type="InterruptedError"/);
+  for (const property of ['backend', 'image', 'seed', 'quirks', 'build.from', 'build.to']) {
+    t.regex(xml, new RegExp(`<property name="${property.replace('.', '\\.')}" value="[^"]+"/>`));
+  }
+  t.regex(xml, /step FAIL install old build/);
+});
+
+test('an empty run still writes a valid file', (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'sxl-junit-'));
+  const reporter = reporterIn(dir);
+  reporter.write();
+  t.is(validateJUnit(reporter.path), null);
+});
+
+test('the schema check itself rejects an invalid file', (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'sxl-junit-'));
+  const path = join(dir, 'bad.xml');
+  writeFileSync(path, '<testsuites><testsuite name="x"><testcase/></testsuite></testsuites>');
+  t.not(validateJUnit(path), null);
+});
