@@ -1,0 +1,104 @@
+// Generates the sample builds from the templates: one flat package per build (as productbuild
+// would make it) and a ditto-style zip of the .app for 1.0 and 1.1. Output is reproducible: fixed
+// timestamps, so the same sources give the same sha256; files whose bytes are unchanged are left alone.
+//   npx tsx sim/builds/make-sample-builds.ts [OUTDIR]     (default sim/builds/out)
+import { createHash } from 'node:crypto';
+import { mkdir } from 'node:fs/promises';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { writeFileAtomic } from './atomic-write.ts';
+import { encodeFlatPackage } from './flat-package.ts';
+import { renderSampleApp, sampleApp, sampleBuilds } from './sample-app.ts';
+import { encodeZip } from './zip-archive.ts';
+
+export const defaultOutDir = join(dirname(fileURLToPath(import.meta.url)), 'out');
+
+/** Builds that also ship as a zip of the .app (the reship exists only as a package). */
+export const zippedLabels: readonly string[] = ['1.0', '1.1'];
+
+export interface SampleBuildFile {
+  /** File name, e.g. `SXL Sample 1.1-reship.pkg`. */
+  name: string;
+  path: string;
+  /** CFBundleShortVersionString of the app and its extension. */
+  version: string;
+  /** CFBundleVersion of the app and its extension. */
+  build: string;
+  /** The build's label, which tells apart builds with equal versions. */
+  label: string;
+  format: 'pkg' | 'zip';
+  sha256: string;
+  /** False when the file already held exactly these bytes. */
+  written: boolean;
+}
+
+export async function makeSampleBuilds(outDir: string = defaultOutDir): Promise<SampleBuildFile[]> {
+  await mkdir(outDir, { recursive: true });
+  const results: SampleBuildFile[] = [];
+  for (const build of sampleBuilds) {
+    const files = await renderSampleApp(build);
+    // Entries carry the build's signing time, fixed per build, so rebuilding changes no byte.
+    const mtime = new Date(build.signedTime);
+    const outputs: { format: 'pkg' | 'zip'; bytes: Buffer }[] = [];
+    const pkgName = `${sampleApp.name} ${build.label}.pkg`;
+    outputs.push({
+      format: 'pkg',
+      bytes: await encodeFlatPackage(
+        {
+          identifier: sampleApp.packageId,
+          version: build.shortVersion,
+          title: sampleApp.name,
+          installLocation: sampleApp.installLocation,
+          files,
+        },
+        { mtime },
+        pkgName,
+      ),
+    });
+    if (zippedLabels.includes(build.label)) {
+      // Paths relative to /Applications start with "SXL Sample.app/": the --keepParent layout.
+      outputs.push({
+        format: 'zip',
+        bytes: await encodeZip(files, { mtime }, `${sampleApp.name} ${build.label}.zip`),
+      });
+    }
+    for (const { format, bytes } of outputs) {
+      const name = `${sampleApp.name} ${build.label}.${format}`;
+      const path = join(outDir, name);
+      const written = await writeFileAtomic(path, bytes);
+      results.push({
+        name,
+        path,
+        version: build.shortVersion,
+        build: build.bundleVersion,
+        label: build.label,
+        format,
+        sha256: createHash('sha256').update(bytes).digest('hex'),
+        written,
+      });
+    }
+  }
+  return results;
+}
+
+async function main(argv: string[]): Promise<void> {
+  if (argv.length > 1 || argv[0]?.startsWith('-')) {
+    console.error('usage: make-sample-builds.ts [OUTDIR]');
+    process.exitCode = 2;
+    return;
+  }
+  const outDir = argv[0] ?? defaultOutDir;
+  for (const file of await makeSampleBuilds(outDir)) {
+    const shown = relative(process.cwd(), file.path) || file.path;
+    console.log(
+      `${file.written ? 'wrote    ' : 'unchanged'} ${shown}\t${file.version} (${file.build})\tsha256 ${file.sha256}`,
+    );
+  }
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  main(process.argv.slice(2)).catch((error: unknown) => {
+    console.error(error instanceof Error ? error.message : String(error));
+    process.exitCode = 1;
+  });
+}

@@ -1,0 +1,140 @@
+import { createHash } from 'node:crypto';
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import test from 'ava';
+import { readFlatPackage } from '../../../sim/builds/flat-package.ts';
+import { makeSampleBuilds } from '../../../sim/builds/make-sample-builds.ts';
+import { parseStandInExecutable, sampleExtensionDir } from '../../../sim/builds/sample-app.ts';
+import { readZip } from '../../../sim/builds/zip-archive.ts';
+import { crossTitle, runTool, tempDir, testWithTools } from './tools.ts';
+
+const exePath = `${sampleExtensionDir}/Contents/MacOS/com.example.sxl.app.proxy`;
+
+test('writes the three packages and two zips, with versions', async (t) => {
+  const dir = await tempDir(t);
+  const made = await makeSampleBuilds(dir);
+  t.deepEqual(
+    made.map((m) => `${m.name} ${m.version} (${m.build}) ${m.format}`),
+    [
+      'SXL Sample 1.0.pkg 1.0 (100) pkg',
+      'SXL Sample 1.0.zip 1.0 (100) zip',
+      'SXL Sample 1.1.pkg 1.1 (110) pkg',
+      'SXL Sample 1.1.zip 1.1 (110) zip',
+      'SXL Sample 1.1-reship.pkg 1.1 (110) pkg',
+    ],
+  );
+  t.deepEqual((await readdir(dir)).sort(), made.map((m) => m.name).sort());
+  for (const m of made) {
+    t.is(m.path, join(dir, m.name));
+    t.is(
+      createHash('sha256')
+        .update(await readFile(m.path))
+        .digest('hex'),
+      m.sha256,
+    );
+  }
+});
+
+test('packages read back with identifier, title, location and the app tree', async (t) => {
+  const dir = await tempDir(t);
+  const made = await makeSampleBuilds(dir);
+  for (const m of made.filter((x) => x.format === 'pkg')) {
+    const pkg = await readFlatPackage(m.path);
+    t.like(pkg, {
+      identifier: 'com.example.sxl.app.pkg',
+      version: m.version,
+      title: 'SXL Sample',
+      installLocation: '/Applications',
+    });
+    t.is(pkg.files.length, 6);
+    const exe = pkg.files.find((f) => f.path === exePath);
+    t.is(exe?.mode, 0o755);
+    t.is(parseStandInExecutable(exe!.content)?.build, m.label);
+  }
+});
+
+test('zips hold the .app with --keepParent layout and match the package files', async (t) => {
+  const dir = await tempDir(t);
+  const made = await makeSampleBuilds(dir);
+  for (const label of ['1.0', '1.1']) {
+    const zip = await readZip(join(dir, `SXL Sample ${label}.zip`));
+    const pkg = await readFlatPackage(join(dir, `SXL Sample ${label}.pkg`));
+    t.true(zip.every((f) => f.path.startsWith('SXL Sample.app/Contents/')));
+    t.deepEqual(zip, pkg.files);
+  }
+  t.false(made.some((m) => m.name === 'SXL Sample 1.1-reship.zip'));
+});
+
+test('deterministic and idempotent: same bytes in another folder, nothing rewritten the second time', async (t) => {
+  const a = await tempDir(t);
+  const b = await tempDir(t);
+  const first = await makeSampleBuilds(a);
+  const mtimes = await Promise.all(first.map(async (m) => (await stat(m.path)).mtimeMs));
+  const again = await makeSampleBuilds(a);
+  const other = await makeSampleBuilds(b);
+  t.deepEqual(
+    again.map((m) => m.sha256),
+    first.map((m) => m.sha256),
+  );
+  t.deepEqual(
+    other.map((m) => m.sha256),
+    first.map((m) => m.sha256),
+  );
+  t.true(first.every((m) => m.written));
+  t.true(again.every((m) => !m.written));
+  t.deepEqual(await Promise.all(again.map(async (m) => (await stat(m.path)).mtimeMs)), mtimes);
+});
+
+test('1.1-reship differs from 1.1 only in executables and signatures', async (t) => {
+  const dir = await tempDir(t);
+  await makeSampleBuilds(dir);
+  const eleven = await readFlatPackage(join(dir, 'SXL Sample 1.1.pkg'));
+  const reship = await readFlatPackage(join(dir, 'SXL Sample 1.1-reship.pkg'));
+  t.deepEqual(
+    eleven.files.map((f) => f.path),
+    reship.files.map((f) => f.path),
+  );
+  const differing = eleven.files
+    .filter((f, i) => !f.content.equals(reship.files[i]!.content))
+    .map((f) => f.path);
+  t.deepEqual(differing, [
+    'SXL Sample.app/Contents/MacOS/SXL Sample',
+    'SXL Sample.app/Contents/_CodeSignature/sxl-sim-signature.plist',
+    `${sampleExtensionDir}/Contents/MacOS/com.example.sxl.app.proxy`,
+    `${sampleExtensionDir}/Contents/_CodeSignature/sxl-sim-signature.plist`,
+  ]);
+});
+
+test('the CLI prints what it wrote and takes OUTDIR', async (t) => {
+  const dir = await tempDir(t);
+  const script = join(import.meta.dirname, '../../../sim/builds/make-sample-builds.ts');
+  const tsx = join(import.meta.dirname, '../../../node_modules/.bin/tsx');
+  const first = runTool(tsx, [script, dir]);
+  t.is(first.status, 0, first.stderr);
+  const lines = first.stdout.toString('utf8').trim().split('\n');
+  t.is(lines.length, 5);
+  t.regex(lines[0]!, /^wrote {5}.*SXL Sample 1\.0\.pkg\t1\.0 \(100\)\tsha256 [0-9a-f]{64}$/);
+  const second = runTool(tsx, [script, dir]);
+  t.regex(second.stdout.toString('utf8'), /^unchanged .*SXL Sample 1\.1-reship\.pkg\t1\.1 \(110\)/m);
+  const usage = runTool(tsx, [script, '--help']);
+  t.is(usage.status, 2);
+  t.regex(usage.stderr, /^usage: make-sample-builds\.ts \[OUTDIR\]/);
+});
+
+testWithTools('unzip', 'bsdtar')(
+  crossTitle('real tools read the sample builds', 'unzip', 'bsdtar'),
+  async (t) => {
+    const dir = await tempDir(t);
+    await makeSampleBuilds(dir);
+    const tested = runTool('unzip', ['-t', join(dir, 'SXL Sample 1.1.zip')]);
+    t.is(tested.status, 0, tested.stdout.toString('utf8'));
+    const listed = runTool('bsdtar', ['-tf', join(dir, 'SXL Sample 1.0.pkg')]);
+    t.is(listed.status, 0, listed.stderr);
+    t.deepEqual(listed.stdout.toString('utf8').trim().split('\n').sort(), [
+      'Distribution',
+      'com.example.sxl.app.pkg',
+      'com.example.sxl.app.pkg/PackageInfo',
+      'com.example.sxl.app.pkg/Payload',
+    ]);
+  },
+);
