@@ -25,12 +25,18 @@ $(BUILDS_STAMP): $(NODE_STAMP) $(BUILD_SOURCES)
 	npx tsx sim/builds/make-sample-builds.ts sim/builds/out
 	@touch $(BUILDS_STAMP)
 
-# Debian tools the tests use: xmllint validates junit.xml against the JUnit schema.
+# Debian tools the tests use: xmllint validates junit.xml against the JUnit schema; bsdtar, cpio
+# and unzip cross-check that the sample packages and zips are what real tools read.
+TOOLS := xmllint bsdtar cpio unzip
+DEBIAN_TOOLS := libxml2-utils libarchive-tools cpio unzip
 tools:
-	@command -v xmllint >/dev/null 2>&1 || { \
+	@missing=""; for t in $(TOOLS); do command -v $$t >/dev/null 2>&1 || missing="$$missing $$t"; done; \
+	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-	    apt-get update -qq && apt-get install -y -qq libxml2-utils >/dev/null; \
-	  else echo "xmllint is missing: install libxml2-utils (Debian/Ubuntu) or libxml2 (Homebrew)" >&2; exit 1; fi; }
+	    echo "installing Debian packages for:$$missing"; \
+	    apt-get update -qq && apt-get install -y -qq $(DEBIAN_TOOLS) >/dev/null; \
+	  else echo "missing tools:$$missing (Debian: apt-get install $(DEBIAN_TOOLS))" >&2; exit 1; fi; \
+	fi
 
 scenario: setup
 	node bin/sysext-lab.js run $(SCENARIO) --backend $(BACKEND) $(if $(FROM),--from "$(FROM)") $(if $(TO),--to "$(TO)") $(ARGS)
