@@ -1,0 +1,126 @@
+import { splitLines } from './lines.ts';
+import { ParseError } from './parse-error.ts';
+
+/** One row of `systemextensionsctl list`. */
+export interface SystemExtension {
+  /** Category from the `---` line, e.g. `com.apple.system_extension.network_extension`. */
+  readonly category: string;
+  readonly enabled: boolean;
+  readonly active: boolean;
+  readonly teamId: string;
+  readonly bundleId: string;
+  /** CFBundleShortVersionString, the part before the slash. */
+  readonly shortVersion: string;
+  /** CFBundleVersion, the part after the slash. */
+  readonly bundleVersion: string;
+  readonly name: string;
+  /** As printed, without brackets, e.g. `activated enabled`. */
+  readonly state: string;
+}
+
+export interface SystemExtensionsList {
+  /** The `<n> extension(s)` count as printed; an excerpt may list fewer rows. */
+  readonly count: number;
+  readonly extensions: SystemExtension[];
+}
+
+const KIND = 'systemextensions-list';
+const COMMAND = 'systemextensionsctl list';
+const TAB_WIDTH = 8;
+// Real rows are under 300 characters; the cap keeps the row pattern's backtracking cheap on garbage.
+const ROW_MAX_CHARS = 4096;
+
+const EXPECTED_COUNT = 'a count line "<n> extension(s)"';
+const COUNT_LINE = /^\s*(\d{1,9}) extension\(s\)$/;
+// macOS 15+ appends "(Go to 'System Settings > ...' to modify these system extension(s))".
+const CATEGORY_LINE = /^\s*---\s+(\S+)(?:\s+\(.*\))?$/;
+const HEADER_LINE = /^\s*enabled\s+active\s+teamID\s+bundleID\s*\(version\)\s+name\s+\[state\]$/;
+// After the enabled/active columns: teamID, bundleID (short/build), name (may hold spaces, brackets), [state].
+const ROW_REST = /^(\S+)\s+([^\s()]+)\s*\(([^()/\s]*)\/([^()\s]*)\)(?:\s+(.*?))?\s*\[([^[\]]*)\]$/;
+
+/** Parses `systemextensionsctl list` (older and macOS 15+ layouts, TABs or TABs expanded to spaces). */
+export function parseSystemExtensionsList(text: string): SystemExtensionsList {
+  let count: number | null = null;
+  let category: string | null = null;
+  let sawHeader = false;
+  const extensions: SystemExtension[] = [];
+
+  // Takes one non-blank line; returns what was expected when the line does not fit, else null.
+  const consume = (line: string): string | null => {
+    if (count === null) {
+      const match = COUNT_LINE.exec(line);
+      if (match === null) return EXPECTED_COUNT;
+      count = Number(match[1]);
+      return null;
+    }
+    const categoryMatch = CATEGORY_LINE.exec(line);
+    if (categoryMatch !== null) {
+      category = categoryMatch[1]!;
+      sawHeader = false;
+      return null;
+    }
+    if (category === null) return 'a category line "--- <category>"';
+    if (!sawHeader) {
+      sawHeader = HEADER_LINE.test(line);
+      return sawHeader ? null : 'a header "enabled active teamID ..."';
+    }
+    const row = parseRow(line, category);
+    if (row === null)
+      return 'an extension row "<*> <*> <teamID> <bundleID> (<short>/<build>) <name> [<state>]"';
+    extensions.push(row);
+    return null;
+  };
+
+  for (const line of splitLines(text)) {
+    if (line.text.trim() === '') continue;
+    const expected = consume(line.text);
+    if (expected === null) continue;
+    // The cut-off last line of an excerpt is dropped when it does not parse as it stands.
+    if (line.mayBeCut) break;
+    throw new ParseError({ kind: KIND, command: COMMAND, line: line.number, expected, got: line.text });
+  }
+
+  if (count === null) {
+    throw new ParseError({ kind: KIND, command: COMMAND, line: 1, expected: EXPECTED_COUNT, got: null });
+  }
+  return { count, extensions };
+}
+
+function parseRow(text: string, category: string): SystemExtension | null {
+  if (text.length > ROW_MAX_CHARS) return null;
+  const line = expandTabs(text);
+  let index = 0;
+  const starColumns: number[] = [];
+  while (index < line.length && (line[index] === ' ' || line[index] === '*')) {
+    if (line[index] === '*') starColumns.push(index);
+    index++;
+  }
+  if (starColumns.length > 2) return null;
+  const match = ROW_REST.exec(line.slice(index));
+  if (match === null) return null;
+  // Two stars: both columns. One star: in column 0 it is "enabled"; after blanks it is "active",
+  // whatever TAB width the page that expanded the TABs used.
+  const enabled = starColumns.length === 2 || starColumns[0] === 0;
+  const active = starColumns.length === 2 || (starColumns.length === 1 && starColumns[0] !== 0);
+  return {
+    category,
+    enabled,
+    active,
+    teamId: match[1]!,
+    bundleId: match[2]!,
+    shortVersion: match[3]!,
+    bundleVersion: match[4]!,
+    name: match[5] ?? '',
+    state: match[6]!.trim(),
+  };
+}
+
+function expandTabs(text: string): string {
+  if (!text.includes('\t')) return text;
+  let out = '';
+  for (const char of text) {
+    if (char === '\t') out += ' '.repeat(TAB_WIDTH - (out.length % TAB_WIDTH));
+    else out += char;
+  }
+  return out;
+}

@@ -1,0 +1,285 @@
+import { JsonObjectScanner } from './json-object-scanner.ts';
+import { splitLines } from './lines.ts';
+import { ParseError } from './parse-error.ts';
+
+/** One entry of `log show` / `log stream`, whatever the style. */
+export interface UnifiedLogEntry {
+  /** ISO 8601: `2021-01-18T18:53:37.342822+00:00`; compact style prints no offset, so none here. */
+  readonly timestamp: string;
+  /** Process name; in JSON the last component of `processImagePath`. */
+  readonly process: string;
+  readonly pid: number | null;
+  /** Empty when the entry has none. */
+  readonly subsystem: string;
+  /** Empty when the entry has none (sysextd prints `[com.apple.networkextension:]`). */
+  readonly category: string;
+  /** `Default`, `Info`, `Debug`, `Error`, `Fault`, `Activity`, ... */
+  readonly type: string;
+  /** The message text; continuation lines of a multi-line message are joined with `\n`. */
+  readonly message: string;
+}
+
+export type UnifiedLogStyle = 'default' | 'compact' | 'json' | 'ndjson';
+
+export interface UnifiedLog {
+  /** Null when the input held no entry to tell the style by. */
+  readonly style: UnifiedLogStyle | null;
+  readonly entries: UnifiedLogEntry[];
+}
+
+/** Bounds on what the reader holds, so that a stream of any length runs in constant memory. */
+export interface UnifiedLogLimits {
+  /**
+   * Longest message kept; further continuation lines of that entry are dropped.
+   * @default 1048576
+   */
+  readonly maxMessageChars: number;
+  /**
+   * Longest JSON object accepted; a longer one is a ParseError.
+   * @default 4194304
+   */
+  readonly maxObjectChars: number;
+}
+
+export const unifiedLogLimitDefaults: UnifiedLogLimits = {
+  maxMessageChars: 1 << 20,
+  maxObjectChars: 1 << 22,
+};
+
+const KIND = 'unified-log';
+const COMMAND = 'log show';
+
+const DATE_TIME = String.raw`(\d{4}-\d\d-\d\d) (\d\d:\d\d:\d\d(?:\.\d{1,9})?)`;
+const DEFAULT_ROW = new RegExp(
+  String.raw`^${DATE_TIME}([+-]\d\d)(\d\d)\s+0x[0-9a-fA-F]+\s+(\S+)\s+0x[0-9a-fA-F]+\s+(\d{1,9})\s+\d{1,9}(?:\s+(.*))?$`,
+);
+const COMPACT_ROW = new RegExp(
+  String.raw`^${DATE_TIME}(?:([+-]\d\d)(\d\d))?\s+([A-Z][a-z]?)\s+(.+?)\[(\d{1,9}):[0-9a-fA-F]+\](?: (.*))?$`,
+);
+// `<process>: (<library>) [<subsystem>:<category>] <text>`; library and brackets are optional.
+const DEFAULT_MESSAGE = /^(.*?): (?:\([^()]*\) )?(?:\[([^\]:\s]*):([^\]]*)\] ?)?([\s\S]*)$/;
+// Compact style has the process in its own column: `(<library>) [<subsystem>:<category>] <text>`.
+const COMPACT_MESSAGE = /^(?:\([^()]*\) )?(?:\[([^\]:\s]*):([^\]]*)\] ?)?([\s\S]*)$/;
+const DEFAULT_HEADER = /^Timestamp\s+Thread\s+Type\s+Activity\s+PID\s+TTL$/;
+const COMPACT_HEADER = /^Timestamp\s+Ty\s+Process\[PID:TID\]$/;
+const PREAMBLE = /^(?:Filtering the log data using |Skipping (?:info|debug)|Skipping info and debug)/;
+const FOOTER_RULE = /^-{10,}$/;
+const COMPACT_TYPES: Readonly<Record<string, string>> = {
+  Df: 'Default',
+  In: 'Info',
+  I: 'Info',
+  Db: 'Debug',
+  D: 'Debug',
+  E: 'Error',
+  Er: 'Error',
+  Fa: 'Fault',
+  F: 'Fault',
+  A: 'Activity',
+};
+const EVENT_TYPES: Readonly<Record<string, string>> = {
+  activityCreateEvent: 'Activity',
+  activityTransitionEvent: 'Activity',
+  signpostEvent: 'Signpost',
+  timesyncEvent: 'Timesync',
+  stateEvent: 'State',
+  userActionEvent: 'UserAction',
+  lossEvent: 'Loss',
+};
+
+interface PendingEntry {
+  timestamp: string;
+  process: string;
+  pid: number | null;
+  subsystem: string;
+  category: string;
+  type: string;
+  message: string;
+  /** Which row pattern made the entry; decides the style of the output. */
+  readonly style: 'default' | 'compact';
+}
+
+/**
+ * Reads unified-log output line by line in any of the four styles. Holds at most one entry (the one
+ * whose continuation lines may still come) and one JSON object, so `parseUnifiedLogStream` can feed
+ * it an endless stream.
+ */
+export class UnifiedLogReader {
+  private detected: UnifiedLogStyle | null = null;
+  private pending: PendingEntry | null = null;
+  private pendingFull = false;
+  private afterFooter = false;
+  private readonly scanner: JsonObjectScanner;
+
+  constructor(private readonly limits: UnifiedLogLimits = unifiedLogLimitDefaults) {
+    this.scanner = new JsonObjectScanner(limits.maxObjectChars);
+  }
+
+  get style(): UnifiedLogStyle | null {
+    return this.detected;
+  }
+
+  /** Reads one line (without its line ending); returns the entries it completed. */
+  line(text: string, number: number, mayBeCut: boolean): UnifiedLogEntry[] {
+    if (this.afterFooter) return [];
+    const trimmed = text.trim();
+    if (this.scanner.inObject || (this.pending === null && /^[[{]/.test(trimmed)) || this.isJson()) {
+      if (!this.scanner.inObject && (trimmed === '' || PREAMBLE.test(trimmed))) return [];
+      return this.readJson(text, number);
+    }
+    if (trimmed === '') return [];
+    if (PREAMBLE.test(trimmed) || DEFAULT_HEADER.test(trimmed) || COMPACT_HEADER.test(trimmed)) {
+      if (DEFAULT_HEADER.test(trimmed)) this.detected ??= 'default';
+      if (COMPACT_HEADER.test(trimmed)) this.detected ??= 'compact';
+      return this.flush();
+    }
+    if (FOOTER_RULE.test(trimmed)) {
+      // The summary after the rule ("Log - Default: 0, Info: ...") is not made of entries.
+      this.afterFooter = true;
+      return this.flush();
+    }
+    const row = this.detected !== 'compact' ? DEFAULT_ROW.exec(text) : null;
+    const compact = row === null && this.detected !== 'default' ? COMPACT_ROW.exec(text) : null;
+    if (row !== null || compact !== null) {
+      const done = this.flush();
+      this.pending = row !== null ? fromDefaultRow(row) : fromCompactRow(compact!);
+      this.detected ??= this.pending.style;
+      return done;
+    }
+    // A cut-off last line that is no row would only corrupt the previous entry's message.
+    if (mayBeCut) return [];
+    if (this.pending !== null) {
+      this.appendContinuation(text);
+      return [];
+    }
+    throw new ParseError({
+      kind: KIND,
+      command: COMMAND,
+      line: number,
+      expected: 'a log entry "<yyyy-mm-dd hh:mm:ss.ffffff+zzzz> ..." or a "Timestamp ..." header',
+      got: text,
+    });
+  }
+
+  /** Ends the input: returns the entry still held. An unfinished JSON object is dropped. */
+  end(): UnifiedLogEntry[] {
+    return this.flush();
+  }
+
+  private isJson(): boolean {
+    return this.detected === 'json' || this.detected === 'ndjson';
+  }
+
+  private readJson(text: string, number: number): UnifiedLogEntry[] {
+    const { objects, problem } = this.scanner.feed(text, number);
+    const entries = objects.map((object) => {
+      this.detected ??= object.inArray ? 'json' : 'ndjson';
+      return fromJson(object.text, object.line);
+    });
+    if (problem !== null) {
+      throw new ParseError({
+        kind: KIND,
+        command: COMMAND,
+        line: problem.line,
+        expected: problem.expected,
+        got: text,
+      });
+    }
+    return entries;
+  }
+
+  private appendContinuation(text: string): void {
+    const pending = this.pending!;
+    if (this.pendingFull) return;
+    if (pending.message.length + text.length + 1 > this.limits.maxMessageChars) {
+      this.pendingFull = true;
+      return;
+    }
+    pending.message += `\n${text}`;
+  }
+
+  private flush(): UnifiedLogEntry[] {
+    const pending = this.pending;
+    this.pending = null;
+    this.pendingFull = false;
+    if (pending === null) return [];
+    const { style: _style, ...entry } = pending;
+    return [entry];
+  }
+}
+
+/** Parses `log show` / `log stream` output in default, compact, json or ndjson style. */
+export function parseUnifiedLog(
+  text: string,
+  limits: UnifiedLogLimits = unifiedLogLimitDefaults,
+): UnifiedLog {
+  const reader = new UnifiedLogReader(limits);
+  const entries: UnifiedLogEntry[] = [];
+  for (const line of splitLines(text)) entries.push(...reader.line(line.text, line.number, line.mayBeCut));
+  entries.push(...reader.end());
+  return { style: reader.style, entries };
+}
+
+function isoTimestamp(date: string, time: string, offsetHours?: string, offsetMinutes?: string): string {
+  return offsetHours === undefined ? `${date}T${time}` : `${date}T${time}${offsetHours}:${offsetMinutes}`;
+}
+
+function fromDefaultRow(match: RegExpExecArray): PendingEntry {
+  const [, date, time, offsetHours, offsetMinutes, type, pid, rest] = match;
+  const message = DEFAULT_MESSAGE.exec(rest ?? '');
+  return {
+    style: 'default',
+    timestamp: isoTimestamp(date!, time!, offsetHours, offsetMinutes),
+    process: message?.[1] ?? '',
+    pid: Number(pid),
+    subsystem: message?.[2] ?? '',
+    category: message?.[3] ?? '',
+    type: type!,
+    message: message?.[4] ?? rest ?? '',
+  };
+}
+
+function fromCompactRow(match: RegExpExecArray): PendingEntry {
+  const [, date, time, offsetHours, offsetMinutes, type, process, pid, rest] = match;
+  const message = COMPACT_MESSAGE.exec(rest ?? '');
+  return {
+    style: 'compact',
+    timestamp: isoTimestamp(date!, time!, offsetHours, offsetMinutes),
+    process: process!,
+    pid: Number(pid),
+    subsystem: message?.[1] ?? '',
+    category: message?.[2] ?? '',
+    type: COMPACT_TYPES[type!] ?? type!,
+    message: message?.[3] ?? rest ?? '',
+  };
+}
+
+const JSON_TIMESTAMP = new RegExp(String.raw`^${DATE_TIME}([+-]\d\d)(\d\d)$`);
+
+function fromJson(text: string, line: number): UnifiedLogEntry {
+  const fail = (expected: string): never => {
+    throw new ParseError({ kind: KIND, command: COMMAND, line, expected, got: text.split('\n', 1)[0] ?? '' });
+  };
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    fail('a valid JSON object');
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return fail('a JSON object');
+  const record = value as Record<string, unknown>;
+  const timestamp = typeof record.timestamp === 'string' ? JSON_TIMESTAMP.exec(record.timestamp) : null;
+  if (timestamp === null) return fail('a "timestamp" of the form "yyyy-mm-dd hh:mm:ss.ffffff+zzzz"');
+  const string = (key: string): string => (typeof record[key] === 'string' ? (record[key] as string) : '');
+  const imagePath = string('processImagePath');
+  const eventType = string('eventType');
+  return {
+    timestamp: isoTimestamp(timestamp[1]!, timestamp[2]!, timestamp[3], timestamp[4]),
+    // `log` prints no process name in JSON: it is the last component of the image path.
+    process: imagePath !== '' ? (imagePath.split('/').pop() ?? '') : string('process'),
+    pid: typeof record.processID === 'number' ? record.processID : null,
+    subsystem: string('subsystem'),
+    category: string('category'),
+    type: string('messageType') || EVENT_TYPES[eventType] || eventType,
+    message: string('eventMessage'),
+  };
+}
