@@ -14,7 +14,9 @@ export {
 export type { BundleInfo } from './macos/bundle-info.ts';
 export type { InstalledBuild } from './macos/install-build.ts';
 export { networkExtensionJobLabel } from './macos/launchd.ts';
-export { parseByKind, parseKinds } from './parse/registry.ts';
+export { ParseError } from './parse/parse-error.ts';
+export { parseByKind, parseKinds, UnknownParseKindError } from './parse/registry.ts';
+export { parseUnifiedLogStream } from './parse/unified-log-stream.ts';
 export { type RunOptions, runCommand, runDefaults } from './run-command.ts';
 export { defineScenario, type FailureSignature, type Scenario } from './scenario/define-scenario.ts';
 export type { IterationResult, Outcome, RunEvent } from './scenario/events.ts';
