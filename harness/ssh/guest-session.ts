@@ -320,7 +320,8 @@ function connectOnce(endpoint: SshEndpoint, attemptTimeoutMs: number): Promise<C
       keepaliveCountMax: 3,
     };
     client.once('ready', () => resolve(client));
-    client.once('error', (error: Error & { level?: string }) => {
+    // `on`, not `once`: a failed attempt can still emit a late ECONNRESET, which must not crash the process.
+    client.on('error', (error: Error & { level?: string }) => {
       client.end();
       // Wrong credentials will not fix themselves while we wait.
       if (error.level === 'client-authentication') {

@@ -36,6 +36,7 @@ export function makeSimEnv(timeScale = 0): SimEnv {
       SXL_SIM_TIME_SCALE: String(timeScale),
       SXL_STATE_DIR: join(dir, 'runs'),
     },
-    backendOptions: ({ quirks = {}, seed = 1 } = {}) => simBackendOptions({ quirks, seed, timeScale, tartHome }),
+    backendOptions: ({ quirks = {}, seed = 1 } = {}) =>
+      simBackendOptions({ quirks, seed, timeScale, tartHome }),
   };
 }

@@ -14,7 +14,8 @@ export function validateJUnit(path: string): string | null {
     return null;
   } catch (error) {
     const e = error as { code?: string; stderr?: Buffer };
-    if (e.code === 'ENOENT') throw new Error('xmllint is missing: run `make tools` (Debian package libxml2-utils)');
+    if (e.code === 'ENOENT')
+      throw new Error('xmllint is missing: run `make tools` (Debian package libxml2-utils)');
     return e.stderr?.toString() ?? String(error);
   }
 }

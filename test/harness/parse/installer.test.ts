@@ -20,7 +20,9 @@ test('upgrade and fresh install', (t) => {
 });
 
 test('a bad package path is an error result, not a success', (t) => {
-  const result = parseInstaller("installer: Error - the package path specified was invalid: '/Users/admin/Downloads/x.pkg'.\n");
+  const result = parseInstaller(
+    "installer: Error - the package path specified was invalid: '/Users/admin/Downloads/x.pkg'.\n",
+  );
   t.false(result.succeeded);
   t.is(result.error, "the package path specified was invalid: '/Users/admin/Downloads/x.pkg'.");
 });

@@ -6,7 +6,11 @@ import { JUnitReporter } from '../../../harness/report/junit-reporter.ts';
 import type { IterationResult } from '../../../harness/scenario/events.ts';
 import { validateJUnit } from '../../helpers/xmllint.ts';
 
-function result(iteration: number, outcome: IterationResult['outcome'], extra: Partial<IterationResult> = {}): IterationResult {
+function result(
+  iteration: number,
+  outcome: IterationResult['outcome'],
+  extra: Partial<IterationResult> = {},
+): IterationResult {
   return {
     scenario: 'upgrade-xpc',
     image: 'ghcr.io/cirruslabs/macos-sequoia-base:latest',
@@ -15,7 +19,14 @@ function result(iteration: number, outcome: IterationResult['outcome'], extra: P
     outcome,
     startedAt: '2026-11-27T10:00:00.000Z',
     durationMs: 1234 + iteration,
-    steps: [{ name: 'install old build', startedAt: '2026-11-27T10:00:01.000Z', durationMs: 100, ok: outcome === 'pass' }],
+    steps: [
+      {
+        name: 'install old build',
+        startedAt: '2026-11-27T10:00:01.000Z',
+        durationMs: 100,
+        ok: outcome === 'pass',
+      },
+    ],
     artifacts: [],
     ...extra,
   };
@@ -35,7 +46,10 @@ test('pass, fail and error iterations give a schema-valid junit.xml with the rig
   const dir = mkdtempSync(join(tmpdir(), 'sxl-junit-'));
   mkdirSync(join(dir, 'iterations', '2'), { recursive: true });
   // Transcripts carry raw guest output: control characters and CDATA terminators must not break the XML.
-  writeFileSync(join(dir, 'iterations', '2', 'transcript.log'), '$ launchctl print\n  | \u0007bell ]]> <tag> & "q"\n');
+  writeFileSync(
+    join(dir, 'iterations', '2', 'transcript.log'),
+    '$ launchctl print\n  | \u0007bell ]]> <tag> & "q"\n',
+  );
   const reporter = reporterIn(dir);
   reporter.handle({ type: 'iteration-finished', result: result(1, 'pass') });
   reporter.handle({
@@ -43,17 +57,27 @@ test('pass, fail and error iterations give a schema-valid junit.xml with the rig
     result: result(2, 'fail', {
       failedCheck: 'xpc-endpoint-after-upgrade',
       matchesSignature: true,
-      message: 'XPC endpoint missing: system/NetworkExtension.com.example.sxl.app.proxy.1.1.110 has no endpoints block',
+      message:
+        'XPC endpoint missing: system/NetworkExtension.com.example.sxl.app.proxy.1.1.110 has no endpoints block',
     }),
   });
   reporter.handle({
     type: 'iteration-finished',
-    result: result(3, 'error', { message: 'Interrupted by SIGINT during the iteration', errorType: 'InterruptedError' }),
+    result: result(3, 'error', {
+      message: 'Interrupted by SIGINT during the iteration',
+      errorType: 'InterruptedError',
+    }),
   });
   t.is(validateJUnit(reporter.path), null);
   const xml = readFileSync(reporter.path, 'utf8');
-  t.regex(xml, /<testsuite name="upgrade-xpc @ ghcr.io\/cirruslabs\/macos-sequoia-base:latest"[^>]* tests="3" failures="1" errors="1"/);
-  t.regex(xml, /<failure message="XPC endpoint missing: system\/NetworkExtension.com.example.sxl.app.proxy.1.1.110 has no endpoints block" type="xpc-endpoint-after-upgrade"/);
+  t.regex(
+    xml,
+    /<testsuite name="upgrade-xpc @ ghcr.io\/cirruslabs\/macos-sequoia-base:latest"[^>]* tests="3" failures="1" errors="1"/,
+  );
+  t.regex(
+    xml,
+    /<failure message="XPC endpoint missing: system\/NetworkExtension.com.example.sxl.app.proxy.1.1.110 has no endpoints block" type="xpc-endpoint-after-upgrade"/,
+  );
   t.regex(xml, /<error message="Interrupted by SIGINT during the iteration" type="InterruptedError"/);
   for (const property of ['backend', 'image', 'seed', 'quirks', 'build.from', 'build.to']) {
     t.regex(xml, new RegExp(`<property name="${property.replace('.', '\\.')}" value="[^"]+"/>`));

@@ -32,16 +32,25 @@ test('hostile arguments arrive literally in a real shell', (t) => {
 });
 
 test('plain words stay unquoted for readable transcripts', (t) => {
-  t.is(shellCommand(['sudo', '-n', 'launchctl', 'print', 'system/NetworkExtension.com.example.1.0.100']), 'sudo -n launchctl print system/NetworkExtension.com.example.1.0.100');
+  t.is(
+    shellCommand(['sudo', '-n', 'launchctl', 'print', 'system/NetworkExtension.com.example.1.0.100']),
+    'sudo -n launchctl print system/NetworkExtension.com.example.1.0.100',
+  );
   t.is(quoteArg("[T] it's"), `'[T] it'\\''s'`);
 });
 
 test('any string survives quoting (property)', (t) => {
   fc.assert(
-    fc.property(fc.array(fc.string({ unit: 'binary' }).filter((s) => !s.includes('\0')), { maxLength: 5 }), (args) => {
-      const valid = args.map((a) => Buffer.from(a, 'utf8').toString('utf8'));
-      return JSON.stringify(echoThroughShell(valid)) === JSON.stringify(valid);
-    }),
+    fc.property(
+      fc.array(
+        fc.string({ unit: 'binary' }).filter((s) => !s.includes('\0')),
+        { maxLength: 5 },
+      ),
+      (args) => {
+        const valid = args.map((a) => Buffer.from(a, 'utf8').toString('utf8'));
+        return JSON.stringify(echoThroughShell(valid)) === JSON.stringify(valid);
+      },
+    ),
     { numRuns: 150 },
   );
   t.pass();

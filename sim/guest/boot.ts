@@ -1,0 +1,104 @@
+// `tart run` boots the guest here: load the disk's state, listen for SSH on the VM's address, wait
+// the modelled boot time, run the model's boot, then accept connections. Power-off and reboot,
+// from inside (shutdown, halt, reboot) or outside (tart stop), all end in this file.
+import { join } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
+import type { SimSettings } from '../quirks.ts';
+import { Machine } from './machine.ts';
+import { bootMachine } from './model/boot-sequence.ts';
+import { readHostKey } from './ssh/host-key.ts';
+import { GuestSshServer } from './ssh/server.ts';
+
+/** How long macOS takes from power-on to sshd accepting (scaled by timeScale). */
+export const BOOT_DELAY_MS = 20_000;
+/** How long a shutdown takes from the command to the VM stopping (scaled by timeScale). */
+export const SHUTDOWN_DELAY_MS = 3_000;
+
+export interface GuestBootOptions {
+  /** TART_HOME/vms/<name>; the guest's persistent state lives in <vmDir>/guest/. */
+  vmDir: string;
+  vmName: string;
+  /** Loopback IPv4 to listen on, e.g. 127.64.3.7. */
+  host: string;
+  /** SSH port to listen on. */
+  port: number;
+  settings: SimSettings;
+  /** Called when the guest powers itself off (shutdown -h now / halt). */
+  onPowerOff: () => void;
+}
+
+export interface RunningGuest {
+  /** Hard power-off (tart stop / SIGINT): drop every connection, stop listening. Safe to repeat. */
+  powerOff(): Promise<void>;
+}
+
+/**
+ * Resolves after the modelled boot delay (20 s x timeScale) once SSH listens on host:port.
+ * Rejects with the listen error (code EADDRINUSE) when the address is taken, so tart can pick another.
+ */
+export async function bootGuest(opts: GuestBootOptions): Promise<RunningGuest> {
+  const guestDir = join(opts.vmDir, 'guest');
+  const machine = await Machine.open(guestDir, opts.vmName, opts.settings);
+  const server = new GuestSshServer(machine, await readHostKey(guestDir));
+  // Bound at once so that a taken address fails fast; connections are reset until booted.
+  await server.listen(opts.host, opts.port);
+  const off = new AbortController();
+  let stopped: Promise<void> | undefined;
+
+  const boot = async () => {
+    await delay(machine.scaledMs(BOOT_DELAY_MS), undefined, { signal: off.signal });
+    await bootMachine(machine);
+    server.accepting = true;
+  };
+
+  const halt = async (graceful: boolean) => {
+    server.accepting = false;
+    server.dropConnections(graceful);
+    machine.endBoot();
+    await server.close();
+    await machine.idle();
+  };
+
+  const powerOff = (): Promise<void> => {
+    if (!stopped) {
+      off.abort(new Error(`Guest ${opts.vmName} was powered off`));
+      stopped = halt(false);
+    }
+    return stopped;
+  };
+
+  machine.power = {
+    powerOff() {
+      if (stopped) return;
+      stopped = (async () => {
+        await halt(true);
+        await delay(machine.scaledMs(SHUTDOWN_DELAY_MS), undefined, { signal: off.signal }).catch(() => {});
+        off.abort(new Error(`Guest ${opts.vmName} shut down`));
+        opts.onPowerOff();
+      })();
+    },
+    reboot() {
+      if (stopped) return;
+      (async () => {
+        await halt(true);
+        await delay(machine.scaledMs(BOOT_DELAY_MS), undefined, { signal: off.signal });
+        await bootMachine(machine);
+        await server.listen(opts.host, opts.port);
+        server.accepting = true;
+      })().catch((error: unknown) => {
+        if (off.signal.aborted) return;
+        // The address was taken while we rebooted: the VM cannot come back, so it stops.
+        console.error(`sim guest ${opts.vmName}: reboot failed:`, error);
+        void powerOff().then(() => opts.onPowerOff());
+      });
+    },
+  };
+
+  try {
+    await boot();
+  } catch (error) {
+    await powerOff();
+    throw error;
+  }
+  return { powerOff };
+}

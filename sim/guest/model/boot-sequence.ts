@@ -1,0 +1,36 @@
+// What happens at every boot of the model: a new boot session (count, UUID), sysextd's pending
+// work, fresh launchd jobs, and a few boot lines in the unified log.
+import type { Machine } from '../machine.ts';
+import { newBootUuid } from '../state.ts';
+import { sysextdBoot } from './sysextd.ts';
+
+export async function bootMachine(machine: Machine): Promise<void> {
+  await machine.mutate(async (state) => {
+    state.bootCount += 1;
+    state.bootUuid = newBootUuid();
+    state.bootTime = Date.now();
+    state.nextPid = 400;
+    // [RECONSTRUCTED] boot lines: the real kernel and launchd print many; these mark the session.
+    await machine.emit(
+      {
+        process: 'kernel',
+        pid: 0,
+        subsystem: '',
+        category: '',
+        messageType: 'Default',
+        eventMessage: `Darwin Kernel boot (${state.macos.productName} ${state.macos.productVersion} ${state.macos.buildVersion}) boot #${state.bootCount}`,
+        processImagePath: '/kernel',
+      },
+      {
+        process: 'launchd',
+        pid: 1,
+        subsystem: 'com.apple.xpc.launchd',
+        category: 'default',
+        messageType: 'Default',
+        eventMessage: `system boot, boot-uuid ${state.bootUuid}`,
+        processImagePath: '/sbin/launchd',
+      },
+    );
+    await sysextdBoot(machine, state);
+  });
+}

@@ -1,0 +1,242 @@
+// sysextd: activation requests, the replacement decision (OSSystemExtensionRequest header rules,
+// macos-outputs §7), user approval and the clean-up at boot. Log lines follow §4.5.
+import { randomInt, randomUUID } from 'node:crypto';
+import { posix } from 'node:path';
+import { quirkFires, vmStreamKey } from '../../quirks.ts';
+import { ROOT_USER } from '../guest-fs.ts';
+import { canonicalGuestPath, isUnder } from '../guest-paths.ts';
+import type { Machine } from '../machine.ts';
+import type { GuestState, SysextEntry, SysextState } from '../state.ts';
+import type { LogLine } from '../unified-log.ts';
+import { machServiceName, readBundleInfo, sysextCategory } from './bundle-info.ts';
+import { SYSEXTD_PID, startExtensionJob, stopExtensionJob } from './launchd.ts';
+
+export const UPGRADE_QUIRK = 'xpc-endpoint-lost-on-upgrade';
+
+/** The app side of a request: whose log lines the request's outcome goes to. */
+export interface RequestingApp {
+  path: string;
+  process: string;
+  pid: number;
+  executable: string;
+  bundleId: string;
+}
+
+export type ActivationOutcome =
+  | { result: 'failed'; code: number }
+  | { result: 'completed' }
+  | { result: 'needs-approval'; entry: SysextEntry }
+  | { result: 'replaced'; entry: SysextEntry; old: SysextEntry; endpointLost: boolean };
+
+export function printedState(state: SysextState): string {
+  return state.replace(/_/g, ' ');
+}
+
+function sysextdLine(eventMessage: string, category = '', subsystem = 'com.apple.sx'): LogLine {
+  return {
+    process: 'sysextd',
+    pid: SYSEXTD_PID,
+    subsystem,
+    category,
+    messageType: 'Default',
+    eventMessage,
+    processImagePath: '/usr/libexec/sysextd',
+  };
+}
+
+// [RECONSTRUCTED] the app's delegate messages: apps log their own wording; these are ours.
+function appLine(
+  app: RequestingApp,
+  eventMessage: string,
+  messageType: LogLine['messageType'] = 'Default',
+): LogLine {
+  return {
+    process: app.process,
+    pid: app.pid,
+    subsystem: app.bundleId,
+    category: 'sysext',
+    messageType,
+    eventMessage,
+    processImagePath: app.executable,
+  };
+}
+
+function versionText(entry: { shortVersion: string; bundleVersion: string }): string {
+  return `BundleVersion(CFBundleShortVersionString: "${entry.shortVersion}", CFBundleVersion: "${entry.bundleVersion}")`;
+}
+
+function errorText(code: number, description: string): string {
+  return `Error Domain=OSSystemExtensionErrorDomain Code=${code} "${description}"`;
+}
+
+/** An activation request from the app at app.path for the extension bundle at extensionPath. */
+export async function requestActivation(
+  machine: Machine,
+  app: RequestingApp,
+  extensionPath: string,
+): Promise<ActivationOutcome> {
+  const fs = machine.fs(ROOT_USER, '/');
+  const guessedId = posix.basename(extensionPath).replace(/\.systemextension$/, '');
+  let info: Awaited<ReturnType<typeof readBundleInfo>> | undefined;
+  try {
+    info = await readBundleInfo(fs, extensionPath);
+  } catch {
+    info = undefined;
+  }
+  const id = info?.bundleId ?? guessedId;
+  await machine.emit(
+    appLine(app, `submitting activation request for ${id}`),
+    sysextdLine(`client activation request for ${id}`, 'XPC'),
+    sysextdLine(`attempting to realize extension with identifier ${id}`),
+  );
+  const fail = async (code: number, description: string, sysextdMessage?: string) => {
+    if (sysextdMessage) await machine.emit(sysextdLine(sysextdMessage));
+    await machine.emit(appLine(app, `request failed: ${errorText(code, description)}`, 'Error'));
+    return { result: 'failed', code } as const;
+  };
+  if (!isUnder(canonicalGuestPath('/', app.path), '/Applications') && !machine.state.developerMode) {
+    return fail(
+      3,
+      `App containing System Extension to be activated must be in /Applications folder. Current location: file://${encodeURI(app.path)}/`,
+      'no policy, cannot allow apps outside /Applications',
+    );
+  }
+  if (!info) {
+    return fail(
+      4,
+      `Extension not found in App bundle. Unable to find any matched extension with identifier: ${id}`,
+    );
+  }
+  const found = info;
+  const teamId = found.teamId;
+  if (!teamId) return fail(8, 'Code signature invalid', `${id}: extension has no valid code signature`);
+
+  return machine.mutate(async (state): Promise<ActivationOutcome> => {
+    const existing = state.extensions.findLast(
+      (e) =>
+        e.teamId === teamId && e.bundleId === id && e.state !== 'terminated_waiting_to_uninstall_on_reboot',
+    );
+    const sameVersion =
+      existing?.shortVersion === found.shortVersion && existing.bundleVersion === found.bundleVersion;
+    if (existing && sameVersion && !state.developerMode) {
+      // Same versions: nothing to replace, the old binary keeps running (forum report 4).
+      await machine.emit(
+        sysextdLine(`extension ${id} ${versionText(existing)} is already ${printedState(existing.state)}`),
+        appLine(app, 'request finished with result: 0 (completed)'),
+      );
+      return { result: 'completed' };
+    }
+    const uuid = randomUUID().toUpperCase();
+    const stagedPath = `/Library/SystemExtensions/${uuid}/${posix.basename(extensionPath)}`;
+    await fs.mkdir(posix.dirname(stagedPath), { parents: true });
+    await fs.copy(extensionPath, stagedPath, { recursive: true });
+    const entry: SysextEntry = {
+      uuid,
+      teamId,
+      bundleId: id,
+      shortVersion: found.shortVersion,
+      bundleVersion: found.bundleVersion,
+      name: found.name,
+      category: sysextCategory(found),
+      state: 'activated_waiting_for_user',
+      stagedPath,
+      executable: stagedPath + found.executable.slice(extensionPath.length),
+      appPath: app.path,
+    };
+    const service = machServiceName(found);
+    if (service) entry.machServiceName = service;
+    if (!existing) {
+      state.extensions.push(entry);
+      await machine.emit(
+        sysextdLine(`staged extension ${id} ${versionText(entry)} at ${stagedPath}`),
+        appLine(app, 'request needs user approval'),
+      );
+      return { result: 'needs-approval', entry };
+    }
+    await machine.emit(
+      sysextdLine(`activateDecision found entry to replace: ${id}, ${versionText(existing)}`),
+      sysextdLine(
+        `initial activation decision: requestAppReplaceAction(<sysextd.Extension: 0x${randomInt(0x100000000, 0xfffffffff).toString(16)}>)`,
+        '',
+        '',
+      ),
+      sysextdLine('notifying client of activation conflict'),
+      appLine(
+        app,
+        `actionForReplacingExtension: existing ${existing.shortVersion} (${existing.bundleVersion}) with ${entry.shortVersion} (${entry.bundleVersion}): replace`,
+      ),
+    );
+    const wasEnabled = existing.state === 'activated_enabled';
+    existing.state = 'terminated_waiting_to_uninstall_on_reboot';
+    stopExtensionJob(state, existing);
+    const counter = state.quirkCounters[UPGRADE_QUIRK] ?? 0;
+    state.quirkCounters[UPGRADE_QUIRK] = counter + 1;
+    const endpointLost = quirkFires(machine.settings, vmStreamKey(machine.vmName), UPGRADE_QUIRK, counter);
+    entry.state = wasEnabled ? 'activated_enabled' : 'activated_waiting_for_user';
+    state.extensions.push(entry);
+    if (wasEnabled) startExtensionJob(machine, state, entry, { endpoints: !endpointLost });
+    await machine.emit(
+      sysextdLine(`${existing.bundleId} ${versionText(existing)} terminated waiting to uninstall on reboot`),
+      sysextdLine(`${id} ${versionText(entry)} ${printedState(entry.state)}`),
+      appLine(
+        app,
+        wasEnabled ? 'request finished with result: 0 (completed)' : 'request needs user approval',
+      ),
+    );
+    return { result: 'replaced', entry, old: existing, endpointLost: wasEnabled && endpointLost };
+  });
+}
+
+/** The user ticks the extension named `name` in Login Items & Extensions; returns how many changed. */
+export async function approveByName(machine: Machine, name: string): Promise<number> {
+  return machine.mutate(async (state) => {
+    const waiting = state.extensions.filter(
+      (e) => e.state === 'activated_waiting_for_user' && e.name === name,
+    );
+    for (const entry of waiting) {
+      entry.state = 'activated_enabled';
+      startExtensionJob(machine, state, entry, { endpoints: true });
+      // [RECONSTRUCTED] sysextd's wording for a user approval.
+      await machine.emit(sysextdLine(`user approved extension ${entry.bundleId} ${versionText(entry)}`));
+    }
+    return waiting.length;
+  });
+}
+
+/** Removes an entry for good (after a reboot or an uninstall): entry, job and staged folder. */
+async function purge(machine: Machine, state: GuestState, entry: SysextEntry): Promise<void> {
+  stopExtensionJob(state, entry);
+  state.extensions = state.extensions.filter((e) => e.uuid !== entry.uuid);
+  const fs = machine.fs(ROOT_USER, '/');
+  await fs.remove(posix.dirname(entry.stagedPath), { recursive: true }).catch(() => {});
+  await machine.emit(sysextdLine(`uninstalled extension ${entry.bundleId} ${versionText(entry)}`));
+}
+
+/** Boot-time work of sysextd: finish pending uninstalls, start every enabled extension afresh. */
+export async function sysextdBoot(machine: Machine, state: GuestState): Promise<void> {
+  await machine.emit(sysextdLine('sysextd started'));
+  for (const entry of [...state.extensions]) {
+    if (entry.state === 'terminated_waiting_to_uninstall_on_reboot') await purge(machine, state, entry);
+  }
+  state.jobs = [];
+  for (const entry of state.extensions) {
+    if (entry.state === 'activated_enabled') startExtensionJob(machine, state, entry, { endpoints: true });
+  }
+}
+
+/** `systemextensionsctl uninstall TEAM ID` with SIP off: terminate now, remove at next boot. */
+export async function uninstall(machine: Machine, teamId: string, bundleId: string): Promise<number> {
+  return machine.mutate(async (state) => {
+    const matches = state.extensions.filter(
+      (e) =>
+        (teamId === '-' || e.teamId === teamId) &&
+        e.bundleId === bundleId &&
+        e.state !== 'terminated_waiting_to_uninstall_on_reboot',
+    );
+    for (const entry of matches) {
+      entry.state = 'terminated_waiting_to_uninstall_on_reboot';
+      stopExtensionJob(state, entry);
+    }
+    return matches.length;
+  });
+}

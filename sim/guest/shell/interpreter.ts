@@ -1,0 +1,273 @@
+// Runs a parsed command line: and-or lists, pipelines (the left side's stdout is the right side's
+// stdin, buffered), redirections, a few builtins (cd, export, sudo) and the command registry.
+import { posix } from 'node:path';
+import { GuestFsError, ShellSyntaxError } from '../errors.ts';
+import { type GuestUser, ROOT_USER } from '../guest-fs.ts';
+import type { Machine } from '../machine.ts';
+import { expandWord, parseScript, type SimpleCommand } from './parse.ts';
+import { COMMANDS } from './registry.ts';
+import type { CommandContext, CommandResult } from './types.ts';
+
+export interface ShellIo {
+  /** The session's stdin (the SSH channel), read to its end on demand. */
+  stdin(): Promise<Buffer>;
+  stdout(data: Buffer): void;
+  stderr(data: Buffer): void;
+}
+
+export interface ShellSession {
+  machine: Machine;
+  user: GuestUser;
+  signal: AbortSignal;
+  io: ShellIo;
+  afterReply(task: () => void): void;
+}
+
+interface ShellState {
+  cwd: string;
+  env: Record<string, string>;
+  status: number;
+}
+
+const BIN_DIRS = ['/bin', '/usr/bin', '/sbin', '/usr/sbin', '/usr/libexec', '/usr/local/bin'];
+
+export function loginEnv(user: GuestUser): Record<string, string> {
+  return {
+    HOME: user.home,
+    USER: user.name,
+    LOGNAME: user.name,
+    SHELL: '/bin/zsh',
+    PATH: '/usr/bin:/bin:/usr/sbin:/sbin',
+    TMPDIR: '/private/tmp/',
+    LANG: 'en_US.UTF-8',
+  };
+}
+
+const text = (data: string | Buffer | undefined): Buffer =>
+  data === undefined ? Buffer.alloc(0) : Buffer.isBuffer(data) ? data : Buffer.from(data);
+
+/** Runs one command line as `zsh -c` would; resolves to its exit status. */
+export async function runCommandLine(session: ShellSession, line: string): Promise<number> {
+  let script: ReturnType<typeof parseScript>;
+  try {
+    script = parseScript(line);
+  } catch (error) {
+    if (error instanceof ShellSyntaxError) {
+      session.io.stderr(Buffer.from(`zsh:1: ${error.reason}\n`));
+      return 1;
+    }
+    throw error;
+  }
+  const state: ShellState = { cwd: session.user.home, env: loginEnv(session.user), status: 0 };
+  for (const list of script) {
+    if (session.signal.aborted) return 130;
+    let status = await runPipeline(session, state, list.first);
+    for (const { op, pipeline } of list.rest) {
+      if ((op === '&&' && status === 0) || (op === '||' && status !== 0)) {
+        status = await runPipeline(session, state, pipeline);
+      }
+    }
+    state.status = status;
+  }
+  return state.status;
+}
+
+async function runPipeline(
+  session: ShellSession,
+  state: ShellState,
+  pipeline: SimpleCommand[],
+): Promise<number> {
+  let input: () => Promise<Buffer> = () => session.io.stdin();
+  let status = 0;
+  for (let k = 0; k < pipeline.length; k++) {
+    const last = k === pipeline.length - 1;
+    const result = await runSimple(session, state, pipeline[k]!, input);
+    session.io.stderr(result.stderr);
+    if (last) session.io.stdout(result.stdout);
+    else {
+      const piped = result.stdout;
+      input = async () => piped;
+    }
+    status = result.exitCode;
+    state.env['?'] = String(status);
+  }
+  return status;
+}
+
+interface Routed {
+  stdout: Buffer;
+  stderr: Buffer;
+  exitCode: number;
+}
+
+type Target =
+  | { kind: 'out' }
+  | { kind: 'err' }
+  | { kind: 'file'; path: string; append: boolean; chunks: Buffer[] };
+
+async function runSimple(
+  session: ShellSession,
+  state: ShellState,
+  command: SimpleCommand,
+  input: () => Promise<Buffer>,
+): Promise<Routed> {
+  const env = { ...state.env, PWD: state.cwd, '?': String(state.status) };
+  const argv = command.words.map((word) => expandWord(word, env));
+  const fs = session.machine.fs(session.user, state.cwd);
+  const targets: Record<number, Target> = { 1: { kind: 'out' }, 2: { kind: 'err' } };
+  const files: Extract<Target, { kind: 'file' }>[] = [];
+  let stdin = input;
+  const zshError = (message: string): Routed => ({
+    stdout: Buffer.alloc(0),
+    stderr: Buffer.from(`zsh:1: ${message}\n`),
+    exitCode: 1,
+  });
+  for (const redirection of command.redirections) {
+    if (redirection.kind === 'dup') {
+      targets[redirection.fd] = targets[redirection.to] ?? { kind: 'err' };
+    } else if (redirection.kind === 'input') {
+      const path = expandWord(redirection.source, env);
+      try {
+        const data = await fs.readFile(path);
+        stdin = async () => data;
+      } catch (error) {
+        if (error instanceof GuestFsError) return zshError(`${error.reason.toLowerCase()}: ${path}`);
+        throw error;
+      }
+    } else {
+      const path = expandWord(redirection.target, env);
+      const resolved = fs.resolve(path);
+      if (resolved.guest === '/dev/null') {
+        targets[redirection.fd] = { kind: 'file', path: '/dev/null', append: true, chunks: [] };
+        continue;
+      }
+      try {
+        // The shell opens (and truncates) the file before the command runs.
+        if (!redirection.append) await fs.writeFile(path, '');
+        else await fs.writeFile(path, '', { append: true });
+      } catch (error) {
+        if (error instanceof GuestFsError) return zshError(`${error.reason.toLowerCase()}: ${path}`);
+        throw error;
+      }
+      const target: Target = { kind: 'file', path, append: true, chunks: [] };
+      files.push(target);
+      targets[redirection.fd] = target;
+    }
+  }
+
+  const result =
+    argv.length === 0 ? { exitCode: 0 } : await dispatch(session, state, argv, session.user, stdin, fs);
+  const routed: Routed = { stdout: Buffer.alloc(0), stderr: Buffer.alloc(0), exitCode: result.exitCode };
+  const send = (fd: number, data: Buffer) => {
+    if (data.length === 0) return;
+    const target = targets[fd]!;
+    if (target.kind === 'out') routed.stdout = Buffer.concat([routed.stdout, data]);
+    else if (target.kind === 'err') routed.stderr = Buffer.concat([routed.stderr, data]);
+    else target.chunks.push(data);
+  };
+  send(1, text(result.stdout));
+  send(2, text(result.stderr));
+  for (const file of files) {
+    if (file.chunks.length > 0) await fs.writeFile(file.path, Buffer.concat(file.chunks), { append: true });
+  }
+  return routed;
+}
+
+async function dispatch(
+  session: ShellSession,
+  state: ShellState,
+  argv: string[],
+  user: GuestUser,
+  stdin: () => Promise<Buffer>,
+  fs: ReturnType<Machine['fs']>,
+): Promise<CommandResult> {
+  const name = argv[0]!;
+  if (name === 'cd') {
+    const dir = argv[1] ?? user.home;
+    const resolved = fs.resolve(dir);
+    const info = await fs.stat(dir);
+    if (!info) return { stderr: `cd: no such file or directory: ${dir}\n`, exitCode: 1 };
+    if (!info.isDirectory()) return { stderr: `cd: not a directory: ${dir}\n`, exitCode: 1 };
+    state.cwd = resolved.guest;
+    return { exitCode: 0 };
+  }
+  if (name === 'export') {
+    for (const assignment of argv.slice(1)) {
+      const eq = assignment.indexOf('=');
+      if (eq > 0) state.env[assignment.slice(0, eq)] = assignment.slice(eq + 1);
+    }
+    return { exitCode: 0 };
+  }
+  if (name === 'sudo') return sudo(session, state, argv, stdin);
+  let handlerName = name;
+  if (name.includes('/')) {
+    const resolved = fs.resolve(name);
+    if (!BIN_DIRS.includes(posix.dirname(resolved.guest)) || !COMMANDS[posix.basename(resolved.guest)]) {
+      return { stderr: `zsh:1: no such file or directory: ${name}\n`, exitCode: 127 };
+    }
+    handlerName = posix.basename(resolved.guest);
+  }
+  const handler = Object.hasOwn(COMMANDS, handlerName) ? COMMANDS[handlerName] : undefined;
+  if (!handler) return { stderr: `zsh:1: command not found: ${name}\n`, exitCode: 127 };
+  const ctx: CommandContext = {
+    argv,
+    stdin,
+    user,
+    cwd: state.cwd,
+    env: { ...state.env, PWD: state.cwd },
+    machine: session.machine,
+    signal: session.signal,
+    fs: user === session.user ? fs : session.machine.fs(user, state.cwd),
+    afterReply: session.afterReply,
+  };
+  try {
+    return await handler(ctx);
+  } catch (error) {
+    if (error instanceof GuestFsError) {
+      return { stderr: `${posix.basename(name)}: ${error.guestPath}: ${error.reason}\n`, exitCode: 1 };
+    }
+    if (session.signal.aborted) return { exitCode: 130 };
+    throw error;
+  }
+}
+
+// sudo [-n] [-S] [-E] [-H] [-u USER] [--] CMD...: the images have passwordless sudo for admin.
+async function sudo(
+  session: ShellSession,
+  state: ShellState,
+  argv: string[],
+  stdin: () => Promise<Buffer>,
+): Promise<CommandResult> {
+  let k = 1;
+  let target: GuestUser = ROOT_USER;
+  while (k < argv.length && argv[k]!.startsWith('-')) {
+    const flag = argv[k]!;
+    k++;
+    if (flag === '--') break;
+    if (flag === '-u') {
+      const name = argv[k++] ?? '';
+      const user = session.machine.userNamed(name);
+      if (!user)
+        return {
+          stderr: `sudo: unknown user ${name}\nsudo: error initializing audit plugin sudoers_audit\n`,
+          exitCode: 1,
+        };
+      target = user;
+    } else if (!/^-[nSEHkiA]+$/.test(flag)) {
+      return {
+        stderr: `sudo: invalid option -- ${flag.slice(1, 2)}\nusage: sudo -h | -K | -k | -V\n`,
+        exitCode: 1,
+      };
+    }
+  }
+  const rest = argv.slice(k);
+  if (rest.length === 0) {
+    return {
+      stderr:
+        'usage: sudo -h | -K | -k | -V\nusage: sudo -v [-ABkNnS] [-g group] [-h host] [-p prompt] [-u user]\n',
+      exitCode: 1,
+    };
+  }
+  const fs = session.machine.fs(target, state.cwd);
+  return dispatch(session, state, rest, target, stdin, fs);
+}

@@ -1,0 +1,24 @@
+// sshd's host key: generated once per guest disk and kept in the guest folder, because a real
+// Mac's host key survives reboots (and `tart clone` copies it, as cloning a disk does).
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import ssh2 from 'ssh2';
+
+export const HOST_KEY_FILE = 'ssh_host_ed25519_key';
+
+export async function writeHostKey(guestDir: string): Promise<void> {
+  const pair = ssh2.utils.generateKeyPairSync('ed25519', {});
+  await writeFile(join(guestDir, HOST_KEY_FILE), pair.private, { mode: 0o600 });
+  await writeFile(join(guestDir, `${HOST_KEY_FILE}.pub`), `${pair.public}\n`);
+}
+
+/** The host key, created on first use for disks laid out before keys were kept. */
+export async function readHostKey(guestDir: string): Promise<Buffer> {
+  const file = join(guestDir, HOST_KEY_FILE);
+  try {
+    return await readFile(file);
+  } catch {
+    await writeHostKey(guestDir);
+    return readFile(file);
+  }
+}

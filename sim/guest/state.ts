@@ -1,0 +1,118 @@
+// The persisted macOS model of one guest: <vmDir>/guest/state.json. `tart clone` copies the VM
+// folder, so everything the guest remembers across power cycles lives in this one file.
+import { randomUUID } from 'node:crypto';
+import { readFile, rename, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { GuestStateError } from './errors.ts';
+
+/** sysextd's state names, stored with underscores as db.plist does; printed with spaces. */
+export type SysextState =
+  | 'activated_enabled'
+  | 'activated_waiting_for_user'
+  | 'terminated_waiting_to_uninstall_on_reboot';
+
+export type SysextCategory =
+  | 'com.apple.system_extension.network_extension'
+  | 'com.apple.system_extension.endpoint_security'
+  | 'com.apple.system_extension.driver_extension';
+
+export interface SysextEntry {
+  /** The staging folder name under /Library/SystemExtensions. */
+  uuid: string;
+  teamId: string;
+  bundleId: string;
+  shortVersion: string;
+  bundleVersion: string;
+  name: string;
+  category: SysextCategory;
+  state: SysextState;
+  /** Guest path of the staged bundle. */
+  stagedPath: string;
+  /** Guest path of the staged executable (the job's program). */
+  executable: string;
+  /** NetworkExtension.NEMachServiceName, for network extensions. */
+  machServiceName?: string;
+  /** Guest path of the app that activated it. */
+  appPath: string;
+}
+
+export interface JobEndpoint {
+  name: string;
+  port: number;
+}
+
+export interface LaunchdJob {
+  label: string;
+  program: string;
+  pid: number;
+  /** null: the job has no endpoints block at all (the xpc-endpoint-lost-on-upgrade quirk). */
+  endpoints: JobEndpoint[] | null;
+  runs: number;
+  /** The sysext entry the job runs. */
+  extensionUuid: string;
+}
+
+export interface PackageReceipt {
+  packageId: string;
+  version: string;
+  volume: string;
+  /** install-location without the leading slash, as pkgutil prints it. */
+  location: string;
+  installTime: number;
+  title: string;
+  /** Guest paths of the files installed, for the upgrade that removes stale ones. */
+  files: string[];
+}
+
+export interface GuestState {
+  format: 1;
+  image: string;
+  macos: { productName: string; productVersion: string; buildVersion: string };
+  hardwareModel: string;
+  hostname: string;
+  user: { name: string; password: string; uid: number; home: string };
+  sip: 'enabled' | 'disabled';
+  developerMode: boolean;
+  bootCount: number;
+  bootUuid: string;
+  /** Epoch ms of the current boot. */
+  bootTime: number;
+  nextPid: number;
+  extensions: SysextEntry[];
+  jobs: LaunchdJob[];
+  receipts: PackageReceipt[];
+  /** Per-quirk roll counters, so that a reboot never replays a roll. */
+  quirkCounters: Record<string, number>;
+}
+
+export const STATE_FILE = 'state.json';
+
+export function newBootUuid(): string {
+  return randomUUID().toUpperCase();
+}
+
+export async function loadState(guestDir: string): Promise<GuestState> {
+  const file = join(guestDir, STATE_FILE);
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    throw new GuestStateError('Cannot read the guest state (not a guest disk?)', file, { cause: error });
+  }
+  let state: GuestState;
+  try {
+    state = JSON.parse(text) as GuestState;
+  } catch (error) {
+    throw new GuestStateError('Corrupt guest state (invalid JSON)', file, { cause: error });
+  }
+  if (state.format !== 1) throw new GuestStateError(`Unknown guest state format ${state.format}`, file);
+  return state;
+}
+
+/** Writes through a temporary file and a rename, so a power-off never leaves half a file. */
+export async function saveState(guestDir: string, state: GuestState): Promise<void> {
+  const file = join(guestDir, STATE_FILE);
+  const temp = `${file}.${process.pid}.tmp`;
+  await writeFile(temp, `${JSON.stringify(state, null, 2)}\n`);
+  await rename(temp, file);
+}

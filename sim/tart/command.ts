@@ -1,0 +1,13 @@
+// The shape every subcommand module exports.
+import type { CommandSpec, ParsedArgs } from './args.ts';
+import type { TartIo } from './io.ts';
+
+export interface TartCommand {
+  spec: CommandSpec;
+  /** Skips argument parsing: the command fails the same way whatever it is given. */
+  ignoresArguments?: boolean;
+  /** Runs the command; resolves with the exit code, throws the tart error kinds of errors.ts. */
+  run(args: ParsedArgs, io: TartIo): Promise<number>;
+}
+
+export const VM_NAME_HELP = 'VM name';

@@ -1,0 +1,268 @@
+// tart run <name>: blocks in the foreground while the VM runs. "Running" is this process holding
+// the VM's run lock; the guest (sim/guest) boots in-process on the VM's loopback address.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { RunningGuest } from '../../guest/boot.ts';
+import { readSimSettings } from '../../quirks.ts';
+import { flag, optionValues, type ParsedArgs } from '../args.ts';
+import { type TartCommand, VM_NAME_HELP } from '../command.ts';
+import { TartGenericError, TartRuntimeError, TartValidationError, vmAlreadyRunning } from '../errors.ts';
+import type { TartIo } from '../io.ts';
+import { recordLease } from '../leases.ts';
+import {
+  ADMITTED_FILE,
+  acquireWithin,
+  livePid,
+  PidFileLock,
+  runLockPath,
+  runningPid,
+  unlinkQuietly,
+} from '../run-lock.ts';
+import {
+  isSuspended,
+  localVmExists,
+  localVmNames,
+  markAccessed,
+  SUSPEND_STATE_FILE,
+  simHostDir,
+  vmDir,
+} from '../storage.ts';
+import { randomMac, readVmConfig, writeVmConfig } from '../vm-config.ts';
+import { candidateAddresses } from '../vmnet.ts';
+
+/** Apple's limit on concurrently running macOS VMs per host (macOS SLA, enforced by VZ). */
+export const MACOS_VM_LIMIT = 2;
+const HOST_MUTEX_TIMEOUT_MS = 10_000;
+
+const flagOption = (long: string, help: string) => ({ long, help });
+
+function validateFlags(args: ParsedArgs): void {
+  const softnet =
+    flag(args, 'net-softnet') ||
+    ['net-softnet-allow', 'net-softnet-block', 'net-softnet-expose'].some(
+      (o) => optionValues(args, o).length > 0,
+    );
+  const networks = [optionValues(args, 'net-bridged').length > 0, softnet, flag(args, 'net-host')];
+  if (networks.filter(Boolean).length > 1) {
+    throw new TartValidationError('--net-bridged, --net-softnet and --net-host are mutually exclusive');
+  }
+  if (flag(args, 'vnc') && flag(args, 'vnc-experimental')) {
+    throw new TartValidationError('--vnc and --vnc-experimental are mutually exclusive');
+  }
+}
+
+/** Admits this VM past Virtualization.framework's limit, or throws tart's limit error. */
+async function admit(name: string, dir: string): Promise<void> {
+  mkdirSync(simHostDir(), { recursive: true });
+  // One host-wide mutex, so two runs starting at once cannot both take the last slot.
+  const mutex = await acquireWithin(join(simHostDir(), 'vz-start.lock'), HOST_MUTEX_TIMEOUT_MS);
+  try {
+    const others = localVmNames().filter((other) => other !== name);
+    const admitted = others.filter((other) => livePid(join(vmDir(other), ADMITTED_FILE)) !== undefined);
+    if (admitted.length >= MACOS_VM_LIMIT) {
+      const locked = others.filter((other) => runningPid(vmDir(other)) !== undefined);
+      const suffix = locked.length > 0 ? ` (other running VMs: ${locked.join(', ')})` : '';
+      throw new TartRuntimeError(`The number of VMs exceeds the system limit${suffix}`);
+    }
+    writeFileSync(join(dir, ADMITTED_FILE), `${process.pid}\n`);
+  } finally {
+    mutex.release();
+  }
+}
+
+/** A second running VM with our MAC makes tart pick a new one before it starts. */
+function ensureUniqueMac(name: string, dir: string, io: TartIo): string {
+  const config = readVmConfig(dir);
+  const clash = localVmNames().some(
+    (other) =>
+      other !== name &&
+      runningPid(vmDir(other)) !== undefined &&
+      readVmConfig(vmDir(other)).macAddress === config.macAddress,
+  );
+  if (clash) {
+    io.out('There is already a running VM with the same MAC address!');
+    io.out('Resetting VM to assign a new MAC address...');
+    config.macAddress = randomMac();
+    writeVmConfig(dir, config);
+  }
+  return config.macAddress;
+}
+
+class RunSession {
+  private guest: RunningGuest | undefined;
+  private finished = false;
+  private resolveExit!: (code: number) => void;
+  readonly exit = new Promise<number>((resolve) => {
+    this.resolveExit = resolve;
+  });
+  private readonly handlers: [NodeJS.Signals, () => void][];
+
+  constructor(
+    private readonly name: string,
+    private readonly dir: string,
+    private readonly io: TartIo,
+    private readonly suspendable: boolean,
+  ) {
+    this.handlers = [
+      ['SIGINT', () => void this.onInterrupt()],
+      ['SIGUSR1', () => void this.onSuspend()],
+      ['SIGUSR2', () => this.io.out('Requesting guest OS to stop...')],
+    ];
+    for (const [signal, handler] of this.handlers) process.on(signal, handler);
+  }
+
+  private finish(code: number): void {
+    if (this.finished) return;
+    this.finished = true;
+    this.resolveExit(code);
+  }
+
+  private async powerOff(): Promise<void> {
+    await this.guest?.powerOff();
+  }
+
+  private async onInterrupt(): Promise<void> {
+    if (this.finished) return;
+    this.io.out('Stopping VM...');
+    await this.powerOff();
+    this.finish(0);
+  }
+
+  private async onSuspend(): Promise<void> {
+    if (this.finished) return;
+    if (!this.suspendable) {
+      this.io.out(
+        'Failed to suspend the VM: Invalid virtual machine configuration. Unsupported console device in configuration.',
+      );
+      await this.powerOff();
+      this.finish(1);
+      return;
+    }
+    this.io.out('pausing VM to take a snapshot...');
+    this.io.out('creating a snapshot...');
+    // The guest keeps its state on disk all the time; the snapshot file marks "suspended".
+    const snapshot = {
+      format: 1,
+      vm: this.name,
+      macAddress: readVmConfig(this.dir).macAddress,
+      savedAt: new Date(),
+    };
+    writeFileSync(join(this.dir, SUSPEND_STATE_FILE), `${JSON.stringify(snapshot)}\n`);
+    this.io.out('snapshot created successfully! shutting down the VM...');
+    await this.powerOff();
+    this.finish(0);
+  }
+
+  onGuestPowerOff(): void {
+    if (this.finished) return;
+    this.io.out('guest has stopped the virtual machine');
+    this.finish(0);
+  }
+
+  /** Boots the guest on the first free address of the VM's candidates. */
+  async boot(mac: string): Promise<string> {
+    const { bootGuest } = await import('../../guest/boot.ts');
+    const settings = readSimSettings();
+    const port = Number(process.env.SXL_SIM_SSH_PORT ?? 2222);
+    let lastError: unknown;
+    for (const host of candidateAddresses(mac)) {
+      try {
+        const guest = await bootGuest({
+          vmDir: this.dir,
+          vmName: this.name,
+          host,
+          port,
+          settings,
+          onPowerOff: () => this.onGuestPowerOff(),
+        });
+        this.guest = guest;
+        // Stopped while it was booting: the guest came up after all, power it off again.
+        if (this.finished) await guest.powerOff();
+        return host;
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error;
+        lastError = error;
+      }
+    }
+    // Reconstructed: VZ's generic start failure, with the sim's cause appended as evidence.
+    throw new TartRuntimeError(
+      `Error Domain=VZErrorDomain Code=1 "The virtual machine failed to start." (sim: no free address for ${mac}: ${String(lastError)})`,
+    );
+  }
+
+  dispose(): void {
+    for (const [signal, handler] of this.handlers) process.off(signal, handler);
+  }
+}
+
+export const run: TartCommand = {
+  spec: {
+    name: 'run',
+    abstract: 'Run a VM',
+    positionals: [{ name: 'name', help: VM_NAME_HELP }],
+    options: [
+      flagOption('no-graphics', "Don't open a UI window."),
+      flagOption('serial', 'Open serial console in /dev/ttySXX'),
+      { long: 'serial-path', value: 'serial-path', help: 'Attach an externally created serial console' },
+      flagOption('no-audio', 'Disable audio pass-through to host.'),
+      flagOption('no-clipboard', 'Disable clipboard sharing between host and guest.'),
+      flagOption('recovery', 'Boot into recovery mode'),
+      flagOption('vnc', 'Use screen sharing instead of the built-in UI.'),
+      flagOption('vnc-experimental', "Use Virtualization.Framework's VNC server instead of the built-in UI."),
+      { long: 'disk', value: 'disk', repeatable: true, help: 'Additional disk attachments' },
+      { long: 'rosetta', value: 'tag', help: 'Attaches a Rosetta share to the guest Linux VM' },
+      { long: 'dir', value: 'dir', repeatable: true, help: 'Additional directory shares' },
+      flagOption('nested', 'Enable nested virtualization if possible'),
+      { long: 'net-bridged', value: 'interface', repeatable: true, help: 'Use bridged networking' },
+      flagOption('net-softnet', 'Use software networking'),
+      { long: 'net-softnet-allow', value: 'comma-separated CIDRs', help: 'Allow these CIDRs with softnet' },
+      { long: 'net-softnet-block', value: 'comma-separated CIDRs', help: 'Block these CIDRs with softnet' },
+      { long: 'net-softnet-expose', value: 'comma-separated port specifications', help: 'Expose ports' },
+      flagOption('net-host', 'Restrict network access to the host-only network'),
+      { long: 'root-disk-opts', value: 'root-disk-opts', help: 'Set the root disk options' },
+      flagOption(
+        'suspendable',
+        'Disables audio and entropy devices and switches to only Mac-specific input devices.',
+      ),
+      flagOption('capture-system-keys', 'Whether system hot keys should be sent to the guest'),
+      flagOption('no-trackpad', "Don't add a trackpad as a pointing device"),
+      flagOption('no-pointer', 'Disable the pointer'),
+      flagOption('no-keyboard', 'Disable the keyboard'),
+    ],
+  },
+  async run(args: ParsedArgs, io: TartIo): Promise<number> {
+    const name = args.positionals[0]!;
+    validateFlags(args);
+    // tart opens the VM in validate(), so this RuntimeError is wrapped: `Error: ...`, exit 1.
+    if (!localVmExists(name)) throw new TartGenericError(`the specified VM "${name}" does not exist`);
+    const dir = vmDir(name);
+    const lock = PidFileLock.tryAcquire(runLockPath(dir));
+    if (!(lock instanceof PidFileLock)) throw vmAlreadyRunning(name);
+    const resuming = isSuspended(dir);
+    // Restoring a snapshot implies --suspendable, as in tart.
+    const session = new RunSession(name, dir, io, flag(args, 'suspendable') || resuming);
+    try {
+      const mac = ensureUniqueMac(name, dir, io);
+      await admit(name, dir);
+      if (resuming) io.out('restoring VM state from a snapshot...');
+      const booting = session.boot(mac);
+      // If a signal ends the run first, a later boot failure has nobody left to report to.
+      booting.catch(() => {});
+      // A signal during boot ends the run at once; the boot is abandoned with the process.
+      const early = await Promise.race([booting.then(() => undefined), session.exit]);
+      if (early !== undefined) return early;
+      const host = await booting;
+      if (resuming) {
+        io.out('resuming VM...');
+        unlinkQuietly(join(dir, SUSPEND_STATE_FILE));
+      }
+      await recordLease(name, readVmConfig(dir).macAddress, host);
+      markAccessed(dir);
+      return await session.exit;
+    } finally {
+      session.dispose();
+      unlinkQuietly(join(dir, ADMITTED_FILE));
+      lock.release();
+    }
+  },
+};

@@ -1,0 +1,209 @@
+// End to end: `sysext-lab run upgrade-xpc` as a user runs it, on the embedded simulated Mac.
+import { execFile, spawn } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import test from 'ava';
+import { cli, fakeTart, makeSimEnv, type SimEnv } from '../../helpers/sim-env.ts';
+import { validateJUnit } from '../../helpers/xmllint.ts';
+
+const run = promisify(execFile);
+
+async function runCli(
+  sim: SimEnv,
+  args: string[],
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run('node', [cli, ...args], {
+      env: sim.env,
+      maxBuffer: 64 * 1024 * 1024,
+    });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const e = error as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+function onlyRunDir(sim: SimEnv): string {
+  const runs = readdirSync(sim.artifacts);
+  if (runs.length !== 1) throw new Error(`expected one run directory, found ${runs.join(', ')}`);
+  return join(sim.artifacts, runs[0]!);
+}
+
+async function sxlVms(sim: SimEnv): Promise<string[]> {
+  const { stdout } = await run(fakeTart, ['list', '--format', 'json'], { env: sim.env });
+  return (JSON.parse(stdout) as { Name: string }[])
+    .map((vm) => vm.Name)
+    .filter((name) => name.startsWith('sxl-'));
+}
+
+test('a clean upgrade passes and leaves junit.xml, run.json, summary.json and transcripts', async (t) => {
+  const sim = makeSimEnv();
+  const result = await runCli(sim, [
+    'run',
+    'upgrade-xpc',
+    '--repeat',
+    '2',
+    '--seed',
+    '5',
+    '--artifacts',
+    sim.artifacts,
+  ]);
+  t.is(result.code, 0, result.stdout + result.stderr);
+  t.regex(result.stdout, /\[2\/2\] PASS/);
+  const runDir = onlyRunDir(sim);
+  t.regex(result.stdout, new RegExp(`Run directory: ${runDir.replaceAll('/', '\\/')}`));
+  t.is(validateJUnit(join(runDir, 'junit.xml')), null);
+  const summary = JSON.parse(readFileSync(join(runDir, 'summary.json'), 'utf8'));
+  t.deepEqual(summary.scenarios, [
+    {
+      id: 'upgrade-xpc',
+      image: 'ghcr.io/cirruslabs/macos-sequoia-base:latest',
+      iterations: 2,
+      pass: 2,
+      fail: 0,
+      error: 0,
+    },
+  ]);
+  t.is(summary.exitCode, 0);
+  const manifest = JSON.parse(readFileSync(join(runDir, 'run.json'), 'utf8'));
+  t.is(manifest.backend, 'sim');
+  t.is(manifest.toolVersion, '2.32.1');
+  t.is(manifest.seed, 5);
+  t.is(manifest.guest.productVersion, '15.5');
+  t.is(manifest.builds.length, 2);
+  for (const build of manifest.builds) t.regex(build.sha256, /^[0-9a-f]{64}$/);
+  t.deepEqual(
+    manifest.builds[1].bundles.map(
+      (b: { bundleId: string; shortVersion: string; bundleVersion: string }) =>
+        `${b.bundleId} ${b.shortVersion} ${b.bundleVersion}`,
+    ),
+    ['com.example.sxl.app 1.1 110', 'com.example.sxl.app.proxy 1.1 110'],
+  );
+  const transcript = readFileSync(join(runDir, 'iterations', '1', 'transcript.log'), 'utf8');
+  t.regex(
+    transcript,
+    /sudo -n installer -pkg '\/Users\/admin\/sxl-stage\/SXL Sample 1\.0\.pkg' -target \/\n {2}-> exit 0 in \d+ ms/,
+  );
+  t.regex(transcript, /\(host\) .*tart clone ghcr\.io\/cirruslabs\/macos-sequoia-base:latest sxl-/);
+  const snapshots = readdirSync(join(runDir, 'iterations', '1', 'snapshots'));
+  t.true(snapshots.some((f) => f.endsWith('-before.txt')));
+  const after = readFileSync(
+    join(
+      runDir,
+      'iterations',
+      '1',
+      'snapshots',
+      snapshots.filter((f) => f.includes('check-xpc-endpoint-after-upgrade-after')).at(0) ??
+        snapshots.at(-1)!,
+    ),
+    'utf8',
+  );
+  t.regex(after, /\[terminated waiting to uninstall on reboot\]/);
+  t.regex(after, /system\/NetworkExtension\.com\.example\.sxl\.app\.proxy\.1\.1\.110 = \{/);
+  t.deepEqual(await sxlVms(sim), []);
+});
+
+test('with the endpoint quirk at 1 every iteration fails naming the missing endpoint; at 0 all pass', async (t) => {
+  const sim = makeSimEnv();
+  const broken = await runCli(sim, [
+    'run',
+    'upgrade-xpc',
+    '--repeat',
+    '10',
+    '--quirk',
+    'xpc-endpoint-lost-on-upgrade=1',
+    '--artifacts',
+    sim.artifacts,
+  ]);
+  t.is(broken.code, 1, broken.stdout + broken.stderr);
+  const runDir = onlyRunDir(sim);
+  const summary = JSON.parse(readFileSync(join(runDir, 'summary.json'), 'utf8'));
+  t.like(summary.scenarios[0], { iterations: 10, pass: 0, fail: 10, error: 0 });
+  const xml = readFileSync(join(runDir, 'junit.xml'), 'utf8');
+  t.is(validateJUnit(join(runDir, 'junit.xml')), null);
+  t.is(
+    xml.match(
+      /<failure message="XPC endpoint missing: system\/NetworkExtension\.com\.example\.sxl\.app\.proxy\.1\.1\.110 has no endpoints block/g,
+    )?.length,
+    10,
+  );
+  t.true(
+    existsSync(
+      join(
+        runDir,
+        'iterations',
+        '10',
+        'evidence',
+        'launchctl-print-NetworkExtension.com.example.sxl.app.proxy.1.1.110.txt',
+      ),
+    ),
+  );
+  t.deepEqual(await sxlVms(sim), []);
+
+  const clean = makeSimEnv();
+  const fixed = await runCli(clean, [
+    'run',
+    'upgrade-xpc',
+    '--repeat',
+    '10',
+    '--quirk',
+    'xpc-endpoint-lost-on-upgrade=0',
+    '--artifacts',
+    clean.artifacts,
+  ]);
+  t.is(fixed.code, 0, fixed.stdout + fixed.stderr);
+});
+
+test('usage errors exit 2 and name the input', async (t) => {
+  const sim = makeSimEnv();
+  const unknown = await runCli(sim, ['run', 'no-such-scenario']);
+  t.is(unknown.code, 2);
+  t.regex(unknown.stderr, /Unknown scenario "no-such-scenario": expected one of upgrade-xpc/);
+  const quirk = await runCli(sim, ['run', 'upgrade-xpc', '--quirk', 'xpc-endpoint-lost-on-upgrade=2']);
+  t.is(quirk.code, 2);
+  t.regex(quirk.stderr, /--quirk expects NAME=P with P between 0 and 1/);
+  const missing = await runCli(sim, [
+    'run',
+    'upgrade-xpc',
+    '--from',
+    '/nonexistent/old.pkg',
+    '--artifacts',
+    sim.artifacts,
+  ]);
+  t.is(missing.code, 2);
+  t.regex(missing.stderr, /Build not found: \/nonexistent\/old\.pkg/);
+  const repeat = await runCli(sim, ['run', 'upgrade-xpc', '--repeat', 'zero']);
+  t.is(repeat.code, 2);
+  t.regex(repeat.stderr, /--repeat must be a whole number >= 1, got "zero"/);
+});
+
+test('Ctrl-C in the middle of an iteration leaves a valid JUnit with the iteration as an error and no VM', async (t) => {
+  // Slower sim delays so that the signal lands inside the iteration.
+  const sim = makeSimEnv(0.2);
+  const child = spawn('node', [cli, 'run', 'upgrade-xpc', '--repeat', '3', '--artifacts', sim.artifacts], {
+    env: sim.env,
+  });
+  let stdout = '';
+  const interrupted = new Promise<void>((resolve) => {
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+      if (stdout.includes('install new build ...')) {
+        child.kill('SIGINT');
+        resolve();
+      }
+    });
+  });
+  const exitCode = await new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  await interrupted;
+  t.is(exitCode, 130, stdout);
+  const runDir = onlyRunDir(sim);
+  t.is(validateJUnit(join(runDir, 'junit.xml')), null);
+  const xml = readFileSync(join(runDir, 'junit.xml'), 'utf8');
+  t.regex(xml, /<error message="Interrupted by SIGINT during the iteration" type="InterruptedError"/);
+  t.is(xml.match(/<testcase /g)?.length, 1, 'iterations 2 and 3 never started');
+  const summary = JSON.parse(readFileSync(join(runDir, 'summary.json'), 'utf8'));
+  t.like(summary, { exitCode: 130, interrupted: true });
+  t.deepEqual(await sxlVms(sim), []);
+});

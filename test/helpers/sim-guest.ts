@@ -1,0 +1,61 @@
+// Boots one simulated macOS guest in this process, for tests of the ssh adapter and macOS layer.
+import { mkdirSync, mkdtempSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { SshEndpoint } from '../../harness/ssh/guest-session.ts';
+import { bootGuest, type RunningGuest } from '../../sim/guest/boot.ts';
+import { createGuestDisk } from '../../sim/guest/disk.ts';
+import { findImageByRef } from '../../sim/images.ts';
+import type { QuirkSettings } from '../../sim/quirks.ts';
+
+export interface TestGuest {
+  endpoint: SshEndpoint;
+  vmDir: string;
+  guest: RunningGuest;
+  poweredOff: Promise<void>;
+}
+
+function freePort(host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, host, () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
+export async function bootTestGuest(
+  options: { quirks?: QuirkSettings; seed?: number; vmName?: string; vmDir?: string } = {},
+): Promise<TestGuest> {
+  const manifest = findImageByRef('ghcr.io/cirruslabs/macos-sequoia-base:latest');
+  if (!manifest) throw new Error('vm-images has no manifest for the sequoia base image');
+  let vmDir = options.vmDir;
+  if (!vmDir) {
+    vmDir = join(mkdtempSync(join(tmpdir(), 'sxl-guest-')), 'vm');
+    mkdirSync(vmDir, { recursive: true });
+    await createGuestDisk(join(vmDir, 'guest'), manifest);
+  }
+  const host = '127.0.0.1';
+  const port = await freePort(host);
+  let markOff = () => {};
+  const poweredOff = new Promise<void>((resolve) => {
+    markOff = resolve;
+  });
+  const guest = await bootGuest({
+    vmDir,
+    vmName: options.vmName ?? 'sxl-test-1',
+    host,
+    port,
+    settings: { quirks: options.quirks ?? {}, seed: options.seed ?? 1, timeScale: 0 },
+    onPowerOff: () => markOff(),
+  });
+  return {
+    endpoint: { host, port, credentials: { username: 'admin', password: 'admin' } },
+    vmDir,
+    guest,
+    poweredOff,
+  };
+}
