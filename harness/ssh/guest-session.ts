@@ -319,7 +319,11 @@ function connectOnce(endpoint: SshEndpoint, attemptTimeoutMs: number): Promise<C
       keepaliveInterval: 5_000,
       keepaliveCountMax: 3,
     };
-    client.once('ready', () => resolve(client));
+    client.once('ready', () => {
+      // Commands are small request/response exchanges: Nagle's algorithm would add ~40 ms to each.
+      client.setNoDelay(true);
+      resolve(client);
+    });
     // `on`, not `once`: a failed attempt can still emit a late ECONNRESET, which must not crash the process.
     client.on('error', (error: Error & { level?: string }) => {
       client.end();

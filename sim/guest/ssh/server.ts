@@ -32,6 +32,8 @@ export class GuestSshServer {
       this.#sockets.add(socket);
       socket.on('close', () => this.#sockets.delete(socket));
       socket.on('error', () => {});
+      // sshd sets TCP_NODELAY for sessions; without it each small reply waits on delayed ACKs.
+      socket.setNoDelay(true);
       this.#ssh.injectSocket(socket);
     });
     return new Promise((resolve, reject) => {
