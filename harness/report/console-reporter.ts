@@ -1,5 +1,6 @@
 // Progress for a person watching: iteration k of N, the current step, elapsed time, the outcome.
 // The only writer to the terminal during a run.
+import { relative } from 'node:path';
 import type { IterationResult, RunEvent } from '../scenario/events.ts';
 import { summarize } from './run-summary.ts';
 
@@ -25,7 +26,10 @@ export class ConsoleReporter {
     switch (event.type) {
       case 'run-started':
         this.runStarted = Date.now();
-        this.runDir = event.runDir;
+        // Relative to where the user stands, when it is below it.
+        this.runDir = relative(process.cwd(), event.runDir).startsWith('..')
+          ? event.runDir
+          : relative(process.cwd(), event.runDir);
         this.of = event.iterations;
         this.line(
           `sysext-lab: ${event.scenario} on ${event.image} (${event.backend}), ${event.iterations} iteration(s), run ${event.runId}`,

@@ -53,7 +53,7 @@ test('a clean upgrade passes and leaves junit.xml, run.json, summary.json and tr
   t.is(result.code, 0, result.stdout + result.stderr);
   t.regex(result.stdout, /\[2\/2\] PASS/);
   const runDir = onlyRunDir(sim);
-  t.regex(result.stdout, new RegExp(`Run directory: ${runDir.replaceAll('/', '\\/')}`));
+  t.true(result.stdout.includes(`Run directory: ${runDir} (exit code 0`), result.stdout);
   t.is(validateJUnit(join(runDir, 'junit.xml')), null);
   const summary = JSON.parse(readFileSync(join(runDir, 'summary.json'), 'utf8'));
   t.deepEqual(summary.scenarios, [
