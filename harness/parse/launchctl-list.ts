@@ -1,5 +1,5 @@
 import { splitLines } from './lines.ts';
-import { ParseError } from './parse-error.ts';
+import { parseRows } from './row-loop.ts';
 
 /** One row of `launchctl list`. */
 export interface LaunchctlListJob {
@@ -22,33 +22,20 @@ const ROW = /^\s*(-|\d{1,9})\s+(\S+)\s+(\S.*)$/;
 
 /** Parses `launchctl list`, with or without its header (`launchctl list | grep` drops it). */
 export function parseLaunchctlList(text: string): LaunchctlList {
-  const jobs: LaunchctlListJob[] = [];
-  let first = true;
-  for (const line of splitLines(text)) {
-    if (line.text.trim() === '') continue;
-    const isHeader = first && HEADER.test(line.text);
-    first = false;
-    if (isHeader) continue;
-    const match = ROW.exec(line.text);
-    if (match !== null) {
-      jobs.push({
-        pid: toNumberOr(match[1]!, null),
-        status: toNumberOr(match[2]!, match[2]!),
-        label: match[3]!,
-      });
-      continue;
-    }
-    // A cut-off last line that no longer looks like a row is dropped (a complete-looking one is kept:
-    // output captured with its final newline trimmed must still parse).
-    if (line.mayBeCut) break;
-    throw new ParseError({
-      kind: KIND,
-      command: COMMAND,
-      line: line.number,
-      expected: 'a header "PID Status Label" or a row "<pid|-> <status> <label>"',
-      got: line.text,
-    });
-  }
+  const lines = splitLines(text).filter((line) => line.text.trim() !== '');
+  const first = lines[0];
+  const jobs = parseRows(lines, {
+    kind: KIND,
+    command: COMMAND,
+    expected: 'a header "PID Status Label" or a row "<pid|-> <status> <label>"',
+    skip: (line) => line === first && HEADER.test(line.text),
+    row: (line) => {
+      const match = ROW.exec(line.text);
+      return match === null
+        ? null
+        : { pid: toNumberOr(match[1]!, null), status: toNumberOr(match[2]!, match[2]!), label: match[3]! };
+    },
+  });
   return { jobs };
 }
 

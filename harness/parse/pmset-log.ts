@@ -1,5 +1,5 @@
 import { splitLines } from './lines.ts';
-import { ParseError } from './parse-error.ts';
+import { parseRows } from './row-loop.ts';
 
 export type PmsetEventKind = 'sleep' | 'wake' | 'darkwake' | 'other';
 
@@ -51,25 +51,17 @@ const KNOWN_DOMAINS = [
 
 /** Parses `pmset -g log` into events; header, `UUID:` and total lines are skipped. */
 export function parsePmsetLog(text: string): PmsetLog {
-  const events: PmsetEvent[] = [];
-  for (const line of splitLines(text)) {
-    const trimmed = line.text.trim();
+  const events = parseRows(splitLines(text), {
+    kind: KIND,
+    command: COMMAND,
+    expected: 'an event "<yyyy-mm-dd hh:mm:ss +zzzz> <Domain> <TAB><Message>"',
     // Indented lines continue the previous event (detail lines of some domains); nothing to keep.
-    if (trimmed === '' || /^\s/.test(line.text) || SKIPPED.some((pattern) => pattern.test(trimmed))) continue;
-    const event = parseEvent(line.text);
-    if (event !== null) {
-      events.push(event);
-      continue;
-    }
-    if (line.mayBeCut) break;
-    throw new ParseError({
-      kind: KIND,
-      command: COMMAND,
-      line: line.number,
-      expected: 'an event "<yyyy-mm-dd hh:mm:ss +zzzz> <Domain> <TAB><Message>"',
-      got: line.text,
-    });
-  }
+    skip: (line) => {
+      const trimmed = line.text.trim();
+      return trimmed === '' || /^\s/.test(line.text) || SKIPPED.some((pattern) => pattern.test(trimmed));
+    },
+    row: (line) => parseEvent(line.text),
+  });
   return { events };
 }
 

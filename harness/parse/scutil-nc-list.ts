@@ -1,5 +1,5 @@
 import { splitLines } from './lines.ts';
-import { ParseError } from './parse-error.ts';
+import { parseRows } from './row-loop.ts';
 
 /** One service of `scutil --nc list`. */
 export interface NetworkConnectionService {
@@ -29,24 +29,13 @@ const TITLE = /^Available network connection services in the current set \(\*=en
 const ROW_START = /^(\*)?\s*\(([^)]*)\)\s+([0-9A-Fa-f]{8}-[0-9A-Fa-f-]{27})\s+/;
 
 export function parseScutilNcList(text: string): ScutilNcList {
-  const services: NetworkConnectionService[] = [];
-  for (const line of splitLines(text)) {
-    const trimmed = line.text.trim();
-    if (trimmed === '' || TITLE.test(trimmed)) continue;
-    const service = parseRow(line.text);
-    if (service !== null) {
-      services.push(service);
-      continue;
-    }
-    if (line.mayBeCut) break;
-    throw new ParseError({
-      kind: KIND,
-      command: COMMAND,
-      line: line.number,
-      expected: 'a service row "* (<status>) <uuid> <type> "<name>" [<subtype>]"',
-      got: line.text,
-    });
-  }
+  const services = parseRows(splitLines(text), {
+    kind: KIND,
+    command: COMMAND,
+    expected: 'a service row "* (<status>) <uuid> <type> "<name>" [<subtype>]"',
+    skip: (line) => line.text.trim() === '' || TITLE.test(line.text.trim()),
+    row: (line) => parseRow(line.text),
+  });
   return { services };
 }
 
