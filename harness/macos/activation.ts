@@ -42,32 +42,24 @@ export async function activateExtension(
     shortVersion: extension.shortVersion,
     bundleVersion: extension.bundleVersion,
   };
-  let row: Awaited<ReturnType<typeof waitForExtensionState>>;
-  try {
-    row = await waitForExtensionState(guest, version, ['activated enabled', 'activated waiting for user'], {
-      signal: options.signal,
-      timeoutMs,
-    });
-  } catch (error) {
-    if (options.signal?.aborted) throw error;
-    throw new CheckFailedError(
-      'extension-activated',
-      `Activation of ${describeVersion(version)} did not complete: ${(error as Error).message}`,
-    );
-  }
-  if (row.state === 'activated waiting for user') {
-    await approveExtension(guest, extension.name, { signal: options.signal });
+  // macOS not reaching the state is the product failing to activate: a failed check, not a harness error.
+  const waitOrFail = async (states: string[], failure: string) => {
     try {
-      await waitForExtensionState(guest, version, ['activated enabled'], {
-        signal: options.signal,
-        timeoutMs,
-      });
+      return await waitForExtensionState(guest, version, states, { signal: options.signal, timeoutMs });
     } catch (error) {
       if (options.signal?.aborted) throw error;
-      throw new CheckFailedError(
-        'extension-activated',
-        `${describeVersion(version)} was approved but did not become [activated enabled]: ${(error as Error).message}`,
-      );
+      throw new CheckFailedError('extension-activated', `${failure}: ${(error as Error).message}`);
     }
+  };
+  const row = await waitOrFail(
+    ['activated enabled', 'activated waiting for user'],
+    `Activation of ${describeVersion(version)} did not complete`,
+  );
+  if (row.state === 'activated waiting for user') {
+    await approveExtension(guest, extension.name, { signal: options.signal });
+    await waitOrFail(
+      ['activated enabled'],
+      `${describeVersion(version)} was approved but did not become [activated enabled]`,
+    );
   }
 }
