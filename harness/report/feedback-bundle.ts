@@ -1,0 +1,283 @@
+// `sysext-lab feedback <run-dir>`: a zip to attach to a Feedback Assistant report as it is: report.md
+// (title, environment, builds, steps to reproduce, expected and actual, rate, signature log lines,
+// attached files) plus the failing iteration's evidence, transcript, snapshots and run.json.
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { join, relative } from 'node:path';
+import { ConfigError } from '../errors.ts';
+import { shellCommand } from '../ssh/shell-quote.ts';
+import type { RunManifest } from './run-manifest.ts';
+import { ZipWriter } from './zip-writer.ts';
+
+export const personalDataNotice =
+  'The bundle holds a sysdiagnose, which contains personal and system data (user and host names, ' +
+  'network and process information). Review it before you attach it to a report.';
+
+export interface RunStep {
+  name: string;
+  ok: boolean;
+  durationMs: number;
+  error?: string;
+}
+
+export interface RunIteration {
+  iteration: number;
+  outcome: 'pass' | 'fail' | 'error';
+  durationMs: number;
+  message?: string;
+  /** failedCheck for a fail, the error's class for an error. */
+  kind?: string;
+  steps: RunStep[];
+}
+
+export interface RunDirContents {
+  runDir: string;
+  manifest: Partial<RunManifest> & Record<string, unknown>;
+  summary: Record<string, unknown> & { scenarios?: Record<string, unknown>[] };
+  iterations: RunIteration[];
+}
+
+/** Reads run.json, summary.json and the per-iteration outcomes and steps from junit.xml. */
+export function readRunDir(runDir: string): RunDirContents {
+  const manifestPath = join(runDir, 'run.json');
+  if (!existsSync(manifestPath)) {
+    throw new ConfigError('run-dir', `Not a run directory: ${runDir} has no run.json`);
+  }
+  const manifest = JSON.parse(readFileSync(manifestPath, 'utf8'));
+  const summary = readJson(join(runDir, 'summary.json')) ?? {};
+  const junit = existsSync(join(runDir, 'junit.xml')) ? readFileSync(join(runDir, 'junit.xml'), 'utf8') : '';
+  return { runDir, manifest, summary, iterations: parseJUnitIterations(junit) };
+}
+
+function readJson(path: string): Record<string, unknown> | undefined {
+  try {
+    return JSON.parse(readFileSync(path, 'utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
+/** The testcases our JUnitReporter writes: `<scenario> iteration N`, steps in system-out. */
+export function parseJUnitIterations(xml: string): RunIteration[] {
+  const iterations: RunIteration[] = [];
+  const testcase = /<testcase\b([^>]*?)(?:\/>|>([\s\S]*?)<\/testcase>)/g;
+  for (const match of xml.matchAll(testcase)) {
+    const attributes = match[1] ?? '';
+    const body = match[2] ?? '';
+    const name = attribute(attributes, 'name') ?? '';
+    const number = /iteration (\d+)$/.exec(name);
+    if (!number) continue;
+    const failure = /<(failure|error)\b([^>]*)/.exec(body);
+    const outcome = failure ? (failure[1] === 'failure' ? 'fail' : 'error') : 'pass';
+    const steps: RunStep[] = [];
+    const cdata = /<system-out><!\[CDATA\[([\s\S]*?)\]\]><\/system-out>/.exec(body)?.[1];
+    const systemOut = cdata ?? unescapeXml(/<system-out>([\s\S]*?)<\/system-out>/.exec(body)?.[1] ?? '');
+    for (const line of systemOut.matchAll(/^step (ok {2}|FAIL) (.+?) \((\d+) ms\)(?:: (.*))?$/gm)) {
+      steps.push({
+        name: line[2] ?? '',
+        ok: line[1] !== 'FAIL',
+        durationMs: Number(line[3]),
+        ...(line[4] ? { error: line[4] } : {}),
+      });
+    }
+    const message = failure ? attribute(failure[2] ?? '', 'message') : undefined;
+    const kind = failure ? attribute(failure[2] ?? '', 'type') : undefined;
+    iterations.push({
+      iteration: Number(number[1]),
+      outcome,
+      durationMs: Math.round(Number(attribute(attributes, 'time') ?? '0') * 1000),
+      ...(message ? { message } : {}),
+      ...(kind ? { kind } : {}),
+      steps,
+    });
+  }
+  return iterations;
+}
+
+function attribute(text: string, name: string): string | undefined {
+  const match = new RegExp(`\\b${name}="([^"]*)"`).exec(text);
+  return match ? unescapeXml(match[1] ?? '') : undefined;
+}
+
+function unescapeXml(text: string): string {
+  return text
+    .replaceAll('&lt;', '<')
+    .replaceAll('&gt;', '>')
+    .replaceAll('&quot;', '"')
+    .replaceAll('&apos;', "'")
+    .replaceAll('&amp;', '&');
+}
+
+export interface FeedbackOptions {
+  /** The iteration to attach. @default the first that failed, else the first that errored */
+  iteration?: number;
+  /** @default <runDir>/feedback-<runId>-<iteration>.zip */
+  out?: string;
+}
+
+export interface FeedbackBundle {
+  path: string;
+  iteration: number;
+  files: string[];
+  /** For the CLI to print: a sysdiagnose holds personal data. */
+  notice: string;
+}
+
+export async function createFeedbackBundle(
+  runDir: string,
+  options: FeedbackOptions = {},
+): Promise<FeedbackBundle> {
+  const run = readRunDir(runDir);
+  const chosen =
+    options.iteration !== undefined
+      ? run.iterations.find((i) => i.iteration === options.iteration)
+      : (run.iterations.find((i) => i.outcome === 'fail') ??
+        run.iterations.find((i) => i.outcome === 'error'));
+  if (!chosen) {
+    throw new ConfigError(
+      '--iteration',
+      options.iteration !== undefined
+        ? `No iteration ${options.iteration} in ${runDir}: junit.xml has ${run.iterations.map((i) => i.iteration).join(', ') || 'none'}`
+        : `Nothing to report in ${runDir}: no iteration failed or errored`,
+    );
+  }
+  const iterationDir = join(runDir, 'iterations', String(chosen.iteration));
+  const attached = existsSync(iterationDir) ? listFiles(iterationDir).map((f) => relative(runDir, f)) : [];
+  const extra = ['run.json', 'summary.json', 'junit.xml'].filter((f) => existsSync(join(runDir, f)));
+  const files = [...extra, ...attached];
+  const out = options.out ?? join(runDir, `feedback-${run.manifest.runId ?? 'run'}-${chosen.iteration}.zip`);
+  const zip = new ZipWriter(out);
+  try {
+    await zip.addBuffer('report.md', feedbackReport(run, chosen, files));
+    for (const file of files) await zip.addFile(file, join(runDir, file));
+    await zip.close();
+  } catch (error) {
+    zip.destroy();
+    await rm(out, { force: true });
+    throw error;
+  }
+  return {
+    path: out,
+    iteration: chosen.iteration,
+    files: ['report.md', ...files],
+    notice: personalDataNotice,
+  };
+}
+
+function listFiles(dir: string): string[] {
+  const out: string[] = [];
+  for (const name of readdirSync(dir).sort()) {
+    const full = join(dir, name);
+    if (statSync(full).isDirectory()) out.push(...listFiles(full));
+    else out.push(full);
+  }
+  return out;
+}
+
+type Json = Record<string, unknown>;
+
+/** report.md: Feedback Assistant's structure (title, description, steps, expected, actual, config). */
+export function feedbackReport(run: RunDirContents, chosen: RunIteration, files: readonly string[]): string {
+  const m = run.manifest;
+  const guest = m.guest;
+  const guestText = guest
+    ? `${guest.productName} ${guest.productVersion} (${guest.buildVersion})`
+    : 'unknown';
+  const scenario =
+    (run.summary.scenarios ?? []).find((s) => s.id === m.scenario) ?? run.summary.scenarios?.[0];
+  const counted = scenario ? `${scenario.fail}/${scenario.iterations} iterations` : '';
+  const what = chosen.kind ?? chosen.outcome;
+  const title = `${m.scenario ?? 'scenario'}: ${what} ${chosen.outcome === 'fail' ? 'fails' : 'errors'} on ${guestText}${counted ? ` (${counted})` : ''}`;
+  const lines: string[] = [`# ${title}`, ''];
+  lines.push('## Summary', '', chosen.message ?? '(no message)', '');
+  lines.push('## Environment', '');
+  lines.push(`- Host: ${m.host ? `${m.host.os} ${m.host.release} ${m.host.arch}` : 'unknown'}`);
+  lines.push(
+    `- VM tool: ${m.tool ?? 'tart'} ${m.toolVersion ?? ''} (backend ${m.backend ?? 'unknown'})`.trimEnd(),
+  );
+  const digest = typeof m.imageDigest === 'string' ? ` (${m.imageDigest})` : '';
+  lines.push(`- Image: ${m.image ?? 'unknown'}${digest}`);
+  lines.push(`- Guest: ${guestText}`);
+  for (const key of ['sip', 'developerMode'] as const) {
+    const value = (m as Json)[key] ?? (m.guest as Json | undefined)?.[key];
+    lines.push(
+      `- ${key === 'sip' ? 'SIP' : 'Developer mode'}: ${value === undefined ? 'not recorded' : String(value)}`,
+    );
+  }
+  if (m.seed !== undefined)
+    lines.push(`- Simulation seed ${m.seed}, quirks ${JSON.stringify(m.quirks ?? {})}`);
+  lines.push('', '## Builds', '');
+  for (const build of m.builds ?? []) {
+    const bundles = (build.bundles ?? []).map((b) => `${b.bundleId} ${b.shortVersion} (${b.bundleVersion})`);
+    const signing = (build as unknown as Json).signing;
+    lines.push(
+      `- ${build.role}: ${build.path.split('/').pop()} sha256:${build.sha256}${bundles.length ? ` — ${bundles.join(', ')}` : ''}${signing ? `; signing: ${typeof signing === 'string' ? signing : JSON.stringify(signing)}` : ''}`,
+    );
+  }
+  lines.push('', '## Steps to reproduce', '');
+  chosen.steps.forEach((step, index) => {
+    lines.push(`${index + 1}. ${step.name}${step.ok ? '' : ` — fails here: ${step.error ?? ''}`}`);
+  });
+  if (m.command?.length) {
+    lines.push(
+      '',
+      "Exact command (sysext-lab, from the run directory's run.json):",
+      '',
+      '```sh',
+      shellCommand(m.command),
+      '```',
+    );
+  }
+  lines.push('', '## Expected', '', `Every step succeeds; the scenario's checks hold (${m.scenario}).`);
+  lines.push(
+    '',
+    '## Actual',
+    '',
+    `Iteration ${chosen.iteration}: ${chosen.outcome}${chosen.kind ? ` (${chosen.kind})` : ''}: ${chosen.message ?? ''}`,
+  );
+  lines.push('', '## Measured rate', '');
+  if (scenario) {
+    lines.push(
+      `${scenario.fail} of ${scenario.iterations} iterations failed (${scenario.pass} passed, ${scenario.error} errored).`,
+    );
+    const rate = scenario.rate;
+    const interval = (scenario.interval ?? scenario.ci) as Json | number[] | undefined;
+    if (typeof rate === 'number') {
+      const low = Array.isArray(interval) ? interval[0] : interval?.low;
+      const high = Array.isArray(interval) ? interval[1] : interval?.high;
+      lines.push(
+        `Failure rate ${(rate * 100).toFixed(1)} %${typeof low === 'number' && typeof high === 'number' ? `, 95 % interval ${(low * 100).toFixed(1)}–${(high * 100).toFixed(1)} %` : ''}.`,
+      );
+    }
+  } else lines.push('(summary.json has no counts)');
+  lines.push('', '## Log lines carrying the signature', '');
+  const logLines = signatureLines(run.runDir, chosen);
+  lines.push(...(logLines.length ? ['```', ...logLines, '```'] : ['(no unified log slice was collected)']));
+  lines.push('', '## Attached files', '', ...files.map((f) => `- ${f}`), '');
+  return lines.join('\n');
+}
+
+const SIGNAL = /error|fail|invalid|not found|cannot|denied|unable|lost|1102|handleNewFlow|sleep|wake/i;
+
+/** Up to 40 unified-log lines of the iteration that look like the failure. */
+function signatureLines(runDir: string, chosen: RunIteration): string[] {
+  const path = join(runDir, 'iterations', String(chosen.iteration), 'evidence', 'unified-log.ndjson');
+  if (!existsSync(path)) return [];
+  const out: string[] = [];
+  for (const line of readFileSync(path, 'utf8').split('\n')) {
+    if (!line.startsWith('{')) continue;
+    try {
+      const entry = JSON.parse(line) as Json;
+      const message = String(entry.eventMessage ?? '');
+      if (!SIGNAL.test(message) && entry.messageType !== 'Error' && entry.messageType !== 'Fault') continue;
+      const process = String(entry.processImagePath ?? '')
+        .split('/')
+        .pop();
+      out.push(`${entry.timestamp} ${process}[${entry.processID}] ${message}`);
+      if (out.length >= 40) break;
+    } catch {
+      // A cut line at the end of a slice is skipped.
+    }
+  }
+  return out;
+}

@@ -1,0 +1,64 @@
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import test from 'ava';
+import { ConfigError } from '../../../harness/errors.ts';
+import { createFeedbackBundle, parseJUnitIterations } from '../../../harness/report/feedback-bundle.ts';
+import { makeRunDir } from './run-dir-fixture.ts';
+
+test('the bundle of a failing run holds report.md with the rate and the command, and the evidence', async (t) => {
+  const runDir = makeRunDir();
+  const bundle = await createFeedbackBundle(runDir, { out: join(runDir, 'fb.zip') });
+  t.is(bundle.iteration, 1);
+  t.regex(bundle.notice, /personal/);
+  execFileSync('unzip', ['-tq', bundle.path]);
+  const listing = execFileSync('unzip', ['-Z1', bundle.path]).toString().trim().split('\n');
+  t.deepEqual(listing, [
+    'report.md',
+    'run.json',
+    'summary.json',
+    'junit.xml',
+    'iterations/1/evidence/state/systemextensionsctl-list.txt',
+    'iterations/1/evidence/unified-log.ndjson',
+    'iterations/1/transcript.log',
+  ]);
+  const report = execFileSync('unzip', ['-p', bundle.path, 'report.md']).toString();
+  t.regex(
+    report,
+    /^# upgrade-xpc: xpc-endpoint-registered fails on macOS 15\.1 \(24B83\) \(1\/2 iterations\)\n/,
+  );
+  t.regex(report, /sysext-lab run upgrade-xpc --repeat 2 --quirk xpc-endpoint-lost-on-upgrade=1/);
+  t.regex(report, /Failure rate 50\.0 %, 95 % interval 9\.5–90\.5 %/);
+  t.regex(
+    report,
+    /sysextd\[88\] bootstrap_look_up com\.example\.sxl\.app\.proxy\.xpc: 1102 \(Unknown service name\)/,
+  );
+  t.notRegex(report, /routine/);
+  t.regex(report, /4\. check XPC endpoint after upgrade — fails here: not registered/);
+});
+
+test('asking for an iteration that is not there is a usage error naming the ones that are', async (t) => {
+  const runDir = makeRunDir();
+  await t.throwsAsync(createFeedbackBundle(runDir, { iteration: 7 }), {
+    instanceOf: ConfigError,
+    message: /^No iteration 7 in .*: junit.xml has 1, 2$/,
+  });
+});
+
+test('junit.xml testcases are read back as iterations with steps', (t) => {
+  const its = parseJUnitIterations(
+    '<testcase classname="a" name="s iteration 3" time="1.5"><failure message="x &amp; y" type="c"/><system-out><![CDATA[VM x, outcome fail\nstep ok   a b (12 ms)\nstep FAIL c (3 ms): boom]]></system-out></testcase>',
+  );
+  t.deepEqual(its, [
+    {
+      iteration: 3,
+      outcome: 'fail',
+      durationMs: 1500,
+      message: 'x & y',
+      kind: 'c',
+      steps: [
+        { name: 'a b', ok: true, durationMs: 12 },
+        { name: 'c', ok: false, durationMs: 3, error: 'boom' },
+      ],
+    },
+  ]);
+});
