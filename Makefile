@@ -26,9 +26,10 @@ $(BUILDS_STAMP): $(NODE_STAMP) $(BUILD_SOURCES)
 	@touch $(BUILDS_STAMP)
 
 # Debian tools the tests use: xmllint validates junit.xml against the JUnit schema; bsdtar, cpio
-# and unzip cross-check that the sample packages and zips are what real tools read.
-TOOLS := xmllint bsdtar cpio unzip
-DEBIAN_TOOLS := libxml2-utils libarchive-tools cpio unzip
+# and unzip cross-check that the sample packages and zips are what real tools read; headless
+# chromium renders report.html for the screenshot test.
+TOOLS := xmllint bsdtar cpio unzip chromium
+DEBIAN_TOOLS := libxml2-utils libarchive-tools cpio unzip chromium
 tools:
 	@missing=""; for t in $(TOOLS); do command -v $$t >/dev/null 2>&1 || missing="$$missing $$t"; done; \
 	if [ -n "$$missing" ]; then \
