@@ -4,6 +4,7 @@ import { helpText, parseArgs, usageBlock } from './args.ts';
 import type { TartCommand } from './command.ts';
 import { TartGenericError, TartRuntimeError, TartValidationError } from './errors.ts';
 import { processIo, type TartIo } from './io.ts';
+import { checkSimSettings } from './sim-settings.ts';
 
 export const TART_VERSION = '2.32.1';
 
@@ -39,7 +40,7 @@ export const COMMANDS: ReadonlyMap<string, CommandEntry> = new Map<string, Comma
   ['login', { abstract: 'Login to a registry', load: notSimulated('login') }],
   ['logout', { abstract: 'Logout from a registry', load: notSimulated('logout') }],
   ['ip', entry("Get VM's IP address", 'ip')],
-  ['exec', { abstract: 'Execute a command in a running VM', load: notSimulated('exec') }],
+  ['exec', entry('Execute a command in a running VM', 'exec')],
   ['pull', entry('Pull a VM from a registry', 'pull')],
   ['push', { abstract: 'Push a VM to a registry', load: notSimulated('push') }],
   ['import', { abstract: 'Import VM from a compressed .tvm file', load: notSimulated('import') }],
@@ -78,6 +79,12 @@ function rootUsageError(message: string, io: TartIo): number {
 
 /** Runs one tart invocation; resolves with the exit code. Never exits the process itself. */
 export async function main(argv: readonly string[], io: TartIo = processIo): Promise<number> {
+  // Before anything else, `--version` included: the harness probes bad --quirk values this way.
+  const invalid = checkSimSettings();
+  if (invalid !== undefined) {
+    io.err(`Invalid sim settings: ${invalid}`);
+    return 1;
+  }
   const [first, ...rest] = argv;
   if (first === undefined || first === '--help' || first === '-h') {
     io.out(rootHelp().trimEnd());

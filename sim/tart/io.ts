@@ -5,9 +5,17 @@ export interface TartIo {
   out(line: string): void;
   /** Writes one line (a newline is added) to stderr. */
   err(line: string): void;
+  /** Raw streams for commands that pass bytes through (`tart exec`); a function, because touching
+   * process.stdin opens it, which no other command should do. */
+  streams?(): {
+    stdin: NodeJS.ReadableStream;
+    stdout: NodeJS.WritableStream;
+    stderr: NodeJS.WritableStream;
+  };
 }
 
 export const processIo: TartIo = {
   out: (line) => process.stdout.write(`${line}\n`),
   err: (line) => process.stderr.write(`${line}\n`),
+  streams: () => ({ stdin: process.stdin, stdout: process.stdout, stderr: process.stderr }),
 };

@@ -10,8 +10,11 @@ export const RUN_LOCK_FILE = '.sim-run.pid';
 /** Written once `tart run` passed the VM-limit check: the VMs Virtualization.framework counts. */
 export const ADMITTED_FILE = '.sim-vz.pid';
 
+/** Written by a `tart run` whose VM never gets a DHCP lease (quirk no-ip); holds its pid. */
+export const NO_IP_FILE = '.sim-no-ip.pid';
+
 /** Files that belong to a live run and never travel with a copy of the VM (clone, rename). */
-export const RUNTIME_FILES: readonly string[] = [RUN_LOCK_FILE, ADMITTED_FILE, 'control.sock'];
+export const RUNTIME_FILES: readonly string[] = [RUN_LOCK_FILE, ADMITTED_FILE, NO_IP_FILE, 'control.sock'];
 
 export function isAlive(pid: number): boolean {
   try {

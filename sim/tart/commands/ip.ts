@@ -1,10 +1,12 @@
 // tart ip <name> [--wait S] [--resolver dhcp|arp|agent]: the address in the DHCP leases for the
 // VM's MAC; it does not wait for the VM to run, it polls once a second for up to --wait seconds.
+import { join } from 'node:path';
 import { intOption, optionValue, type ParsedArgs } from '../args.ts';
 import { type TartCommand, VM_NAME_HELP } from '../command.ts';
 import { TartRuntimeError } from '../errors.ts';
 import type { TartIo } from '../io.ts';
 import { findLease } from '../leases.ts';
+import { livePid, NO_IP_FILE } from '../run-lock.ts';
 import { readVmConfig } from '../vm-config.ts';
 import { openLocalVm, vmState } from '../vm-state.ts';
 
@@ -12,6 +14,8 @@ type Resolver = 'dhcp' | 'arp' | 'agent';
 
 function resolve(dir: string, resolver: Resolver): string | undefined {
   const running = vmState(dir) === 'running';
+  // Quirk no-ip: this run never got a lease, and a stale one of an earlier run does not answer.
+  if (running && livePid(join(dir, NO_IP_FILE)) !== undefined) return undefined;
   // The ARP table and the guest agent only know VMs that are up; bootpd remembers stale leases too.
   if (resolver !== 'dhcp' && !running) return undefined;
   return findLease(readVmConfig(dir).macAddress)?.ipAddress;

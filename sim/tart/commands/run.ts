@@ -3,16 +3,19 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RunningGuest } from '../../guest/boot.ts';
-import { readSimSettings } from '../../quirks.ts';
+import { readSimSettings, type SimSettings } from '../../quirks.ts';
 import { flag, optionValues, type ParsedArgs } from '../args.ts';
 import { type TartCommand, VM_NAME_HELP } from '../command.ts';
+import { ControlSocket } from '../control-socket.ts';
 import { TartGenericError, TartRuntimeError, TartValidationError, vmAlreadyRunning } from '../errors.ts';
+import { leakedSlots, recordLeakedSlot, rollHostQuirk } from '../host-quirks.ts';
 import type { TartIo } from '../io.ts';
 import { recordLease } from '../leases.ts';
 import {
   ADMITTED_FILE,
   acquireWithin,
   livePid,
+  NO_IP_FILE,
   PidFileLock,
   runLockPath,
   runningPid,
@@ -33,6 +36,13 @@ import { candidateAddresses } from '../vmnet.ts';
 /** Apple's limit on concurrently running macOS VMs per host (macOS SLA, enforced by VZ). */
 export const MACOS_VM_LIMIT = 2;
 const HOST_MUTEX_TIMEOUT_MS = 10_000;
+
+/**
+ * VZ's generic start failure as Virtualization.framework words it (quirk boot-fail). Reconstructed:
+ * tart-cli.md elides the UserInfo; this one is the form public VZ start-failure reports show.
+ */
+export const VZ_START_FAILED =
+  'Error Domain=VZErrorDomain Code=1 "The virtual machine failed to start." UserInfo={NSLocalizedFailure=Internal Virtualization error., NSLocalizedFailureReason=The virtual machine failed to start.}';
 
 const flagOption = (long: string, help: string) => ({ long, help });
 
@@ -59,7 +69,8 @@ async function admit(name: string, dir: string): Promise<void> {
   try {
     const others = localVmNames().filter((other) => other !== name);
     const admitted = others.filter((other) => livePid(join(vmDir(other), ADMITTED_FILE)) !== undefined);
-    if (admitted.length >= MACOS_VM_LIMIT) {
+    // Slots leaked by earlier power-offs (quirk vm-limit-leak, tart #1217) count until the host reboots.
+    if (admitted.length + leakedSlots() >= MACOS_VM_LIMIT) {
       const locked = others.filter((other) => runningPid(vmDir(other)) !== undefined);
       const suffix = locked.length > 0 ? ` (other running VMs: ${locked.join(', ')})` : '';
       throw new TartRuntimeError(`The number of VMs exceeds the system limit${suffix}`);
@@ -67,6 +78,20 @@ async function admit(name: string, dir: string): Promise<void> {
     writeFileSync(join(dir, ADMITTED_FILE), `${process.pid}\n`);
   } finally {
     mutex.release();
+  }
+}
+
+/** Every simulated guest listens for SSH on this port of its own loopback address. */
+function guestSshPort(): number {
+  return Number(process.env.SXL_SIM_SSH_PORT ?? 2222);
+}
+
+/** The exec socket; a VM whose socket cannot be made (path too long) still runs, without exec. */
+async function openControlSocket(dir: string, host: string): Promise<ControlSocket | undefined> {
+  try {
+    return await ControlSocket.open(dir, host, guestSshPort());
+  } catch {
+    return undefined;
   }
 }
 
@@ -149,7 +174,7 @@ class RunSession {
     };
     writeFileSync(join(this.dir, SUSPEND_STATE_FILE), `${JSON.stringify(snapshot)}\n`);
     this.io.out('snapshot created successfully! shutting down the VM...');
-    await this.powerOff();
+    await this.guest?.suspend();
     this.finish(0);
   }
 
@@ -160,10 +185,9 @@ class RunSession {
   }
 
   /** Boots the guest on the first free address of the VM's candidates. */
-  async boot(mac: string): Promise<string> {
+  async boot(mac: string, settings: SimSettings, resume: boolean): Promise<string> {
     const { bootGuest } = await import('../../guest/boot.ts');
-    const settings = readSimSettings();
-    const port = Number(process.env.SXL_SIM_SSH_PORT ?? 2222);
+    const port = guestSshPort();
     let lastError: unknown;
     for (const host of candidateAddresses(mac)) {
       try {
@@ -173,6 +197,8 @@ class RunSession {
           host,
           port,
           settings,
+          // A restored snapshot comes back as it was: no boot sequence, the clock behind.
+          resume,
           onPowerOff: () => this.onGuestPowerOff(),
         });
         this.guest = guest;
@@ -239,28 +265,45 @@ export const run: TartCommand = {
     const lock = PidFileLock.tryAcquire(runLockPath(dir));
     if (!(lock instanceof PidFileLock)) throw vmAlreadyRunning(name);
     const resuming = isSuspended(dir);
+    const settings = readSimSettings();
     // Restoring a snapshot implies --suspendable, as in tart.
     const session = new RunSession(name, dir, io, flag(args, 'suspendable') || resuming);
+    let control: ControlSocket | undefined;
+    let started = false;
     try {
       const mac = ensureUniqueMac(name, dir, io);
+      // Rolled once per `tart run` that reaches the start, before the limit: VZ refuses either way.
+      if (await rollHostQuirk(settings, name, 'boot-fail')) throw new TartRuntimeError(VZ_START_FAILED);
       await admit(name, dir);
+      const noIp = await rollHostQuirk(settings, name, 'no-ip');
+      if (noIp) writeFileSync(join(dir, NO_IP_FILE), `${process.pid}\n`);
       if (resuming) io.out('restoring VM state from a snapshot...');
-      const booting = session.boot(mac);
+      const booting = session.boot(mac, settings, resuming);
       // If a signal ends the run first, a later boot failure has nobody left to report to.
       booting.catch(() => {});
       // A signal during boot ends the run at once; the boot is abandoned with the process.
       const early = await Promise.race([booting.then(() => undefined), session.exit]);
       if (early !== undefined) return early;
       const host = await booting;
+      started = true;
       if (resuming) {
         io.out('resuming VM...');
         unlinkQuietly(join(dir, SUSPEND_STATE_FILE));
       }
-      await recordLease(name, readVmConfig(dir).macAddress, host);
+      // Quirk no-ip: the guest runs but bootpd never hands it a lease, so `tart ip` finds nothing.
+      if (!noIp) await recordLease(name, readVmConfig(dir).macAddress, host);
+      // Made last, so that a fresh control.sock tells tests the guest is up and has its lease.
+      control = await openControlSocket(dir, host);
       markAccessed(dir);
       return await session.exit;
     } finally {
       session.dispose();
+      await control?.close();
+      // Rolled per power-off of a started VM (guest shutdown, stop, suspend), before the slot is given back.
+      if (started && (await rollHostQuirk(settings, name, 'vm-limit-leak').catch(() => false))) {
+        recordLeakedSlot(name);
+      }
+      unlinkQuietly(join(dir, NO_IP_FILE));
       unlinkQuietly(join(dir, ADMITTED_FILE));
       lock.release();
     }

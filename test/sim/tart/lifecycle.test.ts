@@ -1,18 +1,30 @@
 // The lifecycle the harness drives, through sim/bin/tart and the real simulated guest: clone, set,
 // run in the background, ip, SSH, stop, delete; the two-VM limit; signals; suspend and resume.
+import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import test, { type ExecutionContext } from 'ava';
 import { Client } from 'ssh2';
-import { createTartHome, IMAGE, type TartHome } from './tart-process.ts';
+import {
+  type BackgroundTart,
+  createTartHome,
+  IMAGE,
+  seedVm,
+  TART_BIN,
+  type TartHome,
+  waitUntilBooted,
+} from './tart-process.ts';
 
 let cacheHome: TartHome;
+// A VM cloned once by the real `tart clone`; each test's VMs are in-process copies of it.
+let template: string;
 
 test.before(async () => {
   cacheHome = createTartHome();
-  const pulled = await cacheHome.tart('pull', IMAGE);
-  if (pulled.exitCode !== 0) throw new Error(`pull failed: ${pulled.stderr}`);
+  const cloned = await cacheHome.tart('clone', IMAGE, 'template');
+  if (cloned.exitCode !== 0) throw new Error(`clone failed: ${cloned.stderr}`);
+  template = join(cacheHome.dir, 'vms', 'template');
 });
 
 test.after.always(async () => {
@@ -22,10 +34,7 @@ test.after.always(async () => {
 async function homeWith(t: ExecutionContext, ...vms: string[]): Promise<TartHome> {
   const home = createTartHome({ sharedCache: join(cacheHome.dir, 'cache', 'OCIs') });
   t.teardown(() => home.cleanup());
-  for (const vm of vms) {
-    const cloned = await home.tart('clone', IMAGE, vm);
-    t.is(cloned.exitCode, 0, cloned.stderr);
-  }
+  for (const vm of vms) seedVm(home, template, vm);
   return home;
 }
 
@@ -70,14 +79,24 @@ function sshExec(host: string, port: number, command: string): Promise<number | 
   });
 }
 
-async function ipOf(t: ExecutionContext, home: TartHome, vm: string): Promise<string> {
-  const result = await home.tart('ip', vm, '--wait', '20');
+async function ipOf(t: ExecutionContext, home: TartHome, vm: string, run: BackgroundTart): Promise<string> {
+  await waitUntilBooted(home, vm, run);
+  const result = await home.tart('ip', vm, '--wait', '5');
   t.is(result.exitCode, 0, result.stderr);
   t.regex(result.stdout, /^127\.64\.\d+\.\d+\n$/);
   return result.stdout.trim();
 }
 
 const port = (home: TartHome) => Number(home.env.SXL_SIM_SSH_PORT);
+
+/** The guest's boot session UUID, read through `tart exec` from the header of `pmset -g log`. */
+async function guestBootUuid(t: ExecutionContext, home: TartHome, vm = 'vm'): Promise<string> {
+  const result = await home.tart('exec', vm, 'pmset', '-g', 'log');
+  t.is(result.exitCode, 0, result.stderr);
+  const uuid = /^UUID: (\S+)$/m.exec(result.stdout)?.[1];
+  if (!uuid) throw new Error(`no UUID line in pmset -g log: ${result.stdout}`);
+  return uuid;
+}
 
 async function listed(home: TartHome): Promise<Record<string, unknown>[]> {
   return JSON.parse((await home.tart('list', '--source', 'local', '--format', 'json')).stdout);
@@ -87,7 +106,7 @@ test('clone, set --random-mac, run, ip, SSH, stop, delete', async (t) => {
   const home = await homeWith(t, 'sxl-t-1');
   t.is((await home.tart('set', 'sxl-t-1', '--random-mac')).exitCode, 0);
   const run = home.spawn('run', 'sxl-t-1', '--no-graphics');
-  const ip = await ipOf(t, home, 'sxl-t-1');
+  const ip = await ipOf(t, home, 'sxl-t-1', run);
   t.regex(await sshBanner(ip, port(home)), /^SSH-2\.0-/);
 
   const [entry] = await listed(home);
@@ -120,11 +139,10 @@ test('clone, set --random-mac, run, ip, SSH, stop, delete', async (t) => {
 
 test('a third concurrent macOS VM hits the system limit', async (t) => {
   const home = await homeWith(t, 'a', 'b', 'c');
-  await Promise.all(['a', 'b', 'c'].map((vm) => home.tart('set', vm, '--random-mac')));
   const runA = home.spawn('run', 'a', '--no-graphics');
   const runB = home.spawn('run', 'b', '--no-graphics');
-  await ipOf(t, home, 'a');
-  await ipOf(t, home, 'b');
+  await ipOf(t, home, 'a', runA);
+  await ipOf(t, home, 'b', runB);
   const third = await home.tart('run', 'c', '--no-graphics');
   t.deepEqual(
     [third.stdout, third.stderr, third.exitCode],
@@ -136,7 +154,7 @@ test('a third concurrent macOS VM hits the system limit', async (t) => {
   t.is((await home.tart('stop', 'a')).exitCode, 0);
   t.is((await runA.wait()).exitCode, 0);
   const runC = home.spawn('run', 'c', '--no-graphics');
-  await ipOf(t, home, 'c');
+  await ipOf(t, home, 'c', runC);
   runB.child.kill('SIGINT');
   runC.child.kill('SIGINT');
   t.is((await runB.wait()).exitCode, 0);
@@ -146,7 +164,7 @@ test('a third concurrent macOS VM hits the system limit', async (t) => {
 test('SIGINT to tart run stops the VM and releases the lock', async (t) => {
   const home = await homeWith(t, 'vm');
   const run = home.spawn('run', 'vm');
-  await ipOf(t, home, 'vm');
+  await ipOf(t, home, 'vm', run);
   run.child.kill('SIGINT');
   const ended = await run.wait();
   t.deepEqual([ended.stdout, ended.exitCode], ['Stopping VM...\n', 0]);
@@ -158,7 +176,7 @@ test('SIGINT to tart run stops the VM and releases the lock', async (t) => {
 test('SIGUSR2 asks the guest to stop and nothing else happens', async (t) => {
   const home = await homeWith(t, 'vm');
   const run = home.spawn('run', 'vm', '--no-graphics');
-  const ip = await ipOf(t, home, 'vm');
+  const ip = await ipOf(t, home, 'vm', run);
   run.child.kill('SIGUSR2');
   await run.waitForOutput('Requesting guest OS to stop...\n');
   t.regex(await sshBanner(ip, port(home)), /^SSH-2\.0-/);
@@ -170,7 +188,7 @@ test('SIGUSR2 asks the guest to stop and nothing else happens', async (t) => {
 test('a shutdown inside the guest ends tart run with exit 0', async (t) => {
   const home = await homeWith(t, 'vm');
   const run = home.spawn('run', 'vm', '--no-graphics');
-  const ip = await ipOf(t, home, 'vm');
+  const ip = await ipOf(t, home, 'vm', run);
   t.is(await sshExec(ip, port(home), 'sudo shutdown -h now'), 0);
   const ended = await run.wait();
   t.deepEqual([ended.stdout, ended.exitCode], ['guest has stopped the virtual machine\n', 0]);
@@ -180,7 +198,8 @@ test('a shutdown inside the guest ends tart run with exit 0', async (t) => {
 test('suspend with --suspendable snapshots the VM; the next run resumes it', async (t) => {
   const home = await homeWith(t, 'vm');
   const first = home.spawn('run', 'vm', '--no-graphics', '--suspendable');
-  await ipOf(t, home, 'vm');
+  await ipOf(t, home, 'vm', first);
+  const bootUuid = await guestBootUuid(t, home);
   const suspended = await home.tart('suspend', 'vm');
   t.deepEqual([suspended.stdout, suspended.stderr, suspended.exitCode], ['', '', 0]);
   const ended = await first.wait();
@@ -197,15 +216,25 @@ test('suspend with --suspendable snapshots the VM; the next run resumes it', asy
   await second.waitForOutput('resuming VM...\n');
   t.is(second.stdout, 'restoring VM state from a snapshot...\nresuming VM...\n');
   t.false(existsSync(join(home.dir, 'vms', 'vm', 'state.vzvmsave')));
-  await ipOf(t, home, 'vm');
+  await ipOf(t, home, 'vm', second);
+  // Resumed, not booted: the same boot session as before the suspend.
+  t.is(await guestBootUuid(t, home), bootUuid);
   t.is((await home.tart('stop', 'vm')).exitCode, 0);
   t.is((await second.wait()).exitCode, 0);
+
+  // A stop discards nothing left to resume: the next run is a cold boot with a new session.
+  const third = home.spawn('run', 'vm', '--no-graphics');
+  await ipOf(t, home, 'vm', third);
+  t.is(third.stdout, '');
+  t.not(await guestBootUuid(t, home), bootUuid);
+  t.is((await home.tart('stop', 'vm')).exitCode, 0);
+  t.is((await third.wait()).exitCode, 0);
 });
 
 test('suspend without --suspendable fails inside tart run, which exits 1', async (t) => {
   const home = await homeWith(t, 'vm');
   const run = home.spawn('run', 'vm', '--no-graphics');
-  await ipOf(t, home, 'vm');
+  await ipOf(t, home, 'vm', run);
   t.is((await home.tart('suspend', 'vm')).exitCode, 0);
   const ended = await run.wait();
   t.deepEqual(
@@ -221,14 +250,67 @@ test('suspend without --suspendable fails inside tart run, which exits 1', async
 test('a killed tart run leaves a stale lock that nothing trusts', async (t) => {
   const home = await homeWith(t, 'vm');
   const run = home.spawn('run', 'vm', '--no-graphics');
-  await ipOf(t, home, 'vm');
+  await ipOf(t, home, 'vm', run);
   run.child.kill('SIGKILL');
   await run.wait();
   t.true(existsSync(join(home.dir, 'vms', 'vm', '.sim-run.pid')));
   t.like((await listed(home))[0], { State: 'stopped' });
   const rerun = home.spawn('run', 'vm', '--no-graphics');
-  await ipOf(t, home, 'vm');
+  await ipOf(t, home, 'vm', rerun);
   t.like((await listed(home))[0], { State: 'running' });
   t.is((await home.tart('stop', 'vm', '-t', '5')).exitCode, 0);
   t.is((await rerun.wait()).exitCode, 0);
 });
+
+test('exec runs the command in the guest as admin, passes output through, exits with its code', async (t) => {
+  const home = await homeWith(t, 'vm');
+  const run = home.spawn('run', 'vm', '--no-graphics');
+  await waitUntilBooted(home, 'vm', run);
+  const echoed = await home.tart('exec', 'vm', 'echo', "it's", 'a  b', '$HOME');
+  t.deepEqual([echoed.stdout, echoed.stderr, echoed.exitCode], ["it's a  b $HOME\n", '', 0]);
+  const whoami = await home.tart('exec', 'vm', 'whoami');
+  t.is(whoami.stdout, 'admin\n');
+  const failed = await home.tart('exec', 'vm', 'ls', '/no/such/path');
+  t.is(failed.stdout, '');
+  t.regex(failed.stderr, /No such file or directory\n$/);
+  t.not(failed.exitCode, 0);
+  t.is((await home.tart('exec', 'vm', 'false')).exitCode, 1);
+
+  // -i streams the host's stdin to the command.
+  const child = spawn(TART_BIN, ['exec', '-i', 'vm', 'cat'], {
+    env: home.env,
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  const piped = new BackgroundTartLike(child);
+  child.stdin.end('line one\nline two\n');
+  t.deepEqual(await piped.result(), { stdout: 'line one\nline two\n', stderr: '', exitCode: 0 });
+
+  t.is((await home.tart('stop', 'vm')).exitCode, 0);
+  t.is((await run.wait()).exitCode, 0);
+  const after = await home.tart('exec', 'vm', 'true');
+  t.deepEqual([after.stderr, after.exitCode], ['VM "vm" is not running\n', 2]);
+});
+
+/** Collects a child's output; kills it after 20 s so the test never hangs. */
+class BackgroundTartLike {
+  private stdout = '';
+  private stderr = '';
+  constructor(private readonly child: ChildProcessWithoutNullStreams) {
+    child.stdout.on('data', (chunk: Buffer) => {
+      this.stdout += chunk.toString();
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      this.stderr += chunk.toString();
+    });
+  }
+
+  result(): Promise<{ stdout: string; stderr: string; exitCode: number | null }> {
+    const timer = setTimeout(() => this.child.kill('SIGKILL'), 20_000);
+    return new Promise((resolve) => {
+      this.child.on('close', (exitCode) => {
+        clearTimeout(timer);
+        resolve({ stdout: this.stdout, stderr: this.stderr, exitCode });
+      });
+    });
+  }
+}

@@ -1,10 +1,12 @@
 // Test helpers: run sim/bin/tart as a child process against a temporary TART_HOME, exactly as the
 // harness runs real tart (through TART_BIN), and keep `tart run` processes in the background.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, type Stats, statSync, symlinkSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { randomMac, readVmConfig, writeVmConfig } from '../../../sim/tart/vm-config.ts';
+import { copyVmFolder } from '../../../sim/tart/vm-copy.ts';
 
 export const TART_BIN = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'sim', 'bin', 'tart');
 export const IMAGE = 'ghcr.io/cirruslabs/macos-sequoia-base:latest';
@@ -19,8 +21,12 @@ export interface TartHome {
   dir: string;
   env: NodeJS.ProcessEnv;
   tart(...args: string[]): Promise<TartResult>;
+  /** As tart(), with extra environment for this call (quirks, bad settings). */
+  tartWith(env: NodeJS.ProcessEnv, ...args: string[]): Promise<TartResult>;
   /** Starts `tart run` (or any long-running call) in the background. */
   spawn(...args: string[]): BackgroundTart;
+  /** As spawn(), with extra environment for this process. */
+  spawnWith(env: NodeJS.ProcessEnv, ...args: string[]): BackgroundTart;
   cleanup(): Promise<void>;
 }
 
@@ -45,6 +51,8 @@ async function withCallSlot<T>(fn: () => Promise<T>): Promise<T> {
 export class BackgroundTart {
   stdout = '';
   stderr = '';
+  /** Host ms when the process was spawned. */
+  readonly startedAt = Date.now();
   readonly exited: Promise<TartResult>;
   constructor(readonly child: ChildProcess) {
     child.stdout?.on('data', (chunk: Buffer) => {
@@ -85,32 +93,91 @@ export class BackgroundTart {
   }
 }
 
+/**
+ * Puts a copy of a prepared VM into the home under `name`, with a fresh MAC, in-process: what
+ * `tart clone` + `tart set --random-mac` do, without two process starts (the tests' main cost).
+ */
+export function seedVm(home: TartHome, sourceVmDir: string, name: string): void {
+  const dir = join(home.dir, 'vms', name);
+  copyVmFolder(sourceVmDir, dir);
+  writeVmConfig(dir, { ...readVmConfig(dir), macAddress: randomMac() });
+}
+
+/**
+ * Resolves once this `tart run` holds its VM's lock and has made a fresh control.sock, which it
+ * does last, after the guest booted and got its lease. Polls files in-process: a `tart ip --wait`
+ * sleeps a whole second between tries, and each tart call is a process start.
+ */
+export async function waitUntilBooted(
+  home: TartHome,
+  vm: string,
+  run: BackgroundTart,
+  timeoutMs = 20_000,
+): Promise<void> {
+  const dir = join(home.dir, 'vms', vm);
+  const deadline = Date.now() + timeoutMs;
+  let ended = false;
+  void run.exited.then(() => {
+    ended = true;
+  });
+  for (;;) {
+    const holder = readFileOrEmpty(join(dir, '.sim-run.pid')).trim();
+    const socket = statOrUndefined(join(dir, 'control.sock'));
+    // A killed run leaves its socket behind: only one made since this run started counts.
+    if (holder === String(run.child.pid) && socket && socket.mtimeMs >= run.startedAt - 100) return;
+    if (ended) throw new Error(`tart run ${vm} ended before the guest was up: ${run.stdout}${run.stderr}`);
+    if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${vm} to boot`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+function readFileOrEmpty(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return '';
+  }
+}
+
+function statOrUndefined(path: string): Stats | undefined {
+  try {
+    return statSync(path);
+  } catch {
+    return undefined;
+  }
+}
+
 export function createTartHome(options: { sharedCache?: string; env?: NodeJS.ProcessEnv } = {}): TartHome {
   const dir = mkdtempSync(join(tmpdir(), 'sxl-tart-test-'));
   if (options.sharedCache) {
     mkdirSync(join(dir, 'cache'), { recursive: true });
     symlinkSync(options.sharedCache, join(dir, 'cache', 'OCIs'));
   }
+  const inherited: NodeJS.ProcessEnv = { ...process.env };
+  // The caller's own sim settings must not leak into a test; options.env may set them again.
+  for (const key of ['SXL_SIM_HOST_DIR', 'SXL_SIM_QUIRKS', 'SXL_SIM_SEED']) delete inherited[key];
   const env: NodeJS.ProcessEnv = {
-    ...process.env,
+    ...inherited,
     TART_HOME: dir,
     SXL_SIM_TIME_SCALE: '0',
     SXL_SIM_SSH_PORT: String(20_000 + Math.floor(Math.random() * 20_000)),
     ...options.env,
   };
-  delete env.SXL_SIM_HOST_DIR;
-  delete env.SXL_SIM_QUIRKS;
   const children: BackgroundTart[] = [];
-  const spawnTart = (...args: string[]) => {
-    const background = new BackgroundTart(spawn(TART_BIN, args, { env, stdio: ['ignore', 'pipe', 'pipe'] }));
+  const spawnWith = (extra: NodeJS.ProcessEnv, ...args: string[]) => {
+    const background = new BackgroundTart(
+      spawn(TART_BIN, args, { env: { ...env, ...extra }, stdio: ['ignore', 'pipe', 'pipe'] }),
+    );
     children.push(background);
     return background;
   };
   return {
     dir,
     env,
-    spawn: spawnTart,
-    tart: (...args) => withCallSlot(() => spawnTart(...args).wait()),
+    spawn: (...args) => spawnWith({}, ...args),
+    spawnWith,
+    tart: (...args) => withCallSlot(() => spawnWith({}, ...args).wait()),
+    tartWith: (extra, ...args) => withCallSlot(() => spawnWith(extra, ...args).wait()),
     async cleanup() {
       for (const child of children) if (child.child.exitCode === null) child.child.kill('SIGKILL');
       await Promise.all(children.map((c) => c.wait(5_000)));
