@@ -1,5 +1,5 @@
 # sysext-lab: `make scenario` runs a scenario (default upgrade-xpc on the embedded simulated Mac),
-# `make test` runs typecheck, lint and the tests. Both install what they need first.
+# `make test` runs typecheck, lint and the tests, `make bench` the sim benchmarks. All install what they need first.
 SCENARIO ?= upgrade-xpc
 BACKEND ?= sim
 ARGS ?=
@@ -10,7 +10,7 @@ NODE_STAMP := node_modules/.package-lock.json
 BUILDS_STAMP := sim/builds/out/.generated
 BUILD_SOURCES := $(wildcard sim/builds/*.ts sim/builds/sample-app/*)
 
-.PHONY: setup scenario test tools sample-builds clean
+.PHONY: setup scenario test bench tools sample-builds clean
 
 setup: $(NODE_STAMP) $(BUILDS_STAMP)
 
@@ -44,6 +44,13 @@ scenario: setup
 
 test: setup tools
 	npm test
+
+# Sim benchmarks (timing claims live here, never in tests): ms per iteration and where the time
+# goes, and how much earlier --until-confident stops than a fixed --repeat.
+BENCH_ITERATIONS ?= 10
+bench: setup
+	npx tsx bench/iteration-time.ts upgrade-xpc $(BENCH_ITERATIONS)
+	npx tsx bench/until-confident.ts
 
 clean:
 	rm -rf sim/builds/out .sim

@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { findScenario, scenarios } from '../scenarios/index.ts';
-import { simBackendOptions, simSampleBuilds, simSampleBuildsExist } from './backends/sim-profile.ts';
+import { simBackendOptions } from './backends/sim-profile.ts';
 import { TartBackend } from './backends/tart-backend.ts';
 import { ConfigError, InterruptedError } from './errors.ts';
 import { ParseError } from './parse/parse-error.ts';
@@ -11,6 +11,7 @@ import { parseByKind, parseKinds, UnknownParseKindError } from './parse/registry
 import { reapVms } from './reap.ts';
 import { exitCodes } from './report/run-summary.ts';
 import { runCommand, runDefaults } from './run-command.ts';
+import { type Repetition, repetitionDefaults } from './stats/repetition.ts';
 
 const USAGE = `Usage: sysext-lab <command> [options]
 
@@ -22,10 +23,20 @@ Commands:
 
 run options:
   --backend sim|tart   sim: the embedded simulated Mac (default); tart: a real Mac with tart
-  --image NAME         Image to clone per iteration (default ${runDefaults.image})
-  --repeat N           Iterations (default 1)
-  --from PATH          Build installed first (.pkg, .zip or .app); sim default: sample 1.0
-  --to PATH            Upgrade build; sim default: sample 1.1
+  --image NAME[,NAME]  Image(s) to clone per iteration; several run as a matrix with rates per image
+                       (default ${runDefaults.image})
+  --repeat N           Iterations per image (default 1)
+  --until-fail         Repeat until the target bug fails once (cap: --max)
+  --until-confident    Repeat until the 95% evidence decides: the bug reproduced, or its rate below
+                       --threshold by an exact one-sided bound (cap: --max)
+  --threshold P        Rate a fix must stay below, for --until-confident (default ${repetitionDefaults.threshold})
+  --max N              Cap for --until-fail / --until-confident (default ${repetitionDefaults.max})
+  --sleep-strategy S   guest (pmset sleepnow in the guest; calls the providers' sleep()/wake()) or
+                       suspend (tart suspend + resume on the host; does not) (default guest)
+  --from PATH          Build installed first (.pkg, .zip or .app); sim default: the scenario's sample
+  --to PATH            Upgrade build; sim default: the scenario's sample
+  --input NAME=VALUE   Any other scenario input (repeatable), e.g. --input probe-command='...'
+  --reboot-probe       upgrade-xpc: after a failure, reboot and check again
   --seed N             Seed of the sim's quirks (default: random, printed in run.json)
   --quirk NAME=P       Sim fault model with probability P (repeatable), e.g. xpc-endpoint-lost-on-upgrade=0.2
   --artifacts DIR      Where run directories go (default artifacts)
@@ -91,6 +102,13 @@ async function runCli(args: string[], argv: string[]): Promise<number> {
       artifacts: { type: 'string', default: runDefaults.artifactsDir },
       'keep-vm': { type: 'boolean', default: false },
       'launch-command': { type: 'string' },
+      'until-fail': { type: 'boolean', default: false },
+      'until-confident': { type: 'boolean', default: false },
+      threshold: { type: 'string' },
+      max: { type: 'string' },
+      'sleep-strategy': { type: 'string', default: runDefaults.sleepStrategy },
+      input: { type: 'string', multiple: true, default: [] },
+      'reboot-probe': { type: 'boolean', default: false },
     },
   });
   const id = positionals[0];
@@ -110,20 +128,58 @@ async function runCli(args: string[], argv: string[]): Promise<number> {
   if (backend !== 'sim' && backend !== 'tart')
     throw new ConfigError('--backend', `--backend must be sim or tart, got "${backend}"`);
   const inputs: Record<string, string> = {};
+  for (const entry of values.input) {
+    const at = entry.indexOf('=');
+    if (at < 1) throw new ConfigError('--input', `--input expects NAME=VALUE, got "${entry}"`);
+    inputs[entry.slice(0, at)] = entry.slice(at + 1);
+  }
   if (values.from) inputs.from = values.from;
   if (values.to) inputs.to = values.to;
-  if (backend === 'sim' && (!inputs.from || !inputs.to)) {
-    if (!simSampleBuildsExist()) {
+  if (values['reboot-probe']) {
+    if (!Object.hasOwn(scenario.inputs, 'reboot-probe')) {
       throw new ConfigError(
-        '--from',
-        'The sample builds are missing: run `make setup` (or pass --from and --to)',
+        '--reboot-probe',
+        `--reboot-probe works only with upgrade-xpc, not ${scenario.id}`,
       );
     }
-    const samples = simSampleBuilds();
-    inputs.from ??= samples.from;
-    inputs.to ??= samples.to;
+    inputs['reboot-probe'] = 'true';
   }
   const repeat = wholeNumber('--repeat', values.repeat, 1);
+  if (values['until-fail'] && values['until-confident']) {
+    throw new ConfigError(
+      '--until-fail',
+      '--until-fail and --until-confident exclude each other: choose one',
+    );
+  }
+  const max = values.max === undefined ? repetitionDefaults.max : wholeNumber('--max', values.max, 1);
+  let threshold: number = repetitionDefaults.threshold;
+  if (values.threshold !== undefined) {
+    threshold = Number(values.threshold);
+    if (!/^\d*\.?\d+$/.test(values.threshold) || !(threshold > 0 && threshold < 1)) {
+      throw new ConfigError(
+        '--threshold',
+        `--threshold must be a number between 0 and 1, got "${values.threshold}"`,
+      );
+    }
+  }
+  const repetition: Repetition | undefined = values['until-fail']
+    ? { mode: 'until-fail', max }
+    : values['until-confident']
+      ? { mode: 'until-confident', max, threshold }
+      : undefined;
+  const sleepStrategy = values['sleep-strategy'];
+  if (sleepStrategy !== 'guest' && sleepStrategy !== 'suspend') {
+    throw new ConfigError(
+      '--sleep-strategy',
+      `--sleep-strategy must be guest or suspend, got "${sleepStrategy}"`,
+    );
+  }
+  const images = values.image
+    .split(',')
+    .map((image) => image.trim())
+    .filter(Boolean);
+  if (images.length === 0)
+    throw new ConfigError('--image', `--image needs at least one image name, got "${values.image}"`);
   const seed =
     values.seed === undefined ? Math.floor(Math.random() * 2 ** 31) : wholeNumber('--seed', values.seed, 0);
   const quirks = Object.fromEntries(values.quirk.map(parseQuirk));
@@ -147,8 +203,11 @@ async function runCli(args: string[], argv: string[]): Promise<number> {
     const outcome = await runCommand({
       scenario,
       backend,
-      image: values.image,
+      image: images[0]!,
+      images,
       repeat,
+      ...(repetition ? { repetition } : {}),
+      sleepStrategy,
       inputs,
       seed,
       quirks,

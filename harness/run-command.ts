@@ -1,20 +1,22 @@
 // `sysext-lab run`: validates the options, sets up the backend, the run directory and the
 // reporters, runs the scenario, and always leaves junit.xml, run.json and summary.json behind.
-import { mkdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { simBackendOptions } from './backends/sim-profile.ts';
+import { existsSync, mkdirSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { simBackendOptions, simSampleBuilds } from './backends/sim-profile.ts';
 import { TartBackend, type TartBackendOptions } from './backends/tart-backend.ts';
 import { ConfigError, HostCommandError } from './errors.ts';
 import { buildKind, type InstalledBuild } from './macos/install-build.ts';
+import type { SleepStrategy, SleepWakeOptions } from './macos/sleep-wake.ts';
 import { ConsoleReporter } from './report/console-reporter.ts';
 import { JUnitReporter } from './report/junit-reporter.ts';
 import { describeBuild, hostFacts, type RunManifest, writeManifest } from './report/run-manifest.ts';
-import { exitCodeFor, summarize } from './report/run-summary.ts';
+import { exitCodeFor, type SummaryWording, summarize } from './report/run-summary.ts';
 import { writeFileAtomic } from './report/write-atomic.ts';
 import { newRunId, registerRun } from './run-registry.ts';
 import type { Scenario } from './scenario/define-scenario.ts';
 import type { BuildRecord, IterationResult, RunEvent } from './scenario/events.ts';
 import { runScenario } from './scenario/runner.ts';
+import { describeRepetition, plannedIterations, type Repetition } from './stats/repetition.ts';
 import { harnessVersion } from './version.ts';
 
 export interface RunOptions {
@@ -23,8 +25,16 @@ export interface RunOptions {
   backend: 'sim' | 'tart';
   /** Image to clone per iteration. @default runDefaults.image */
   image: string;
+  /** The image matrix (--image a,b,c); rates are per image. @default [image] */
+  images?: string[];
   /** @default 1 */
   repeat: number;
+  /** --until-fail / --until-confident with --max and --threshold; overrides `repeat`. */
+  repetition?: Repetition;
+  /** How scenarios sleep and wake the guest (--sleep-strategy). @default 'guest' */
+  sleepStrategy?: SleepStrategy;
+  /** Fine-tuning of sleep/wake timing (tests, slow hosts). */
+  sleepWake?: Omit<SleepWakeOptions, 'strategy'>;
   /** Scenario inputs (--from, --to, ...). */
   inputs: Record<string, string>;
   /** Seeds the sim's quirks; recorded so that a run can be repeated exactly. */
@@ -54,7 +64,19 @@ export const runDefaults = {
   image: 'ghcr.io/cirruslabs/macos-sequoia-base:latest',
   repeat: 1,
   artifactsDir: 'artifacts',
+  sleepStrategy: 'guest',
 } as const;
+
+/** run.json, with what this module adds to the shared manifest. */
+type RunManifestWithRepetition = RunManifest & {
+  images: string[];
+  repetition: Repetition;
+  sleepStrategy: SleepStrategy;
+};
+
+function wordingOf(scenario: Scenario): (id: string) => SummaryWording {
+  return () => ({ unit: scenario.unit ?? 'iterations', bug: scenario.signature.description });
+}
 
 export interface RunOutcome {
   exitCode: number;
@@ -63,7 +85,27 @@ export interface RunOutcome {
 }
 
 export async function runCommand(options: RunOptions): Promise<RunOutcome> {
+  if (options.backend === 'sim')
+    options = { ...options, inputs: withSimSamples(options.scenario, options.inputs) };
   validate(options);
+  const images = options.images && options.images.length > 0 ? options.images : [options.image];
+  const repetition: Repetition = options.repetition ?? { mode: 'repeat', count: options.repeat };
+  const sleepStrategy = options.sleepStrategy ?? runDefaults.sleepStrategy;
+  const inputs = withInputDefaults(options.scenario, options.inputs);
+  const baseWording = wordingOf(options.scenario);
+  const wording = (id: string): SummaryWording => ({
+    ...baseWording(id),
+    ...(repetition.mode === 'until-confident' ? { threshold: repetition.threshold } : {}),
+  });
+  const timeScale = options.sim?.timeScale ?? Number(process.env.SXL_SIM_TIME_SCALE ?? 0.1);
+  const sleepWake: SleepWakeOptions = {
+    strategy: sleepStrategy,
+    // On the sim, modelled time is scaled: waiting 30 s for a sleep that never comes would only slow tests.
+    ...(options.backend === 'sim'
+      ? { sleepTimeoutMs: Math.max(1_500, 30_000 * timeScale), suspendedMs: Math.max(50, 5_000 * timeScale) }
+      : {}),
+    ...options.sleepWake,
+  };
   const backendOptions: TartBackendOptions =
     options.backend === 'sim'
       ? simBackendOptions({ quirks: options.quirks, seed: options.seed, ...options.sim })
@@ -85,7 +127,7 @@ export async function runCommand(options: RunOptions): Promise<RunOutcome> {
   }
   const builds: BuildRecord[] = [];
   for (const [role, input] of Object.entries(options.scenario.inputs)) {
-    const path = options.inputs[role];
+    const path = inputs[role];
     if (input.kind !== 'build' || !path) continue;
     await buildKind(path);
     builds.push(await describeBuild(role, path));
@@ -95,7 +137,7 @@ export async function runCommand(options: RunOptions): Promise<RunOutcome> {
   const runDir = resolve(options.artifactsDir, runId);
   mkdirSync(join(runDir, 'iterations'), { recursive: true });
   const unregister = registerRun(runId);
-  const manifest: RunManifest = {
+  const manifest: RunManifestWithRepetition = {
     runId,
     harnessVersion,
     command: options.argv,
@@ -103,15 +145,18 @@ export async function runCommand(options: RunOptions): Promise<RunOutcome> {
     tool: description.tool,
     toolVersion: description.toolVersion,
     host: hostFacts(),
-    image: options.image,
+    image: images[0]!,
+    images,
     scenario: options.scenario.id,
-    iterations: options.repeat,
+    iterations: plannedIterations(repetition) * images.length,
+    repetition,
+    sleepStrategy,
     builds,
     ...(options.backend === 'sim' ? { seed: options.seed, quirks: options.quirks } : {}),
     startedAt: new Date().toISOString(),
   };
   writeManifest(runDir, manifest);
-  const consoleReporter = new ConsoleReporter({ write: options.write });
+  const consoleReporter = new ConsoleReporter({ write: options.write, wording });
   const junit = new JUnitReporter(runDir, {
     runId,
     backend: description.backend,
@@ -124,6 +169,8 @@ export async function runCommand(options: RunOptions): Promise<RunOutcome> {
         }
       : {}),
     builds: Object.fromEntries(builds.map((b) => [b.role, `${b.path} sha256:${b.sha256}`])),
+    wording,
+    sleepStrategy,
   });
   const results: IterationResult[] = [];
   const emit = (event: RunEvent) => {
@@ -139,19 +186,24 @@ export async function runCommand(options: RunOptions): Promise<RunOutcome> {
       runId,
       runDir,
       scenario: options.scenario.id,
-      image: options.image,
-      iterations: options.repeat,
+      image: images[0]!,
+      images,
+      iterations: plannedIterations(repetition) * images.length,
+      repetition: describeRepetition(repetition),
       backend: description.backend,
       at: manifest.startedAt,
     });
     const run = await runScenario({
       scenario: options.scenario,
       backend,
-      image: options.image,
+      image: images[0]!,
+      images,
       repeat: options.repeat,
+      repetition,
+      sleepWake,
       runId,
       runDir,
-      inputs: options.inputs,
+      inputs,
       emit,
       signal: options.signal,
       hurry: options.hurry,
@@ -171,7 +223,7 @@ export async function runCommand(options: RunOptions): Promise<RunOutcome> {
     writeManifest(runDir, manifest);
     writeFileAtomic(
       join(runDir, 'summary.json'),
-      `${JSON.stringify({ runId, exitCode, interrupted, scenarios: summarize(results) }, null, 2)}\n`,
+      `${JSON.stringify({ runId, exitCode, interrupted, scenarios: summarize(results, wording) }, null, 2)}\n`,
     );
     emit({ type: 'run-finished', at: manifest.finishedAt, exitCode, interrupted });
     unregister();
@@ -198,9 +250,68 @@ function recordBundles(builds: BuildRecord[], role: string, build: InstalledBuil
   ];
 }
 
+/** On the sim, build inputs not given default to the scenario's sample build (sim/builds/out). */
+function withSimSamples(scenario: Scenario, given: Record<string, string>): Record<string, string> {
+  const inputs = { ...given };
+  const dir = dirname(simSampleBuilds().from);
+  for (const [name, input] of Object.entries(scenario.inputs)) {
+    if (inputs[name] || !input.simSample) continue;
+    const path = join(dir, input.simSample);
+    if (!existsSync(path)) {
+      throw new ConfigError(
+        `--${name}`,
+        `The sample builds are missing (${input.simSample}): run \`make setup\` (or pass --${name})`,
+      );
+    }
+    inputs[name] = path;
+  }
+  return inputs;
+}
+
+/** Text inputs the user left out take the scenario's default. */
+function withInputDefaults(scenario: Scenario, given: Record<string, string>): Record<string, string> {
+  const inputs = { ...given };
+  for (const [name, input] of Object.entries(scenario.inputs)) {
+    if (inputs[name] === undefined && input.default !== undefined) inputs[name] = input.default;
+  }
+  return inputs;
+}
+
 function validate(options: RunOptions): void {
   if (!Number.isInteger(options.repeat) || options.repeat < 1) {
     throw new ConfigError('--repeat', `--repeat must be a whole number >= 1, got ${options.repeat}`);
+  }
+  const repetition = options.repetition;
+  if (
+    repetition &&
+    repetition.mode !== 'repeat' &&
+    !(Number.isInteger(repetition.max) && repetition.max >= 1)
+  ) {
+    throw new ConfigError('--max', `--max must be a whole number >= 1, got ${repetition.max}`);
+  }
+  if (repetition?.mode === 'until-confident' && !(repetition.threshold > 0 && repetition.threshold < 1)) {
+    throw new ConfigError(
+      '--threshold',
+      `--threshold must be between 0 and 1 (exclusive), got ${repetition.threshold}`,
+    );
+  }
+  if (
+    options.sleepStrategy !== undefined &&
+    options.sleepStrategy !== 'guest' &&
+    options.sleepStrategy !== 'suspend'
+  ) {
+    throw new ConfigError(
+      '--sleep-strategy',
+      `--sleep-strategy must be guest or suspend, got "${options.sleepStrategy}"`,
+    );
+  }
+  for (const name of Object.keys(options.inputs)) {
+    if (!Object.hasOwn(options.scenario.inputs, name)) {
+      throw new ConfigError(
+        `--${name}`,
+        `Scenario ${options.scenario.id} has no input "${name}": expected ${Object.keys(options.scenario.inputs).join(', ') || 'none'}`,
+      );
+    }
   }
   if (options.backend !== 'sim' && Object.keys(options.quirks).length > 0) {
     throw new ConfigError(
@@ -209,7 +320,7 @@ function validate(options: RunOptions): void {
     );
   }
   for (const [name, input] of Object.entries(options.scenario.inputs)) {
-    if (input.required && !options.inputs[name]) {
+    if (input.required && !options.inputs[name] && input.default === undefined) {
       throw new ConfigError(
         `--${name}`,
         `Scenario ${options.scenario.id} needs --${name}: ${input.description}`,

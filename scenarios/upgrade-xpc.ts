@@ -3,48 +3,75 @@
 // NEMachServiceName is invalidated at once.
 //
 // Inputs: --from (the installed version) and --to (the upgrade), each a .pkg, .zip of an app, or
-// .app, whose app embeds a network system extension with NEMachServiceName.
+// .app, whose app embeds a network system extension with NEMachServiceName; optional
+// --input probe-command='...' (the app's own XPC round trip, must exit 0), --input
+// bootstrap-lookup=on|auto|off, and --reboot-probe: after a failure, reboot and check again, and
+// record whether the reboot recovered the endpoint (report 1's posters disagree on that).
 // Signature: check `xpc-endpoint-after-upgrade` fails.
 import {
-  type BundleInfo,
+  CheckFailedError,
   checkExtensionState,
   checkXpcEndpointRegistered,
   defineScenario,
-  type InstalledBuild,
 } from '../harness/index.ts';
-
-function networkExtension(build: InstalledBuild): BundleInfo {
-  const extension = build.extensions.find((e) => e.machServiceName);
-  if (!extension) {
-    const found = build.extensions.map((e) => e.bundleId).join(', ') || 'none';
-    throw new Error(
-      `${build.source}: ${build.appPath} embeds no network extension with NEMachServiceName (system extensions: ${found})`,
-    );
-  }
-  return extension;
-}
+import { networkExtension } from './network-extension.ts';
 
 export default defineScenario({
   id: 'upgrade-xpc',
   title: 'XPC endpoint of a network extension is still registered after an app + extension upgrade',
   report: 'forum report 1: XPC endpoint missing after an app + extension upgrade',
   inputs: {
-    from: { description: 'the build installed first (.pkg, .zip or .app)', kind: 'build', required: true },
+    from: {
+      description: 'the build installed first (.pkg, .zip or .app)',
+      kind: 'build',
+      required: true,
+      simSample: 'SXL Sample 1.0.pkg',
+    },
     to: {
       description: 'the upgrade, with different versions (.pkg, .zip or .app)',
       kind: 'build',
       required: true,
+      simSample: 'SXL Sample 1.1.pkg',
+    },
+    'probe-command': {
+      description: "the app's XPC round trip as a guest command line; must exit 0",
+      kind: 'text',
+      required: false,
+    },
+    'bootstrap-lookup': {
+      description:
+        'bootstrap look-up of NEMachServiceName with our guest tool: on, auto (when cc works), off',
+      kind: 'text',
+      required: false,
+      default: 'on',
+    },
+    'reboot-probe': {
+      description: 'true: after a failure, reboot and check again (--reboot-probe)',
+      kind: 'text',
+      required: false,
+      default: 'false',
     },
   },
   signature: { check: 'xpc-endpoint-after-upgrade', description: 'lost the XPC endpoint' },
+  unit: 'upgrades',
   async run(t) {
+    const lookupMode = t.inputs['bootstrap-lookup'] ?? 'on';
+    if (lookupMode !== 'on' && lookupMode !== 'auto' && lookupMode !== 'off') {
+      throw new Error(`--input bootstrap-lookup must be on, auto or off, got "${lookupMode}"`);
+    }
+    const xpcOptions = {
+      signal: t.signal,
+      bootstrapLookup: lookupMode,
+      ...(t.inputs['probe-command'] ? { probeCommand: t.inputs['probe-command'] } : {}),
+      note: (text: string) => t.note(text),
+    } as const;
     const old = await t.step('install old build', () => t.installBuild('from'));
     const oldExtension = networkExtension(old);
     await t.step('activate old extension', () => t.activate(old, oldExtension));
     await t.step('check XPC endpoint before upgrade', () =>
       checkXpcEndpointRegistered(t.guest, oldExtension, {
+        ...xpcOptions,
         check: 'xpc-endpoint-before-upgrade',
-        signal: t.signal,
       }),
     );
 
@@ -70,11 +97,37 @@ export default defineScenario({
         signal: t.signal,
       }),
     );
-    await t.step('check XPC endpoint after upgrade', () =>
-      checkXpcEndpointRegistered(t.guest, newExtension, {
-        check: 'xpc-endpoint-after-upgrade',
-        signal: t.signal,
-      }),
-    );
+    try {
+      await t.step('check XPC endpoint after upgrade', () =>
+        checkXpcEndpointRegistered(t.guest, newExtension, {
+          ...xpcOptions,
+          check: 'xpc-endpoint-after-upgrade',
+        }),
+      );
+    } catch (error) {
+      if (!(error instanceof CheckFailedError) || t.inputs['reboot-probe'] !== 'true') throw error;
+      // The iteration stays a failure of the target check; the probe only adds whether a reboot heals it.
+      await t.step('reboot (reboot probe)', () => t.reboot());
+      let recovered = true;
+      let after = '';
+      try {
+        await t.step('check XPC endpoint after reboot', () =>
+          checkXpcEndpointRegistered(t.guest, newExtension, {
+            ...xpcOptions,
+            check: 'xpc-endpoint-after-reboot',
+          }),
+        );
+      } catch (probeError) {
+        if (!(probeError instanceof CheckFailedError)) throw probeError;
+        recovered = false;
+        after = probeError.message;
+      }
+      t.recordFinding('reboot-probe', recovered ? 'recovered' : 'not-recovered');
+      throw new CheckFailedError(
+        error.check,
+        `${error.message}; reboot probe: ${recovered ? 'a reboot recovered the endpoint' : `still missing after a reboot (${after})`}`,
+        error.evidence,
+      );
+    }
   },
 });

@@ -6,6 +6,20 @@ import { createHash } from 'node:crypto';
 export const QUIRKS = {
   'xpc-endpoint-lost-on-upgrade':
     'forum report 1: after a replacement the new NetworkExtension job has no endpoints block until reboot',
+  'xpc-invalidated-until-reapproval':
+    'forum report 1 (variant): after a replacement the endpoints block is present but bootstrap look-up fails with 1102, also after reboot, until uninstall + new activation + approval',
+  'flows-stop-after-wake':
+    'forum report 2: after a wake the transparent proxy stays connected but handleNewFlow is no longer called until the proxy is stopped and started again (or reboot)',
+  'activation-no-policy':
+    'forum report 3: sysextd refuses an activation request with "no policy, cannot allow apps outside /Applications" and the app gets OSSystemExtensionErrorDomain code 4',
+  'no-sleep':
+    'VZ guests that do not really sleep: `pmset sleepnow` prints "Sleeping now..." but the guest stays awake',
+  'ssh-drop': 'flaky networking: the SSH connection is reset in the middle of a command',
+  'sysdiagnose-hang': 'sysdiagnose never finishes (it hangs until the SSH channel closes)',
+  'boot-fail': 'tart run fails with VZErrorDomain Code=1 "The virtual machine failed to start." (exit 1)',
+  'no-ip': 'tart run: the VM runs but never gets a DHCP lease, so `tart ip` fails',
+  'vm-limit-leak':
+    'tart #1217: a guest shutdown leaks one slot of the host VM limit; after two leaks every tart run fails with "The number of VMs exceeds the system limit" until the host reboots',
 } as const satisfies Record<string, string>;
 
 export type QuirkName = keyof typeof QUIRKS;

@@ -2,12 +2,14 @@
 // The only writer to the terminal during a run.
 import { relative } from 'node:path';
 import type { IterationResult, RunEvent } from '../scenario/events.ts';
-import { summarize } from './run-summary.ts';
+import { type SummaryWording, summarize } from './run-summary.ts';
 
 export interface ConsoleReporterOptions {
   write?: (text: string) => void;
   /** Print every step, not only failures. @default true */
   verbose?: boolean;
+  /** Wording of the rate sentence per scenario. */
+  wording?: (scenario: string) => SummaryWording;
 }
 
 export class ConsoleReporter {
@@ -32,7 +34,11 @@ export class ConsoleReporter {
           : relative(process.cwd(), event.runDir);
         this.of = event.iterations;
         this.line(
-          `sysext-lab: ${event.scenario} on ${event.image} (${event.backend}), ${event.iterations} iteration(s), run ${event.runId}`,
+          `sysext-lab: ${event.scenario} on ${(event.images ?? [event.image]).join(', ')} (${event.backend}), ${
+            event.repetition && !event.repetition.startsWith('repeat ')
+              ? event.repetition
+              : `${event.iterations} iteration(s)`
+          }, run ${event.runId}`,
         );
         break;
       case 'iteration-started':
@@ -58,6 +64,11 @@ export class ConsoleReporter {
       case 'check-failed':
         this.line(`[${event.iteration}/${this.of}]   check ${event.check} failed: ${event.message}`);
         break;
+      case 'repetition-stopped':
+        this.line(
+          `${event.scenario} on ${event.image}: stopped after ${event.iterations} iteration(s): ${event.reason}`,
+        );
+        break;
       case 'notice':
         this.line(`note: ${event.message}`);
         break;
@@ -71,10 +82,19 @@ export class ConsoleReporter {
         break;
       }
       case 'run-finished': {
-        for (const s of summarize(this.results)) {
+        for (const s of summarize(this.results, this.options.wording)) {
+          const other = s.otherFailures > 0 ? `, ${s.otherFailures} other failure(s)` : '';
           this.line(
-            `${s.id} on ${s.image}: ${s.iterations} iteration(s): ${s.pass} passed, ${s.fail} failed, ${s.error} error(s)`,
+            `${s.id} on ${s.image}: ${s.iterations} iteration(s): ${s.pass} passed, ${s.fail} failed${other}, ${s.error} error(s)`,
           );
+          this.line(`  ${s.sentence}`);
+          for (const [name, values] of Object.entries(s.findings ?? {})) {
+            this.line(
+              `  ${name}: ${Object.entries(values)
+                .map(([value, count]) => `${count} ${value}`)
+                .join(', ')}`,
+            );
+          }
         }
         if (event.interrupted)
           this.line('Interrupted: the iteration in flight is recorded as an error; VMs were cleaned up.');

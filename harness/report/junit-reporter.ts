@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import junitModule, { type Builder } from 'junit-report-builder';
 import type { IterationResult, RunEvent } from '../scenario/events.ts';
+import { type SummaryWording, summarize } from './run-summary.ts';
 import { writeFileAtomic } from './write-atomic.ts';
 
 export interface JUnitRunFacts {
@@ -13,6 +14,10 @@ export interface JUnitRunFacts {
   seed?: number;
   quirks?: string;
   builds: Record<string, string>;
+  /** Wording of the rate sentence per scenario. */
+  wording?: (scenario: string) => SummaryWording;
+  /** Recorded as a suite property, e.g. `guest`. */
+  sleepStrategy?: string;
 }
 
 /** Transcripts larger than this are cut in system-out (the full file is in the run directory). */
@@ -49,6 +54,7 @@ export class JUnitReporter {
   build(): string {
     const builder = junit.newBuilder();
     const suites = new Map<string, ReturnType<typeof builder.testSuite>>();
+    const summaries = summarize(this.results, this.facts.wording);
     for (const result of this.results) {
       const key = `${result.scenario}\0${result.image}`;
       let suite = suites.get(key);
@@ -65,6 +71,23 @@ export class JUnitReporter {
         if (this.facts.quirks !== undefined) suite.property('quirks', this.facts.quirks);
         for (const [role, description] of Object.entries(this.facts.builds))
           suite.property(`build.${role}`, description);
+        if (this.facts.sleepStrategy !== undefined)
+          suite.property('sleep-strategy', this.facts.sleepStrategy);
+        const summary = summaries.find((s) => s.id === result.scenario && s.image === result.image);
+        if (summary) {
+          suite.property('iterations', String(summary.iterations));
+          suite.property('pass', String(summary.pass));
+          suite.property('fail', String(summary.fail));
+          suite.property('other-failures', String(summary.otherFailures));
+          suite.property('errors', String(summary.error));
+          suite.property('failure-rate', summary.failureRate === null ? 'n/a' : String(summary.failureRate));
+          suite.property('ci95', `[${summary.ci95[0].toFixed(4)}, ${summary.ci95[1].toFixed(4)}]`);
+          suite.property('summary', summary.sentence);
+          for (const [name, values] of Object.entries(summary.findings ?? {})) {
+            for (const [value, count] of Object.entries(values))
+              suite.property(`${name}.${value}`, String(count));
+          }
+        }
         suites.set(key, suite);
       }
       const testCase = suite
@@ -83,6 +106,7 @@ export class JUnitReporter {
 
   private systemOut(result: IterationResult): string {
     const lines = [`VM ${result.vm}, outcome ${result.outcome}`];
+    for (const [name, value] of Object.entries(result.findings ?? {})) lines.push(`${name}: ${value}`);
     for (const step of result.steps) {
       lines.push(
         `step ${step.ok ? 'ok  ' : 'FAIL'} ${step.name} (${step.durationMs} ms)${step.error ? `: ${step.error}` : ''}`,

@@ -1,14 +1,35 @@
-// Counts per scenario and image, and the run's exit code (design: 0 all passed, 1 a check failed,
-// 3 only infrastructure errors, 130 interrupted).
+// Counts per scenario and image, the failure rate of the target bug with its 95% interval, and the
+// run's exit code (design: 0 all passed, 1 a check failed, 3 only infrastructure errors, 130
+// interrupted). `fail` counts only failures matching the scenario's signature; other failures
+// and errors are counted apart and never enter the rate.
 import type { IterationResult } from '../scenario/events.ts';
+import { failureRate, rateSentence } from '../stats/rate.ts';
 
 export interface ScenarioSummary {
   id: string;
   image: string;
   iterations: number;
   pass: number;
+  /** Failures that are the target bug (match the scenario's signature). */
   fail: number;
+  /** Failures of other checks: reported, not counted in the rate. */
+  otherFailures: number;
   error: number;
+  /** fail / (pass + fail); null when no iteration reached a verdict. */
+  failureRate: number | null;
+  /** 95% Wilson interval of the failure rate. */
+  ci95: [number, number];
+  sentence: string;
+  /** Counts of what iterations recorded, e.g. { "reboot-probe": { "recovered": 2 } }. */
+  findings?: Record<string, Record<string, number>>;
+}
+
+/** How the sentence names one iteration and the bug: "upgrades", "lost the XPC endpoint". */
+export interface SummaryWording {
+  unit: string;
+  bug: string;
+  /** The rate a fix must be shown to stay below. @default 0.05 */
+  threshold?: number;
 }
 
 export const exitCodes = {
@@ -19,19 +40,53 @@ export const exitCodes = {
   interrupted: 130,
 } as const;
 
-export function summarize(results: readonly IterationResult[]): ScenarioSummary[] {
-  const groups = new Map<string, ScenarioSummary>();
+const defaultWording: SummaryWording = { unit: 'iterations', bug: 'failed' };
+
+export function summarize(
+  results: readonly IterationResult[],
+  wording: (scenario: string) => SummaryWording = () => defaultWording,
+): ScenarioSummary[] {
+  const groups = new Map<string, { id: string; image: string; results: IterationResult[] }>();
   for (const result of results) {
     const key = `${result.scenario}\0${result.image}`;
     let group = groups.get(key);
     if (!group) {
-      group = { id: result.scenario, image: result.image, iterations: 0, pass: 0, fail: 0, error: 0 };
+      group = { id: result.scenario, image: result.image, results: [] };
       groups.set(key, group);
     }
-    group.iterations += 1;
-    group[result.outcome] += 1;
+    group.results.push(result);
   }
-  return [...groups.values()];
+  return [...groups.values()].map(({ id, image, results: rs }) => {
+    const counts = {
+      pass: rs.filter((r) => r.outcome === 'pass').length,
+      fail: rs.filter((r) => r.outcome === 'fail' && r.matchesSignature === true).length,
+      otherFailures: rs.filter((r) => r.outcome === 'fail' && r.matchesSignature !== true).length,
+      errors: rs.filter((r) => r.outcome === 'error').length,
+    };
+    const rate = failureRate(counts);
+    const words = wording(id);
+    const findings: Record<string, Record<string, number>> = {};
+    for (const r of rs) {
+      for (const [name, value] of Object.entries(r.findings ?? {})) {
+        const counted = findings[name] ?? {};
+        counted[value] = (counted[value] ?? 0) + 1;
+        findings[name] = counted;
+      }
+    }
+    return {
+      id,
+      image,
+      iterations: rs.length,
+      pass: counts.pass,
+      fail: counts.fail,
+      otherFailures: counts.otherFailures,
+      error: counts.errors,
+      failureRate: rate.rate,
+      ci95: rate.ci95,
+      sentence: rateSentence(counts, words, words.threshold),
+      ...(Object.keys(findings).length > 0 ? { findings } : {}),
+    };
+  });
 }
 
 export function exitCodeFor(results: readonly IterationResult[], interrupted: boolean): number {

@@ -6,6 +6,10 @@ export interface ScenarioInput {
   /** `build` inputs are host paths of a .pkg, .zip or .app; they are hashed into run.json. */
   kind: 'build' | 'text';
   required: boolean;
+  /** On the sim, the sample build (a file name in sim/builds/out) used when the input is not given. */
+  simSample?: string;
+  /** For `text` inputs: the value when none is given. */
+  default?: string;
 }
 
 export interface FailureSignature {
@@ -25,6 +29,8 @@ export interface Scenario {
   report: string;
   inputs: Record<string, ScenarioInput>;
   signature: FailureSignature;
+  /** What one iteration is, plural, for the rate sentence ("4 of 20 upgrades ..."). @default 'iterations' */
+  unit?: string;
   run(t: ScenarioContext): Promise<void>;
 }
 

@@ -36,6 +36,8 @@ export interface IterationResult {
   steps: StepRecord[];
   /** Run-directory-relative paths of this iteration's files. */
   artifacts: string[];
+  /** What the scenario recorded besides the outcome, e.g. `reboot-probe: recovered`. */
+  findings?: Record<string, string>;
 }
 
 export type RunEvent =
@@ -45,9 +47,14 @@ export type RunEvent =
       runDir: string;
       scenario: string;
       image: string;
+      /** Planned iterations per image; with --until-fail or --until-confident the cap (--max). */
       iterations: number;
       backend: string;
       at: string;
+      /** Every image of the matrix, in order; `image` is the first. */
+      images?: string[];
+      /** How iterations repeat, e.g. `repeat 20`, `until-confident (threshold 5%, max 200)`. */
+      repetition?: string;
     }
   | {
       type: 'iteration-started';
@@ -65,6 +72,14 @@ export type RunEvent =
   | { type: 'build-inspected'; build: BuildRecord }
   | { type: 'artifact-saved'; iteration?: number; path: string; bytes: number }
   | { type: 'notice'; message: string }
+  | {
+      type: 'repetition-stopped';
+      scenario: string;
+      image: string;
+      iterations: number;
+      /** Why no further iteration ran on this image, e.g. `verdict below-threshold`. */
+      reason: string;
+    }
   | { type: 'iteration-finished'; result: IterationResult }
   | { type: 'run-finished'; at: string; exitCode: number; interrupted: boolean };
 

@@ -8,10 +8,12 @@ import { VmLease } from '../backends/vm-lease.ts';
 import { CheckFailedError, InterruptedError } from '../errors.ts';
 import type { ActivationOptions } from '../macos/activation.ts';
 import type { InstalledBuild } from '../macos/install-build.ts';
+import type { SleepWakeOptions } from '../macos/sleep-wake.ts';
 import { parseSwVers } from '../parse/sw-vers.ts';
 import { Transcript } from '../report/transcript.ts';
 import { vmName } from '../run-registry.ts';
 import { GuestSession } from '../ssh/guest-session.ts';
+import { plannedIterations, type Repetition, stopReason } from '../stats/repetition.ts';
 import { matchesSignature, type Scenario } from './define-scenario.ts';
 import type { EmitEvent, IterationResult, Outcome } from './events.ts';
 import { IterationContext } from './scenario-context.ts';
@@ -19,9 +21,15 @@ import { IterationContext } from './scenario-context.ts';
 export interface RunPlan {
   scenario: Scenario;
   backend: VmBackend;
+  /** The first image; iterations run on every image of `images` (the matrix) when given. */
   image: string;
-  /** Iterations to run. */
+  images?: readonly string[];
+  /** Iterations to run per image, when `repetition` is not given. */
   repeat: number;
+  /** Overrides `repeat`: --until-fail, --until-confident, with their cap. */
+  repetition?: Repetition;
+  /** How `t.sleepAndWake()` puts the guest to sleep; `suspend` starts VMs with --suspendable. */
+  sleepWake?: SleepWakeOptions;
   runId: string;
   runDir: string;
   inputs: Readonly<Record<string, string>>;
@@ -48,15 +56,55 @@ export interface RunResult {
 export async function runScenario(plan: RunPlan): Promise<RunResult> {
   const results: IterationResult[] = [];
   const run: RunResult = { results, interrupted: false };
-  for (let iteration = 1; iteration <= plan.repeat; iteration += 1) {
+  const repetition: Repetition = plan.repetition ?? { mode: 'repeat', count: plan.repeat };
+  const of = plannedIterations(repetition);
+  // Iteration numbers run on across the images so that VM names and iteration folders stay unique.
+  let iteration = 0;
+  const images = plan.images ?? [plan.image];
+  for (const image of images) {
+    const tally = { n: 0, failures: 0 };
+    for (let done = 0; done < of; done += 1) {
+      if (plan.signal.aborted) break;
+      const reason = stopReason(repetition, done, tally);
+      if (reason !== null) {
+        plan.emit({
+          type: 'repetition-stopped',
+          scenario: plan.scenario.id,
+          image,
+          iterations: done,
+          reason,
+        });
+        break;
+      }
+      iteration += 1;
+      const result = await runIteration(plan, image, iteration, of * images.length, run);
+      results.push(result);
+      if (result.outcome === 'pass') tally.n += 1;
+      if (result.outcome === 'fail' && result.matchesSignature) {
+        tally.n += 1;
+        tally.failures += 1;
+      }
+    }
+    if (!plan.signal.aborted && repetition.mode !== 'repeat') {
+      const reason = stopReason(repetition, of, tally);
+      const last = results.filter((r) => r.image === image).length;
+      if (last === of && reason !== null) {
+        plan.emit({ type: 'repetition-stopped', scenario: plan.scenario.id, image, iterations: of, reason });
+      }
+    }
     if (plan.signal.aborted) break;
-    results.push(await runIteration(plan, iteration, run));
   }
   run.interrupted = plan.signal.aborted;
   return run;
 }
 
-async function runIteration(plan: RunPlan, iteration: number, run: RunResult): Promise<IterationResult> {
+async function runIteration(
+  plan: RunPlan,
+  image: string,
+  iteration: number,
+  of: number,
+  run: RunResult,
+): Promise<IterationResult> {
   const { emit, scenario, signal } = plan;
   const vm = vmName(plan.runId, iteration);
   const iterationDir = join(plan.runDir, 'iterations', String(iteration));
@@ -68,9 +116,9 @@ async function runIteration(plan: RunPlan, iteration: number, run: RunResult): P
   emit({
     type: 'iteration-started',
     scenario: scenario.id,
-    image: plan.image,
+    image,
     iteration,
-    of: plan.repeat,
+    of,
     vm,
     at: startedAt.toISOString(),
   });
@@ -87,8 +135,12 @@ async function runIteration(plan: RunPlan, iteration: number, run: RunResult): P
       },
     });
     try {
-      await lease.clone(plan.image, signal);
-      await lease.start({ logFile: join(iterationDir, 'tart-run.log') });
+      await lease.clone(image, signal);
+      const startOptions = {
+        logFile: join(iterationDir, 'tart-run.log'),
+        suspendable: plan.sleepWake?.strategy === 'suspend',
+      };
+      await lease.start(startOptions);
       const endpoint = await plan.backend.endpoint(vm, { signal });
       const guest = await GuestSession.connect(endpoint, {
         label: vm,
@@ -114,6 +166,10 @@ async function runIteration(plan: RunPlan, iteration: number, run: RunResult): P
         activation: plan.activation ?? {},
         stagingDir: `/Users/${endpoint.credentials.username}/sxl-stage`,
         onBuildInstalled: (role, build) => plan.onBuildInstalled?.(role, build),
+        backend: plan.backend,
+        startOptions,
+        sleepWake: plan.sleepWake ?? { strategy: 'guest' },
+        sshTimeoutMs: plan.sshTimeoutMs ?? 180_000,
       });
       await scenario.run(context);
     } catch (error) {
@@ -125,7 +181,7 @@ async function runIteration(plan: RunPlan, iteration: number, run: RunResult): P
   }
   const result: IterationResult = {
     scenario: scenario.id,
-    image: plan.image,
+    image,
     iteration,
     vm,
     outcome,
@@ -136,6 +192,7 @@ async function runIteration(plan: RunPlan, iteration: number, run: RunResult): P
     artifacts: ['transcript.log', 'tart-run.log']
       .map((file) => join('iterations', String(iteration), file))
       .concat(context?.artifacts ?? []),
+    ...(context && Object.keys(context.findings).length > 0 ? { findings: { ...context.findings } } : {}),
   };
   emit({ type: 'iteration-finished', result });
   return result;

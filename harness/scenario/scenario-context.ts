@@ -2,11 +2,19 @@
 // bracketed by state snapshots (systemextensionsctl list, launchctl print of the watched jobs).
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
+import type { StartOptions, VmBackend } from '../backends/vm-backend.ts';
 import { CheckFailedError } from '../errors.ts';
 import { type ActivationOptions, activateExtension } from '../macos/activation.ts';
 import type { BundleInfo } from '../macos/bundle-info.ts';
 import { type InstalledBuild, installBuild } from '../macos/install-build.ts';
 import { findNetworkExtensionJobs, printSystemJob } from '../macos/launchd.ts';
+import { rebootGuest } from '../macos/reboot.ts';
+import {
+  type SleepStrategy,
+  type SleepWakeOptions,
+  type SleepWakeResult,
+  sleepAndWake,
+} from '../macos/sleep-wake.ts';
 import type { GuestSession } from '../ssh/guest-session.ts';
 import { shellCommand } from '../ssh/shell-quote.ts';
 import type { EmitEvent, StepRecord } from './events.ts';
@@ -31,6 +39,17 @@ export interface ScenarioContext {
   saveArtifact(name: string, content: string): Promise<string>;
   /** A line in the transcript. */
   note(text: string): void;
+  /** How this run sleeps and wakes guests (--sleep-strategy). */
+  readonly sleepStrategy: SleepStrategy;
+  /**
+   * Sleeps and wakes the guest by the run's strategy and reconnects; `since` is the guest's clock
+   * before. A guest that did not sleep throws NoSleepError (an infrastructure error, not the bug).
+   */
+  sleepAndWake(): Promise<SleepWakeResult>;
+  /** `sudo -n reboot`, then reconnects. */
+  reboot(): Promise<void>;
+  /** Records a fact about this iteration besides its outcome, e.g. ('reboot-probe', 'recovered'). */
+  recordFinding(name: string, value: string): void;
 }
 
 export interface ContextSetup {
@@ -46,11 +65,16 @@ export interface ContextSetup {
   activation: ActivationOptions;
   stagingDir: string;
   onBuildInstalled: (role: string, build: InstalledBuild) => void;
+  backend: VmBackend;
+  startOptions: StartOptions;
+  sleepWake: SleepWakeOptions;
+  sshTimeoutMs: number;
 }
 
 export class IterationContext implements ScenarioContext {
   readonly steps: StepRecord[] = [];
   readonly artifacts: string[] = [];
+  readonly findings: Record<string, string> = {};
   private readonly watched = new Set<string>();
   private snapshotCount = 0;
 
@@ -98,8 +122,12 @@ export class IterationContext implements ScenarioContext {
       finish(false, error);
       if (error instanceof CheckFailedError) {
         emit({ type: 'check-failed', iteration, check: error.check, message: error.message });
-        for (const [file, content] of Object.entries(error.evidence)) {
-          await this.saveArtifact(join('evidence', file), content);
+      }
+      // Checks and some infrastructure errors (NoSleepError) carry the raw output they read.
+      const evidence = (error as { evidence?: unknown } | null)?.evidence;
+      if (evidence && typeof evidence === 'object') {
+        for (const [file, content] of Object.entries(evidence as Record<string, unknown>)) {
+          if (typeof content === 'string') await this.saveArtifact(join('evidence', file), content);
         }
       }
       if (!this.signal.aborted) await this.snapshot(name, 'after');
@@ -150,6 +178,33 @@ export class IterationContext implements ScenarioContext {
 
   note(text: string): void {
     this.setup.note(text);
+  }
+
+  get sleepStrategy(): SleepStrategy {
+    return this.setup.sleepWake.strategy;
+  }
+
+  sleepAndWake(): Promise<SleepWakeResult> {
+    return sleepAndWake(
+      {
+        guest: this.guest,
+        backend: this.setup.backend,
+        vm: this.vm,
+        startOptions: this.setup.startOptions,
+        signal: this.signal,
+        note: (text) => this.note(text),
+      },
+      { reconnectTimeoutMs: this.setup.sshTimeoutMs, ...this.setup.sleepWake },
+    );
+  }
+
+  reboot(): Promise<void> {
+    return rebootGuest(this.guest, { signal: this.signal, reconnectTimeoutMs: this.setup.sshTimeoutMs });
+  }
+
+  recordFinding(name: string, value: string): void {
+    this.findings[name] = value;
+    this.note(`finding ${name}: ${value}`);
   }
 
   /** State before/after a step; failures to read it are written into the snapshot, never thrown. */

@@ -6,6 +6,8 @@ import { setTimeout as delay } from 'node:timers/promises';
 import type { SimSettings } from '../quirks.ts';
 import { Machine } from './machine.ts';
 import { bootMachine } from './model/boot-sequence.ts';
+import { enterSleep, leaveSleep, takeNextWake } from './model/power-events.ts';
+import { rollQuirk } from './model/quirk-dice.ts';
 import { readHostKey } from './ssh/host-key.ts';
 import { GuestSshServer } from './ssh/server.ts';
 
@@ -13,6 +15,12 @@ import { GuestSshServer } from './ssh/server.ts';
 export const BOOT_DELAY_MS = 20_000;
 /** How long a shutdown takes from the command to the VM stopping (scaled by timeScale). */
 export const SHUTDOWN_DELAY_MS = 3_000;
+/** How long a resume from a suspended snapshot takes until sshd answers (scaled by timeScale). */
+export const RESUME_DELAY_MS = 2_000;
+/** From `pmset sleepnow` to the guest being asleep (scaled by timeScale). */
+export const SLEEP_ENTER_DELAY_MS = 1_000;
+/** The shortest real wait of a sleep, so that a wake never overtakes the sleep it ends. */
+export const MIN_SLEEP_MS = 20;
 
 export interface GuestBootOptions {
   /** TART_HOME/vms/<name>; the guest's persistent state lives in <vmDir>/guest/. */
@@ -25,11 +33,19 @@ export interface GuestBootOptions {
   settings: SimSettings;
   /** Called when the guest powers itself off (shutdown -h now / halt). */
   onPowerOff: () => void;
+  /**
+   * Resume from a suspended snapshot (`tart run` after `tart suspend`): no boot sequence, state as
+   * it was, the guest clock behind by the time the VM was suspended.
+   * @default false
+   */
+  resume?: boolean;
 }
 
 export interface RunningGuest {
   /** Hard power-off (tart stop / SIGINT): drop every connection, stop listening. Safe to repeat. */
   powerOff(): Promise<void>;
+  /** Host-side suspend (tart suspend): as powerOff, the state on disk is the snapshot to resume. */
+  suspend(): Promise<void>;
 }
 
 /**
@@ -45,9 +61,24 @@ export async function bootGuest(opts: GuestBootOptions): Promise<RunningGuest> {
   const off = new AbortController();
   let stopped: Promise<void> | undefined;
 
+  let asleep = false;
+  // Host ms when the guest last woke or booted: the Sleep event's duration counts from there.
+  let awakeSince = Date.now();
+
   const boot = async () => {
-    await delay(machine.scaledMs(BOOT_DELAY_MS), undefined, { signal: off.signal });
-    await bootMachine(machine);
+    if (opts.resume) {
+      await delay(machine.scaledMs(RESUME_DELAY_MS), undefined, { signal: off.signal });
+      // A restored snapshot keeps its clock: it lags by as long as the VM was suspended.
+      await machine.mutate((state) => {
+        if (state.haltedAtHostMs !== undefined) {
+          state.clockOffsetMs = (state.clockOffsetMs ?? 0) - Math.max(0, Date.now() - state.haltedAtHostMs);
+        }
+      });
+    } else {
+      await delay(machine.scaledMs(BOOT_DELAY_MS), undefined, { signal: off.signal });
+      await bootMachine(machine);
+    }
+    awakeSince = machine.now().getTime();
     server.accepting = true;
   };
 
@@ -57,6 +88,30 @@ export async function bootGuest(opts: GuestBootOptions): Promise<RunningGuest> {
     machine.endBoot();
     await server.close();
     await machine.idle();
+    await machine.mutate((state) => {
+      state.haltedAtHostMs = Date.now();
+    });
+  };
+
+  const sleep = async (pid: number) => {
+    const signal = machine.bootSignal;
+    // no-sleep: a VZ guest that prints "Sleeping now..." and carries on.
+    if (await machine.mutate((state) => rollQuirk(machine, state, 'no-sleep'))) return;
+    await delay(machine.scaledMs(SLEEP_ENTER_DELAY_MS), undefined, { signal });
+    server.accepting = false;
+    server.dropConnections(false);
+    await server.close();
+    const sleptAt = machine.now().getTime();
+    await enterSleep(machine, pid, awakeSince);
+    const wake = await takeNextWake(machine);
+    // Nothing scheduled: asleep until the host powers the VM off.
+    if (!wake) return;
+    const waitMs = Math.max(MIN_SLEEP_MS, machine.scaledMs(wake.at - machine.now().getTime()));
+    await delay(waitMs, undefined, { signal });
+    await leaveSleep(machine, sleptAt);
+    awakeSince = machine.now().getTime();
+    await server.listen(opts.host, opts.port);
+    server.accepting = true;
   };
 
   const powerOff = (): Promise<void> => {
@@ -68,6 +123,18 @@ export async function bootGuest(opts: GuestBootOptions): Promise<RunningGuest> {
   };
 
   machine.power = {
+    sleep(pid) {
+      if (stopped || asleep) return;
+      asleep = true;
+      sleep(pid)
+        .catch((error: unknown) => {
+          if (machine.bootSignal.aborted || off.signal.aborted) return;
+          console.error(`sim guest ${opts.vmName}: sleep/wake failed:`, error);
+        })
+        .finally(() => {
+          asleep = false;
+        });
+    },
     powerOff() {
       if (stopped) return;
       stopped = (async () => {
@@ -84,6 +151,7 @@ export async function bootGuest(opts: GuestBootOptions): Promise<RunningGuest> {
         await delay(machine.scaledMs(BOOT_DELAY_MS), undefined, { signal: off.signal });
         await bootMachine(machine);
         await server.listen(opts.host, opts.port);
+        awakeSince = machine.now().getTime();
         server.accepting = true;
       })().catch((error: unknown) => {
         if (off.signal.aborted) return;
@@ -100,5 +168,5 @@ export async function bootGuest(opts: GuestBootOptions): Promise<RunningGuest> {
     await powerOff();
     throw error;
   }
-  return { powerOff };
+  return { powerOff, suspend: powerOff };
 }

@@ -13,6 +13,8 @@ export interface PowerControl {
   powerOff(): void;
   /** The guest restarts itself (reboot, shutdown -r). */
   reboot(): void;
+  /** `pmset sleepnow`: the guest sleeps until its next scheduled wake (or forever). */
+  sleep(pid: number): void;
 }
 
 export class Machine {
@@ -22,7 +24,7 @@ export class Machine {
   readonly settings: SimSettings;
   readonly log: UnifiedLog;
   state: GuestState;
-  power: PowerControl = { powerOff() {}, reboot() {} };
+  power: PowerControl = { powerOff() {}, reboot() {}, sleep() {} };
   /** Aborted when the current boot ends: pending model timers die with it. */
   #boot = new AbortController();
   #lock: Promise<unknown> = Promise.resolve();
@@ -74,7 +76,12 @@ export class Machine {
   }
 
   emit(...lines: LogLine[]): Promise<void> {
-    return this.log.write(this.state.bootUuid, ...lines);
+    return this.log.writeAt(this.now(), this.state.bootUuid, lines);
+  }
+
+  /** The guest clock: the host's plus the offset a suspend or `date` left behind. */
+  now(): Date {
+    return new Date(Date.now() + (this.state.clockOffsetMs ?? 0));
   }
 
   scaledMs(ms: number): number {

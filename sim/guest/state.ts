@@ -34,6 +34,8 @@ export interface SysextEntry {
   machServiceName?: string;
   /** Guest path of the app that activated it. */
   appPath: string;
+  /** The xpc-invalidated-until-reapproval quirk fired on this entry: look-ups of its service fail. */
+  xpcInvalidated?: boolean;
 }
 
 export interface JobEndpoint {
@@ -83,6 +85,42 @@ export interface GuestState {
   receipts: PackageReceipt[];
   /** Per-quirk roll counters, so that a reboot never replays a roll. */
   quirkCounters: Record<string, number>;
+  /** Guest clock minus host clock, in ms (negative after a host-side suspend until `date` sets it). */
+  clockOffsetMs?: number;
+  /** Host epoch ms when the VM was last suspended or powered off (for the clock after a resume). */
+  haltedAtHostMs?: number;
+  /** `pmset -g log` events of this disk, oldest first. */
+  pmsetLog?: PmsetLogEntry[];
+  /** Pending `pmset schedule wake` / `relative wake` events (guest epoch ms). */
+  scheduledWakes?: ScheduledWake[];
+  /** NetworkExtension configurations saved by apps (NETransparentProxyManager). */
+  proxies?: ProxyConfig[];
+}
+
+export interface PmsetLogEntry {
+  /** Guest epoch ms. */
+  time: number;
+  domain: string;
+  message: string;
+  durationSecs?: number;
+}
+
+export interface ScheduledWake {
+  /** Guest epoch ms. */
+  at: number;
+  owner: string;
+}
+
+export interface ProxyConfig {
+  uuid: string;
+  name: string;
+  /** The app that saved it (the type tag's bundle id). */
+  appBundleId: string;
+  /** The provider extension's bundle id. */
+  providerBundleId: string;
+  status: 'Connected' | 'Disconnected';
+  /** flows-stop-after-wake fired: connected, but no flow reaches the provider until a restart. */
+  flowsStopped?: boolean;
 }
 
 export const STATE_FILE = 'state.json';

@@ -38,7 +38,11 @@ export class UnifiedLog {
 
   /** Appends in call order; the returned promise settles when the lines are on disk. */
   write(bootUUID: string, ...lines: LogLine[]): Promise<void> {
-    const now = new Date();
+    return this.writeAt(new Date(), bootUUID, lines);
+  }
+
+  /** As write, stamped with `now` (the guest clock, which may lag the host's). */
+  writeAt(now: Date, bootUUID: string, lines: LogLine[]): Promise<void> {
     const text = lines
       .map((line) =>
         JSON.stringify({ timestamp: formatLogTimestamp(now), eventType: 'logEvent', bootUUID, ...line }),

@@ -156,14 +156,38 @@ export const basicCommands: CommandTable = {
     }
     return ok();
   },
-  async date({ argv }) {
-    const now = new Date();
+  async date(ctx) {
+    const argv = ctx.argv;
     const format = argv.slice(1).find((a) => a.startsWith('+'));
-    const bad = argv.slice(1).find((a) => !a.startsWith('+') && a !== '-u' && a !== '-j');
-    if (bad)
-      return fail(
-        `date: illegal time format\nusage: date [-jnRu] [-I[date|hours|minutes|seconds]] [-f input_fmt]\n            [-r filename|seconds] [-v[+|-]val[y|m|w|d|H|M|S]]\n            [[[[mm]dd]HH]MM[[cc]yy][.SS] | new_date] [+output_fmt]\n`,
+    const operands = argv.slice(1).filter((a) => !a.startsWith('+') && !/^-[ujn]+$/.test(a));
+    const usage = `usage: date [-jnRu] [-I[date|hours|minutes|seconds]] [-f input_fmt]\n            [-r filename|seconds] [-v[+|-]val[y|m|w|d|H|M|S]]\n            [[[[mm]dd]HH]MM[[cc]yy][.SS] | new_date] [+output_fmt]\n`;
+    if (operands.length > 1 || operands[0]?.startsWith('-'))
+      return fail(`date: illegal time format\n${usage}`);
+    const setTo = operands[0];
+    if (setTo !== undefined) {
+      // date [-u] MMDDhhmm[[CC]YY][.ss]: sets the clock (root only), then prints it.
+      const m = /^(\d\d)(\d\d)(\d\d)(\d\d)((?:\d\d)?\d\d)?(?:\.(\d\d))?$/.exec(setTo);
+      if (!m) return fail(`date: illegal time format\n${usage}`);
+      const now = ctx.machine.now();
+      const year =
+        m[5] === undefined ? now.getUTCFullYear() : m[5].length === 2 ? 2000 + Number(m[5]) : Number(m[5]);
+      const target = Date.UTC(
+        year,
+        Number(m[1]) - 1,
+        Number(m[2]),
+        Number(m[3]),
+        Number(m[4]),
+        Number(m[6] ?? 0),
       );
-    return ok(`${strftime(format ? format.slice(1) : '%a %b %e %T %Z %Y', now)}\n`);
+      if (Number.isNaN(target)) return fail(`date: illegal time format\n${usage}`);
+      if (!argv.includes('-j')) {
+        if (ctx.user.uid !== 0) return fail('date: settimeofday (timeval): Operation not permitted\n');
+        await ctx.machine.mutate((state) => {
+          state.clockOffsetMs = target - Date.now();
+        });
+      }
+      return ok(`${strftime(format ? format.slice(1) : '%a %b %e %T %Z %Y', new Date(target))}\n`);
+    }
+    return ok(`${strftime(format ? format.slice(1) : '%a %b %e %T %Z %Y', ctx.machine.now())}\n`);
   },
 };

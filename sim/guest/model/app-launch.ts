@@ -5,6 +5,7 @@ import { ROOT_USER } from '../guest-fs.ts';
 import type { Machine } from '../machine.ts';
 import { readBundleInfo } from './bundle-info.ts';
 import { type RequestingApp, requestActivation } from './sysextd.ts';
+import { saveProxyConfiguration } from './transparent-proxy.ts';
 
 /** How long the app takes from launch to its activation requests (scaled by timeScale). */
 export const APP_REQUEST_DELAY_MS = 1500;
@@ -33,9 +34,12 @@ export async function launchApp(machine: Machine, appPath: string): Promise<Requ
   const bundles = (await fs.readdir(dir).catch(() => [] as string[])).filter((n) =>
     n.endsWith('.systemextension'),
   );
+  // An app whose proxy extension is already enabled saves its NETransparentProxyManager configuration.
+  if (app.bundleId) await saveProxyConfiguration(machine, app.bundleId, appPath);
   if (bundles.length > 0) {
     machine.later(APP_REQUEST_DELAY_MS, async () => {
       for (const bundle of bundles) await requestActivation(machine, app, posix.join(dir, bundle));
+      if (app.bundleId) await saveProxyConfiguration(machine, app.bundleId, appPath);
     });
   }
   return app;

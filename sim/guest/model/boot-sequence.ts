@@ -2,13 +2,15 @@
 // work, fresh launchd jobs, and a few boot lines in the unified log.
 import type { Machine } from '../machine.ts';
 import { newBootUuid } from '../state.ts';
+import { appendPmsetLog } from './power-events.ts';
 import { sysextdBoot } from './sysextd.ts';
+import { resetProxiesAtBoot } from './transparent-proxy.ts';
 
 export async function bootMachine(machine: Machine): Promise<void> {
   await machine.mutate(async (state) => {
     state.bootCount += 1;
     state.bootUuid = newBootUuid();
-    state.bootTime = Date.now();
+    state.bootTime = machine.now().getTime();
     state.nextPid = 400;
     // [RECONSTRUCTED] boot lines: the real kernel and launchd print many; these mark the session.
     await machine.emit(
@@ -32,5 +34,7 @@ export async function bootMachine(machine: Machine): Promise<void> {
       },
     );
     await sysextdBoot(machine, state);
+    resetProxiesAtBoot(state);
+    appendPmsetLog(state, machine.now(), 'Start', 'powerd process is started');
   });
 }

@@ -2,7 +2,6 @@
 // macos-outputs §7), user approval and the clean-up at boot. Log lines follow §4.5.
 import { randomInt, randomUUID } from 'node:crypto';
 import { posix } from 'node:path';
-import { quirkFires, vmStreamKey } from '../../quirks.ts';
 import { ROOT_USER } from '../guest-fs.ts';
 import { canonicalGuestPath, isUnder } from '../guest-paths.ts';
 import type { Machine } from '../machine.ts';
@@ -10,8 +9,11 @@ import type { GuestState, SysextEntry, SysextState } from '../state.ts';
 import type { LogLine } from '../unified-log.ts';
 import { machServiceName, readBundleInfo, sysextCategory } from './bundle-info.ts';
 import { SYSEXTD_PID, startExtensionJob, stopExtensionJob } from './launchd.ts';
+import { rollQuirk } from './quirk-dice.ts';
+import { disconnectProxiesOf } from './transparent-proxy.ts';
 
 export const UPGRADE_QUIRK = 'xpc-endpoint-lost-on-upgrade';
+export const INVALIDATED_QUIRK = 'xpc-invalidated-until-reapproval';
 
 /** The app side of a request: whose log lines the request's outcome goes to. */
 export interface RequestingApp {
@@ -94,7 +96,23 @@ export async function requestActivation(
     await machine.emit(appLine(app, `request failed: ${errorText(code, description)}`, 'Error'));
     return { result: 'failed', code } as const;
   };
-  if (!isUnder(canonicalGuestPath('/', app.path), '/Applications') && !machine.state.developerMode) {
+  const inApplications = isUnder(canonicalGuestPath('/', app.path), '/Applications');
+  // activation-no-policy (forum report 3): sysextd refuses an app that is in /Applications.
+  if (
+    inApplications &&
+    (await machine.mutate((state) => rollQuirk(machine, state, 'activation-no-policy')))
+  ) {
+    await machine.emit(
+      sysextdLine('no policy, cannot allow apps outside /Applications'),
+      appLine(
+        app,
+        `request failed: OSSystemExtensionErrorDomain code=4 "Extension not found in App bundle. Unable to find any matched extension with identifier: ${id}"`,
+        'Error',
+      ),
+    );
+    return { result: 'failed', code: 4 };
+  }
+  if (!inApplications && !machine.state.developerMode) {
     return fail(
       3,
       `App containing System Extension to be activated must be in /Applications folder. Current location: file://${encodeURI(app.path)}/`,
@@ -169,9 +187,10 @@ export async function requestActivation(
     const wasEnabled = existing.state === 'activated_enabled';
     existing.state = 'terminated_waiting_to_uninstall_on_reboot';
     stopExtensionJob(state, existing);
-    const counter = state.quirkCounters[UPGRADE_QUIRK] ?? 0;
-    state.quirkCounters[UPGRADE_QUIRK] = counter + 1;
-    const endpointLost = quirkFires(machine.settings, vmStreamKey(machine.vmName), UPGRADE_QUIRK, counter);
+    disconnectProxiesOf(state, existing.bundleId);
+    const endpointLost = rollQuirk(machine, state, UPGRADE_QUIRK);
+    // xpc-invalidated-until-reapproval: rolled per replacement, sticks to the new entry.
+    if (rollQuirk(machine, state, INVALIDATED_QUIRK)) entry.xpcInvalidated = true;
     entry.state = wasEnabled ? 'activated_enabled' : 'activated_waiting_for_user';
     state.extensions.push(entry);
     if (wasEnabled) startExtensionJob(machine, state, entry, { endpoints: !endpointLost });
@@ -224,18 +243,15 @@ export async function sysextdBoot(machine: Machine, state: GuestState): Promise<
   }
 }
 
-/** `systemextensionsctl uninstall TEAM ID` with SIP off: terminate now, remove at next boot. */
+/** `systemextensionsctl uninstall TEAM ID` with SIP off: the extension and its job are removed now. */
 export async function uninstall(machine: Machine, teamId: string, bundleId: string): Promise<number> {
   return machine.mutate(async (state) => {
     const matches = state.extensions.filter(
-      (e) =>
-        (teamId === '-' || e.teamId === teamId) &&
-        e.bundleId === bundleId &&
-        e.state !== 'terminated_waiting_to_uninstall_on_reboot',
+      (e) => (teamId === '-' || e.teamId === teamId) && e.bundleId === bundleId,
     );
     for (const entry of matches) {
-      entry.state = 'terminated_waiting_to_uninstall_on_reboot';
-      stopExtensionJob(state, entry);
+      disconnectProxiesOf(state, entry.bundleId);
+      await purge(machine, state, entry);
     }
     return matches.length;
   });

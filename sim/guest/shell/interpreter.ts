@@ -4,9 +4,10 @@ import { posix } from 'node:path';
 import { GuestFsError, ShellSyntaxError } from '../errors.ts';
 import { type GuestUser, ROOT_USER } from '../guest-fs.ts';
 import type { Machine } from '../machine.ts';
+import { executableAt } from './executables.ts';
 import { expandWord, parseScript, type SimpleCommand } from './parse.ts';
 import { COMMANDS } from './registry.ts';
-import type { CommandContext, CommandResult } from './types.ts';
+import type { CommandContext, CommandHandler, CommandResult } from './types.ts';
 
 export interface ShellIo {
   /** The session's stdin (the SSH channel), read to its end on demand. */
@@ -81,7 +82,7 @@ async function runPipeline(
   let status = 0;
   for (let k = 0; k < pipeline.length; k++) {
     const last = k === pipeline.length - 1;
-    const result = await runSimple(session, state, pipeline[k]!, input);
+    const result = await runSimple(session, state, pipeline[k]!, input, last);
     session.io.stderr(result.stderr);
     if (last) session.io.stdout(result.stdout);
     else {
@@ -110,6 +111,7 @@ async function runSimple(
   state: ShellState,
   command: SimpleCommand,
   input: () => Promise<Buffer>,
+  last = true,
 ): Promise<Routed> {
   const env = { ...state.env, PWD: state.cwd, '?': String(state.status) };
   const argv = command.words.map((word) => expandWord(word, env));
@@ -155,8 +157,12 @@ async function runSimple(
     }
   }
 
+  const direct = last && targets[1]!.kind === 'out';
+  const stream = direct ? (data: string | Buffer) => session.io.stdout(text(data)) : undefined;
   const result =
-    argv.length === 0 ? { exitCode: 0 } : await dispatch(session, state, argv, session.user, stdin, fs);
+    argv.length === 0
+      ? { exitCode: 0 }
+      : await dispatch(session, state, argv, session.user, stdin, fs, stream);
   const routed: Routed = { stdout: Buffer.alloc(0), stderr: Buffer.alloc(0), exitCode: result.exitCode };
   const send = (fd: number, data: Buffer) => {
     if (data.length === 0) return;
@@ -180,6 +186,7 @@ async function dispatch(
   user: GuestUser,
   stdin: () => Promise<Buffer>,
   fs: ReturnType<Machine['fs']>,
+  stream?: (data: string | Buffer) => void,
 ): Promise<CommandResult> {
   const name = argv[0]!;
   if (name === 'cd') {
@@ -198,16 +205,21 @@ async function dispatch(
     }
     return { exitCode: 0 };
   }
-  if (name === 'sudo') return sudo(session, state, argv, stdin);
+  if (name === 'sudo') return sudo(session, state, argv, stdin, stream);
   let handlerName = name;
+  let handler: CommandHandler | undefined;
   if (name.includes('/')) {
     const resolved = fs.resolve(name);
-    if (!BIN_DIRS.includes(posix.dirname(resolved.guest)) || !COMMANDS[posix.basename(resolved.guest)]) {
-      return { stderr: `zsh:1: no such file or directory: ${name}\n`, exitCode: 127 };
+    if (BIN_DIRS.includes(posix.dirname(resolved.guest)) && COMMANDS[posix.basename(resolved.guest)]) {
+      handlerName = posix.basename(resolved.guest);
+    } else {
+      // Any other path: a file of the guest, run if it is a stand-in the sim knows how to execute.
+      const executed = await executableAt(fs, name);
+      if ('error' in executed) return executed.error;
+      handler = executed.handler;
     }
-    handlerName = posix.basename(resolved.guest);
   }
-  const handler = Object.hasOwn(COMMANDS, handlerName) ? COMMANDS[handlerName] : undefined;
+  handler ??= Object.hasOwn(COMMANDS, handlerName) ? COMMANDS[handlerName] : undefined;
   if (!handler) return { stderr: `zsh:1: command not found: ${name}\n`, exitCode: 127 };
   const ctx: CommandContext = {
     argv,
@@ -220,6 +232,7 @@ async function dispatch(
     fs: user === session.user ? fs : session.machine.fs(user, state.cwd),
     afterReply: session.afterReply,
   };
+  if (stream) ctx.stream = stream;
   try {
     return await handler(ctx);
   } catch (error) {
@@ -237,6 +250,7 @@ async function sudo(
   state: ShellState,
   argv: string[],
   stdin: () => Promise<Buffer>,
+  stream?: (data: string | Buffer) => void,
 ): Promise<CommandResult> {
   let k = 1;
   let target: GuestUser = ROOT_USER;
@@ -269,5 +283,5 @@ async function sudo(
     };
   }
   const fs = session.machine.fs(target, state.cwd);
-  return dispatch(session, state, rest, target, stdin, fs);
+  return dispatch(session, state, rest, target, stdin, fs, stream);
 }

@@ -1,13 +1,20 @@
 // Every command the simulated guest knows, by name. One table per tool family.
 import { basicCommands } from '../commands/basic.ts';
+import { curlCommands } from '../commands/curl.ts';
 import { dittoCommands } from '../commands/ditto.ts';
 import { fileCommands } from '../commands/files.ts';
+import { guestToolCommands } from '../commands/guest-tools.ts';
 import { launchctlCommands } from '../commands/launchctl.ts';
+import { logCommands } from '../commands/log.ts';
 import { openCommands } from '../commands/open.ts';
 import { osascriptCommands } from '../commands/osascript.ts';
 import { packageCommands } from '../commands/packages.ts';
 import { plutilCommands } from '../commands/plutil.ts';
+import { pmsetCommands } from '../commands/pmset.ts';
 import { powerCommands } from '../commands/power.ts';
+import { scutilCommands } from '../commands/scutil.ts';
+import { signingCommands } from '../commands/signing.ts';
+import { sysdiagnoseCommands } from '../commands/sysdiagnose.ts';
 import { systemInfoCommands } from '../commands/system-info.ts';
 import { systemextensionsctlCommands } from '../commands/systemextensionsctl.ts';
 import { textCommands } from '../commands/text.ts';
@@ -27,4 +34,11 @@ export const COMMANDS: CommandTable = Object.assign(
   systemextensionsctlCommands,
   launchctlCommands,
   powerCommands,
+  pmsetCommands,
+  logCommands,
+  scutilCommands,
+  curlCommands,
+  guestToolCommands,
+  signingCommands,
+  sysdiagnoseCommands,
 );

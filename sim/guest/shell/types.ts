@@ -17,6 +17,11 @@ export interface CommandContext {
   fs: GuestFs;
   /** Runs `task` once the exit status of the whole command line has been sent (power commands). */
   afterReply(task: () => void): void;
+  /**
+   * Writes to stdout at once (log stream); present only when stdout goes straight to the channel
+   * (last command of its pipeline, no redirection). Otherwise output is returned in the result.
+   */
+  stream?: (data: string | Buffer) => void;
 }
 
 export interface CommandResult {

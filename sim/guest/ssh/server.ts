@@ -4,6 +4,7 @@
 import { createServer, type Server as NetServer, type Socket } from 'node:net';
 import ssh2, { type Connection, type ServerChannel } from 'ssh2';
 import type { Machine } from '../machine.ts';
+import { rollQuirk } from '../model/quirk-dice.ts';
 import { runCommandLine } from '../shell/interpreter.ts';
 import { attachSftp } from './sftp.ts';
 
@@ -68,6 +69,8 @@ export class GuestSshServer {
 
   #onClient(client: Connection): void {
     const user = this.#machine.state.user;
+    // ssh2 keeps the client's TCP socket in `_sock`; a reset (ssh-drop) must destroy that socket.
+    const socket = (client as unknown as { _sock?: Socket })._sock;
     client.on('error', () => {});
     client.on('authentication', (ctx) => {
       if (ctx.method === 'password' && ctx.username === user.name && ctx.password === user.password)
@@ -82,7 +85,7 @@ export class GuestSshServer {
         session.on('shell', (_accept, reject) => reject?.());
         session.on('exec', (accept, _reject, info) => {
           const channel = accept();
-          this.#exec(channel, info.command);
+          this.#exec(channel, info.command, () => socket?.destroy());
         });
         session.on('sftp', (accept) => {
           const sftp = accept();
@@ -92,7 +95,7 @@ export class GuestSshServer {
     });
   }
 
-  #exec(channel: ServerChannel, command: string): void {
+  #exec(channel: ServerChannel, command: string, reset: () => void): void {
     const machine = this.#machine;
     const closed = new AbortController();
     const signal = AbortSignal.any([closed.signal, machine.bootSignal]);
@@ -127,6 +130,15 @@ export class GuestSshServer {
       }
     };
     const after: (() => void)[] = [];
+    // ssh-drop: once the command has started, the connection is reset before its exit status is
+    // sent; the reset closes the channel, which ends the command as sshd's SIGHUP would.
+    let dropped = false;
+    const rolled = machine.mutate((state) => rollQuirk(machine, state, 'ssh-drop')).catch(() => false);
+    void rolled.then((drop) => {
+      if (!drop) return;
+      dropped = true;
+      setImmediate(reset);
+    });
     runCommandLine(
       {
         machine,
@@ -142,8 +154,9 @@ export class GuestSshServer {
         write('err', Buffer.from(`zsh:1: internal error of the sim: ${String(error)}\n`));
         return 1;
       })
-      .then((code) => {
-        if (open) {
+      .then(async (code) => {
+        await rolled;
+        if (open && !dropped) {
           try {
             channel.exit(code);
             channel.end();

@@ -63,9 +63,15 @@ test('a clean upgrade passes and leaves junit.xml, run.json, summary.json and tr
       iterations: 2,
       pass: 2,
       fail: 0,
+      otherFailures: 0,
       error: 0,
+      failureRate: 0,
+      ci95: [0, summary.scenarios[0].ci95[1]],
+      sentence:
+        '0 of 2 upgrades lost the XPC endpoint: 0% (0%-66%). To show that a fix brings it below 5% takes 59 clean runs in a row (exact one-sided 95% bound).',
     },
   ]);
+  t.true(Math.abs(summary.scenarios[0].ci95[1] - 0.6576) < 1e-3);
   t.is(summary.exitCode, 0);
   const manifest = JSON.parse(readFileSync(join(runDir, 'run.json'), 'utf8'));
   t.is(manifest.backend, 'sim');

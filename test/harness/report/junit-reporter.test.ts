@@ -98,3 +98,35 @@ test('the schema check itself rejects an invalid file', (t) => {
   writeFileSync(path, '<testsuites><testsuite name="x"><testcase/></testsuite></testsuites>');
   t.not(validateJUnit(path), null);
 });
+
+test('suite properties carry the counts, the interval and the sentence per scenario and image', (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'sxl-junit-'));
+  const reporter = new JUnitReporter(dir, {
+    runId: 'run-2',
+    backend: 'sim',
+    builds: {},
+    sleepStrategy: 'guest',
+    wording: () => ({ unit: 'upgrades', bug: 'lost the XPC endpoint' }),
+  });
+  const fail = { failedCheck: 'xpc-endpoint-after-upgrade', matchesSignature: true, message: 'gone' };
+  for (let i = 1; i <= 16; i += 1) reporter.handle({ type: 'iteration-finished', result: result(i, 'pass') });
+  for (let i = 17; i <= 20; i += 1) {
+    reporter.handle({
+      type: 'iteration-finished',
+      result: result(i, 'fail', { ...fail, findings: { 'reboot-probe': 'recovered' } }),
+    });
+  }
+  reporter.handle({ type: 'iteration-finished', result: result(21, 'pass', { image: 'other' }) });
+  t.is(validateJUnit(reporter.path), null);
+  const xml = readFileSync(reporter.path, 'utf8');
+  t.regex(xml, /<property name="fail" value="4"\/>/);
+  t.regex(xml, /<property name="other-failures" value="0"\/>/);
+  t.regex(xml, /<property name="ci95" value="\[0\.0807, 0\.4160\]"\/>/);
+  t.regex(xml, /<property name="sleep-strategy" value="guest"\/>/);
+  t.regex(xml, /<property name="reboot-probe\.recovered" value="4"\/>/);
+  t.regex(
+    xml,
+    /<property name="summary" value="4 of 20 upgrades lost the XPC endpoint: 20% \(8%-42%\)\. To show that a fix brings it below 5% takes 59 clean runs in a row \(exact one-sided 95% bound\)\."\/>/,
+  );
+  t.regex(xml, /<property name="summary" value="0 of 1 upgrades/);
+});

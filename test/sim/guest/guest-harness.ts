@@ -77,9 +77,10 @@ export class TestGuest {
     return guest;
   }
 
-  async boot(): Promise<void> {
+  async boot(options: { resume?: boolean } = {}): Promise<void> {
     this.port = await freePort(this.host);
     this.running = await bootGuest({
+      resume: options.resume ?? false,
       vmDir: this.vmDir,
       vmName: this.vmName,
       host: this.host,

@@ -1,0 +1,40 @@
+// The guest's clock: read it to timestamp what a check looks at since, and set it after a host-side
+// suspend left it behind (Cirrus CLI's method: `sudo -n date -u MMDDhhmmYYYY.ss`, tart-cli.md §4).
+import type { GuestSession } from '../ssh/guest-session.ts';
+
+export interface GuestTime {
+  /** The guest's clock as a Date (from `date -u +%s`). */
+  at: Date;
+  /** The guest's local wall time as `log show --start` takes it: `YYYY-MM-DD HH:MM:SS`. */
+  logStart: string;
+}
+
+export async function readGuestTime(
+  guest: GuestSession,
+  options: { signal?: AbortSignal } = {},
+): Promise<GuestTime> {
+  const { stdout } = await guest.exec("date -u +%s; date '+%Y-%m-%d %H:%M:%S'", { signal: options.signal });
+  const [epoch, local] = stdout.trim().split('\n');
+  const seconds = Number(epoch);
+  if (!Number.isInteger(seconds) || !local || !/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/.test(local.trim())) {
+    throw new Error(`Unexpected guest clock from \`date\` on ${guest.target}: ${JSON.stringify(stdout)}`);
+  }
+  return { at: new Date(seconds * 1000), logStart: local.trim() };
+}
+
+/** `MMDDhhmmYYYY.ss` in UTC, the form `date -u` sets the clock from. */
+export function dateSetArgument(at: Date): string {
+  const two = (n: number) => String(n).padStart(2, '0');
+  return `${two(at.getUTCMonth() + 1)}${two(at.getUTCDate())}${two(at.getUTCHours())}${two(at.getUTCMinutes())}${at.getUTCFullYear()}.${two(at.getUTCSeconds())}`;
+}
+
+export async function setGuestClock(
+  guest: GuestSession,
+  at: Date,
+  options: { signal?: AbortSignal } = {},
+): Promise<void> {
+  await guest.exec(['sudo', '-n', 'date', '-u', dateSetArgument(at)], {
+    signal: options.signal,
+    timeoutMs: 30_000,
+  });
+}

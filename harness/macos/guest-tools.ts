@@ -1,0 +1,83 @@
+// Our own small tools on the guest (harness/guest-tools/): uploaded as source and built with the
+// Command Line Tools' `cc` on first use in a VM (a golden image may ship them prebuilt: then the
+// `test -x` finds them and nothing is built).
+import { fileURLToPath } from 'node:url';
+import type { GuestSession } from '../ssh/guest-session.ts';
+
+export const guestToolsDir = '/Users/admin/sxl-tools';
+
+export interface GuestTool {
+  /** File name of the source under harness/guest-tools/ and of the executable on the guest. */
+  name: string;
+}
+
+export const bootstrapLookupTool: GuestTool = { name: 'sxl-bootstrap-lookup' };
+
+function sourcePath(tool: GuestTool): string {
+  return fileURLToPath(new URL(`../guest-tools/${tool.name}.c`, import.meta.url));
+}
+
+/** Uploads and builds `tool` unless its executable is already there; returns the executable's path. */
+export async function ensureGuestTool(
+  guest: GuestSession,
+  tool: GuestTool,
+  options: { signal?: AbortSignal; dir?: string } = {},
+): Promise<string> {
+  const dir = options.dir ?? guestToolsDir;
+  const executable = `${dir}/${tool.name}`;
+  const present = await guest.exec(['test', '-x', executable], {
+    signal: options.signal,
+    allowFailure: true,
+  });
+  if (present.exitCode === 0) return executable;
+  await guest.exec(['mkdir', '-p', dir], { signal: options.signal });
+  const source = `${executable}.c`;
+  await guest.upload(sourcePath(tool), source, { signal: options.signal });
+  await guest.exec(['cc', '-O2', '-Wall', '-o', executable, source], {
+    signal: options.signal,
+    timeoutMs: 120_000,
+  });
+  return executable;
+}
+
+export type BootstrapLookup =
+  | { ok: true; service: string; port: string; raw: string }
+  | { ok: false; service: string; code: number | null; reason: string; raw: string };
+
+const OK = /^ok (\S+) port=(0x[0-9a-fA-F]+)$/m;
+const FAILED = /^bootstrap_look_up (.+): (-?\d+) \((.*)\)$/m;
+
+/** Parses the tool's output (stdout, stderr, exit code). */
+export function parseBootstrapLookup(
+  service: string,
+  stdout: string,
+  stderr: string,
+  exitCode: number | null,
+): BootstrapLookup {
+  const raw = `$ exit ${exitCode}\n--- stdout\n${stdout}--- stderr\n${stderr}`;
+  const ok = OK.exec(stdout);
+  if (exitCode === 0 && ok) return { ok: true, service, port: ok[2]!, raw };
+  const failed = FAILED.exec(stderr);
+  if (failed) return { ok: false, service, code: Number(failed[2]), reason: failed[3]!, raw };
+  return {
+    ok: false,
+    service,
+    code: null,
+    reason: `unexpected output, exit ${exitCode}: ${(stderr || stdout).trim()}`,
+    raw,
+  };
+}
+
+/** `sudo -n <tool> <service>`: does the bootstrap namespace resolve the Mach service? */
+export async function bootstrapLookup(
+  guest: GuestSession,
+  service: string,
+  options: { signal?: AbortSignal } = {},
+): Promise<BootstrapLookup> {
+  const executable = await ensureGuestTool(guest, bootstrapLookupTool, options);
+  const result = await guest.exec(['sudo', '-n', executable, service], {
+    signal: options.signal,
+    allowFailure: true,
+  });
+  return parseBootstrapLookup(service, result.stdout, result.stderr, result.exitCode);
+}

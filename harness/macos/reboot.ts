@@ -1,0 +1,41 @@
+// Reboot the guest and reconnect: `sudo -n reboot`, wait for the connection to drop, then for SSH.
+import { delay } from '../abort.ts';
+import { WaitTimeoutError } from '../errors.ts';
+import type { GuestSession } from '../ssh/guest-session.ts';
+
+export const rebootDefaults = { dropTimeoutMs: 60_000, reconnectTimeoutMs: 180_000 } as const;
+
+export async function rebootGuest(
+  guest: GuestSession,
+  options: { signal?: AbortSignal; dropTimeoutMs?: number; reconnectTimeoutMs?: number } = {},
+): Promise<void> {
+  const dropTimeoutMs = options.dropTimeoutMs ?? rebootDefaults.dropTimeoutMs;
+  const dropped = new Promise<boolean>((resolve) => {
+    if (!guest.isConnected) resolve(true);
+    const stop = guest.onClose(() => {
+      stop();
+      resolve(true);
+    });
+  });
+  try {
+    await guest.exec(['sudo', '-n', 'reboot'], {
+      signal: options.signal,
+      timeoutMs: 30_000,
+      allowFailure: true,
+    });
+  } catch (error) {
+    // The connection may drop before the exit status comes back: that is the reboot starting.
+    if (options.signal?.aborted) throw error;
+  }
+  const didDrop = await Promise.race([dropped, delay(dropTimeoutMs, options.signal).then(() => false)]);
+  if (!didDrop)
+    throw new WaitTimeoutError(
+      'the SSH connection to drop after `sudo -n reboot`',
+      guest.label,
+      dropTimeoutMs,
+    );
+  await guest.reconnect({
+    signal: options.signal,
+    timeoutMs: options.reconnectTimeoutMs ?? rebootDefaults.reconnectTimeoutMs,
+  });
+}

@@ -1,0 +1,108 @@
+// Expected OS behaviour (macos-outputs.md, replacement rules): installing a build whose extension
+// has the SAME CFBundleShortVersionString and CFBundleVersion does not replace the running
+// extension, even when its binary differs (a "reship"). Vendors read that as "my fix did not
+// deploy". This scenario pins the behaviour and states which binary runs: it compares the running
+// job's program (shasum) with the extension binary of each installed build.
+//
+// Inputs: --from (first ship; sim: sample 1.1), --to (same versions, other binary; sim: sample
+// 1.1-reship). Signature: check `same-version-kept` fails (the old extension was replaced or stopped).
+
+import type { BundleInfo } from '../harness/index.ts';
+import {
+  CheckFailedError,
+  checkExtensionState,
+  defineScenario,
+  guestSha256,
+  launchApp,
+  networkExtensionJobLabel,
+  printSystemJob,
+} from '../harness/index.ts';
+import { networkExtension } from './network-extension.ts';
+
+function binaryPath(extension: BundleInfo): string {
+  return `${extension.path}/Contents/MacOS/${extension.executable ?? extension.bundleId}`;
+}
+
+export default defineScenario({
+  id: 'same-version-no-replace',
+  title: 'Installing a build with the same versions keeps the running extension (expected behaviour)',
+  report:
+    'replacement rules: an extension with unchanged versions is not replaced (the "my fix did not deploy" reports)',
+  inputs: {
+    from: {
+      description: 'the first build (.pkg, .zip or .app)',
+      kind: 'build',
+      required: true,
+      simSample: 'SXL Sample 1.1.pkg',
+    },
+    to: {
+      description: 'a build with the same versions and another binary',
+      kind: 'build',
+      required: true,
+      simSample: 'SXL Sample 1.1-reship.pkg',
+    },
+  },
+  signature: {
+    check: 'same-version-kept',
+    description: 'replaced the running extension despite equal versions',
+  },
+  unit: 'reinstalls',
+  async run(t) {
+    const first = await t.step('install first build', () => t.installBuild('from'));
+    const extension = networkExtension(first);
+    await t.step('activate extension', () => t.activate(first, extension));
+    const label = networkExtensionJobLabel(
+      extension.bundleId,
+      extension.shortVersion,
+      extension.bundleVersion,
+    );
+    const firstSha = await guestSha256(t.guest, binaryPath(extension), { signal: t.signal });
+    const runningBefore = await printSystemJob(t.guest, label, { signal: t.signal });
+    const next = await t.step('install build with the same versions', () => t.installBuild('to'));
+    const reship = networkExtension(next);
+    if (reship.shortVersion !== extension.shortVersion || reship.bundleVersion !== extension.bundleVersion) {
+      throw new Error(
+        `--to carries ${reship.shortVersion}/${reship.bundleVersion}, --from ${extension.shortVersion}/${extension.bundleVersion}: this scenario needs equal versions (upgrade-xpc covers upgrades)`,
+      );
+    }
+    const reshipSha = await guestSha256(t.guest, binaryPath(reship), { signal: t.signal });
+    await t.step('launch the reinstalled app (activation request)', () =>
+      launchApp(t.guest, next.appPath, { signal: t.signal }),
+    );
+    await t.step('check the running extension is still the first build', async () => {
+      await checkExtensionState(t.guest, extension, 'activated enabled', {
+        check: 'same-version-kept',
+        signal: t.signal,
+      });
+      const { raw, job } = await printSystemJob(t.guest, label, { signal: t.signal });
+      const program = job?.program ?? null;
+      const runningSha = program ? await guestSha256(t.guest, program, { signal: t.signal }) : null;
+      const which =
+        runningSha === null
+          ? 'no readable program'
+          : runningSha === firstSha && runningSha !== reshipSha
+            ? 'the first build'
+            : runningSha === reshipSha && runningSha !== firstSha
+              ? 'the reinstalled build'
+              : runningSha === firstSha
+                ? 'a binary identical in both builds'
+                : 'neither build';
+      const statement = `system/${label} runs ${program ?? '(no program)'} (sha256 ${runningSha ?? 'n/a'}): ${which}; first build ${firstSha ?? 'n/a'}, reinstalled build ${reshipSha ?? 'n/a'}`;
+      t.note(statement);
+      t.recordFinding('running-binary', which);
+      const pidChanged =
+        runningBefore.job?.pid != null && job?.pid != null && runningBefore.job.pid !== job.pid
+          ? `; pid changed ${runningBefore.job.pid} -> ${job.pid}`
+          : '';
+      if (which !== 'the first build' && which !== 'a binary identical in both builds') {
+        throw new CheckFailedError(
+          'same-version-kept',
+          `Running extension is not the first build: ${statement}${pidChanged}`,
+          {
+            [`launchctl-print-${label}.txt`]: raw,
+          },
+        );
+      }
+    });
+  },
+});

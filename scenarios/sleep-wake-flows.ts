@@ -1,0 +1,111 @@
+// Forum report 2: a transparent proxy (NETransparentProxyProvider) stops getting flows after the Mac
+// sleeps and wakes; the proxy stays "connected", but handleNewFlow is no longer called until the
+// proxy is restarted.
+//
+// Steps: install, activate, launch the app so it saves its proxy configuration, start it, traffic
+// gives flows, sleep/wake (--sleep-strategy), traffic gives flows again within the deadline.
+// Only `--sleep-strategy guest` makes macOS call the provider's sleep()/wake(); `suspend` freezes
+// the VM from the host and the provider never notices. A guest that did not sleep is an
+// infrastructure error (NoSleepError), never the bug.
+//
+// Inputs: --from (the app with its transparent-proxy extension; sim: sample 1.0), --input
+// proxy-name=..., url=..., flow-predicate=... (vendors log differently), deadline-ms=...
+// Signature: check `flows-after-wake` fails.
+import {
+  checkFlowsSeen,
+  defineScenario,
+  launchApp,
+  listNetworkServices,
+  readGuestTime,
+  startNetworkService,
+} from '../harness/index.ts';
+import { networkExtension } from './network-extension.ts';
+
+export default defineScenario({
+  id: 'sleep-wake-flows',
+  title: 'A transparent proxy still gets flows (handleNewFlow) after the guest sleeps and wakes',
+  report: 'forum report 2: transparent proxy stops receiving flows after sleep/wake',
+  inputs: {
+    from: {
+      description: 'the app with its transparent-proxy system extension (.pkg, .zip or .app)',
+      kind: 'build',
+      required: true,
+      simSample: 'SXL Sample 1.0.pkg',
+    },
+    'proxy-name': {
+      description: 'name of the proxy configuration the app saves (scutil --nc list)',
+      kind: 'text',
+      required: false,
+      default: 'SXL Transparent Proxy',
+    },
+    url: {
+      description: 'what curl fetches to make flows',
+      kind: 'text',
+      required: false,
+      default: 'https://example.com/',
+    },
+    'flow-predicate': {
+      description: "log show predicate of the provider's flow lines (default: its process and handleNewFlow)",
+      kind: 'text',
+      required: false,
+    },
+    'deadline-ms': {
+      description: 'how long traffic may take to show flows after the wake',
+      kind: 'text',
+      required: false,
+      default: '30000',
+    },
+  },
+  signature: { check: 'flows-after-wake', description: 'lost their flows after a wake' },
+  unit: 'sleep/wake cycles',
+  async run(t) {
+    const deadlineMs = Number(t.inputs['deadline-ms']);
+    if (!(deadlineMs > 0))
+      throw new Error(`--input deadline-ms must be a positive number, got "${t.inputs['deadline-ms']}"`);
+    const proxyName = t.inputs['proxy-name'] ?? 'SXL Transparent Proxy';
+    const flowOptions = {
+      deadlineMs,
+      ...(t.inputs.url ? { url: t.inputs.url } : {}),
+      ...(t.inputs['flow-predicate'] ? { predicate: t.inputs['flow-predicate'] } : {}),
+      signal: t.signal,
+    };
+    const build = await t.step('install build', () => t.installBuild('from'));
+    const extension = networkExtension(build);
+    await t.step('activate extension', () => t.activate(build, extension));
+    await t.step('launch app to save the proxy configuration', async () => {
+      await launchApp(t.guest, build.appPath, { signal: t.signal });
+      const deadline = performance.now() + 30_000;
+      for (;;) {
+        const { raw, services } = await listNetworkServices(t.guest, { signal: t.signal });
+        if (services.some((s) => s.name === proxyName)) return;
+        if (performance.now() > deadline) {
+          throw new Error(
+            `The app saved no network configuration "${proxyName}" within 30000 ms; scutil --nc list:\n${raw}`,
+          );
+        }
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+    });
+    await t.step('start the proxy', () => startNetworkService(t.guest, proxyName, { signal: t.signal }));
+    const before = await readGuestTime(t.guest, { signal: t.signal });
+    const seen = await t.step('check flows before sleep', () =>
+      checkFlowsSeen(t.guest, extension, {
+        ...flowOptions,
+        since: before.logStart,
+        check: 'flows-before-sleep',
+      }),
+    );
+    const slept = await t.step(`sleep and wake (${t.sleepStrategy})`, () => t.sleepAndWake());
+    if (slept.evidence)
+      t.note(`slept ${slept.evidence.sleep.timestamp}, woke ${slept.evidence.wake.timestamp}`);
+    const after = await readGuestTime(t.guest, { signal: t.signal });
+    await t.step('check flows after wake', () =>
+      checkFlowsSeen(t.guest, extension, {
+        ...flowOptions,
+        since: after.logStart,
+        seen,
+        check: 'flows-after-wake',
+      }),
+    );
+  },
+});

@@ -1,0 +1,108 @@
+// pmset: sleepnow, relative wake, schedule, -g log / sched / assertions (macos-outputs §3).
+import { pendingWakes, scheduleWake } from '../model/power-events.ts';
+import { type CommandContext, type CommandTable, fail, ok } from '../shell/types.ts';
+import type { PmsetLogEntry } from '../state.ts';
+import { strftime } from './basic.ts';
+
+// [RECONSTRUCTED] pmset's refusal for a non-root caller of a setting that needs root.
+const NOT_ROOT = 'pmset: Must be run as root\n';
+// [RECONSTRUCTED] abbreviated usage (the real one lists every setting).
+const USAGE =
+  "Usage: pmset <options>\nSee pmset(1) for details: 'man pmset'\n  pmset schedule [cancel | cancelall] type date+time [owner]\n  pmset relative [wake | poweron] seconds\n  pmset [touch | sleepnow | displaysleepnow | boot]\n  pmset -g [log | sched | assertions]\n";
+
+const stamp = (ms: number) => strftime('%Y-%m-%d %H:%M:%S +0000', new Date(ms));
+
+/** One `pmset -g log` event row: 20-wide domain, TAB, 75-wide message, TAB, 10-wide duration. */
+export function formatPmsetEvent(e: PmsetLogEntry): string {
+  const duration = e.durationSecs === undefined ? '' : `${e.durationSecs} secs`;
+  return `${stamp(e.time)} ${e.domain.padEnd(20)}\t${e.message.padEnd(75)}\t${duration.padEnd(10)}\n`;
+}
+
+function formatPmsetLog(ctx: CommandContext): string {
+  const state = ctx.machine.state;
+  const events = state.pmsetLog ?? [];
+  const sinceBoot = events.filter(
+    (e) => e.time >= state.bootTime && (e.domain === 'Sleep' || e.domain === 'Wake'),
+  );
+  let out = `Sleep/Wakes since boot at ${stamp(state.bootTime)} :${sinceBoot.filter((e) => e.domain === 'Sleep').length}   Dark Wake Count in this sleep cycle:0\n\n`;
+  out += `${'Time stamp'.padEnd(26)}${'Domain'.padEnd(20)}\t${'Message'.padEnd(75)}\t${'Duration'.padEnd(10)}\t${'Delay'.padEnd(10)}\n`;
+  out += `${'=========='.padEnd(26)}${'======'.padEnd(20)}\t${'======='.padEnd(75)}\t${'========'.padEnd(10)}\t${'====='.padEnd(10)}\n`;
+  out += `UUID: ${state.bootUuid}\n`;
+  for (const e of events) out += formatPmsetEvent(e);
+  // [RECONSTRUCTED] the totals block that ends the real output.
+  out += `\nTotal Sleep/Wakes since boot:${sinceBoot.filter((e) => e.domain === 'Sleep').length}\n`;
+  return out;
+}
+
+function formatSched(ctx: CommandContext): string {
+  const wakes = pendingWakes(ctx.machine);
+  // [RECONSTRUCTED] nothing at all is printed when no event is scheduled.
+  if (wakes.length === 0) return '';
+  let out = 'Scheduled power events:\n';
+  wakes.forEach((w, k) => {
+    out += ` [${k}]  wake at ${strftime('%m/%d/%Y %H:%M:%S', new Date(w.at))} by '${w.owner}'\n`;
+  });
+  return out;
+}
+
+function formatAssertions(ctx: CommandContext): string {
+  const now = ctx.machine.now();
+  return `${strftime('%Y-%m-%d %H:%M:%S +0000', now)} \nAssertion status system-wide:\n   BackgroundTask                 0\n   ApplePushServiceTask           0\n   UserIsActive                   0\n   PreventUserIdleDisplaySleep    0\n   PreventSystemSleep             0\n   ExternalMedia                  0\n   PreventUserIdleSystemSleep     0\n   NetworkClientActive            0\nListed by owning process:\n   pid 97(configd): [0x0000000100000011] 00:00:00 BackgroundTask named: "com.apple.configd.idle"  \nKernel Assertions: 0x0\nIdle sleep preventers: IODisplayWrangler\n`;
+}
+
+/** `MM/dd/yy HH:mm:ss` in the guest's zone (UTC), as pmset schedule takes it. */
+function parseScheduleDate(text: string): number | undefined {
+  const m = /^(\d\d)\/(\d\d)\/(\d\d) (\d\d):(\d\d):(\d\d)$/.exec(text);
+  if (!m) return undefined;
+  const [, mo, d, y, h, mi, s] = m.map(Number) as [number, number, number, number, number, number, number];
+  const ms = Date.UTC(2000 + y, mo - 1, d, h, mi, s);
+  return Number.isNaN(ms) ? undefined : ms;
+}
+
+async function pmset(ctx: CommandContext) {
+  const [, first, ...rest] = ctx.argv;
+  const machine = ctx.machine;
+  const root = ctx.user.uid === 0;
+  switch (first) {
+    case 'sleepnow': {
+      const pid = await machine.mutate(() => machine.allocPid());
+      ctx.afterReply(() => machine.power.sleep(pid));
+      return ok('Sleeping now...\n');
+    }
+    case 'relative': {
+      const [type, seconds] = rest;
+      if ((type !== 'wake' && type !== 'poweron') || !/^\d+$/.test(seconds ?? '')) return fail(USAGE);
+      if (!root) return fail(NOT_ROOT);
+      const at = machine.now().getTime() + Number(seconds) * 1000;
+      await machine.mutate((state) => scheduleWake(state, { at, owner: 'pmset' }));
+      return ok();
+    }
+    case 'schedule': {
+      if (!root) return fail(NOT_ROOT);
+      if (rest[0] === 'cancelall') {
+        await machine.mutate((state) => {
+          state.scheduledWakes = [];
+        });
+        return ok();
+      }
+      const [type, when, owner] = rest;
+      if (type !== 'wake' && type !== 'poweron') return fail(USAGE);
+      const at = when === undefined ? undefined : parseScheduleDate(when);
+      // [RECONSTRUCTED] pmset's complaint about a date it cannot read.
+      if (at === undefined) return fail(`Error: Badly formatted date ${when ?? ''}\n${USAGE}`);
+      await machine.mutate((state) => scheduleWake(state, { at, owner: owner ?? 'pmset' }));
+      return ok();
+    }
+    case '-g': {
+      const what = rest[0];
+      if (what === 'log') return ok(formatPmsetLog(ctx));
+      if (what === 'sched') return ok(formatSched(ctx));
+      if (what === 'assertions') return ok(formatAssertions(ctx));
+      return fail(USAGE);
+    }
+    default:
+      return fail(USAGE);
+  }
+}
+
+export const pmsetCommands: CommandTable = { pmset };

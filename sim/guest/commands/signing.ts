@@ -1,0 +1,165 @@
+// codesign -dv --verbose=4, spctl -a -vv and realpath (macos-outputs §6). The facts come from the
+// stand-in signature plist a sample build carries (Contents/_CodeSignature/sxl-sim-signature.plist).
+import { createHash } from 'node:crypto';
+import { posix } from 'node:path';
+import type { GuestFs } from '../guest-fs.ts';
+import { readBundleInfo, readPlistFile, SIGNATURE_FILE } from '../model/bundle-info.ts';
+import type { PlistDict } from '../plist.ts';
+import { type CommandContext, type CommandTable, fail } from '../shell/types.ts';
+
+interface Signed {
+  bundle: string;
+  executable: string;
+  identifier: string;
+  signature: PlistDict;
+  infoKeys: number;
+}
+
+/** The bundle a path belongs to (the path itself or the .app/.systemextension above it). */
+function bundleOf(path: string): string | undefined {
+  const parts = path.split('/');
+  for (let k = parts.length; k > 0; k--) {
+    if (/\.(app|systemextension|appex|framework)$/.test(parts[k - 1]!)) return parts.slice(0, k).join('/');
+  }
+  return undefined;
+}
+
+async function readSigned(fs: GuestFs, path: string): Promise<Signed | undefined> {
+  const bundle = bundleOf(fs.resolve(path).guest);
+  if (!bundle) return undefined;
+  try {
+    const signature = await readPlistFile(fs, posix.join(bundle, SIGNATURE_FILE));
+    const info = await readBundleInfo(fs, bundle);
+    const identifier = typeof signature.Identifier === 'string' ? signature.Identifier : info.bundleId;
+    return {
+      bundle,
+      executable: info.executable,
+      identifier,
+      signature,
+      infoKeys: Object.keys(info.plist).length,
+    };
+  } catch {
+    return undefined;
+  }
+}
+
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+/** codesign's `Sep 15, 2019 at 6:36:03 PM` (the guest's zone is UTC). */
+function signedTime(date: Date): string {
+  const h = date.getUTCHours();
+  const two = (n: number) => String(n).padStart(2, '0');
+  return `${MONTHS[date.getUTCMonth()]} ${date.getUTCDate()}, ${date.getUTCFullYear()} at ${h % 12 || 12}:${two(date.getUTCMinutes())}:${two(date.getUTCSeconds())} ${h < 12 ? 'AM' : 'PM'}`;
+}
+
+const text = (dict: PlistDict, key: string) => (typeof dict[key] === 'string' ? (dict[key] as string) : '');
+
+export function formatCodesign(s: Signed): string {
+  const sig = s.signature;
+  const cdhash = text(sig, 'CDHash') || createHash('sha1').update(s.identifier).digest('hex');
+  const runtime = sig.HardenedRuntime === true;
+  const flags = runtime ? '0x10000(runtime)' : '0x0(none)';
+  const format = s.bundle.endsWith('.app')
+    ? 'app bundle with Mach-O thin (arm64)'
+    : 'bundle with Mach-O thin (arm64)';
+  const authorities = Array.isArray(sig.Authority)
+    ? sig.Authority.filter((a): a is string => typeof a === 'string')
+    : [];
+  const time = sig.SignedTime instanceof Date ? sig.SignedTime : new Date(0);
+  let out = `Executable=${s.executable}\nIdentifier=${s.identifier}\nFormat=${format}\n`;
+  out += `CodeDirectory v=20500 size=${600 + s.identifier.length * 3} flags=${flags} hashes=12+7 location=embedded\n`;
+  out += `Hash type=sha256 size=32\nCandidateCDHash sha256=${cdhash}\nCandidateCDHashFull sha256=${createHash('sha256').update(cdhash).digest('hex')}\nHash choices=sha256\n`;
+  out +=
+    'CMSDigestType=2\nExecutable Segment base=0\nExecutable Segment limit=16384\nExecutable Segment flags=0x1\nPage size=16384\n';
+  out += `CDHash=${cdhash}\nSignature size=9045\n`;
+  for (const a of authorities) out += `Authority=${a}\n`;
+  // A notarized Developer ID build carries a secure timestamp; others only the signing time.
+  if (sig.Notarized === true) out += `Timestamp=${signedTime(time)}\nNotarization Ticket=stapled\n`;
+  else out += `Signed Time=${signedTime(time)}\n`;
+  out += `Info.plist entries=${s.infoKeys}\nTeamIdentifier=${text(sig, 'TeamIdentifier') || 'not set'}\n`;
+  if (runtime) out += 'Runtime Version=14.0.0\n';
+  out += 'Sealed Resources version=2 rules=13 files=2\nInternal requirements count=1 size=212\n';
+  return out;
+}
+
+async function codesign(ctx: CommandContext) {
+  const args = ctx.argv.slice(1);
+  const display = args.some((a) => /^-[a-zA-Z]*d/.test(a) || a === '--display');
+  const paths = args.filter((a) => !a.startsWith('-'));
+  // [RECONSTRUCTED] only display is modelled; anything else is refused with the usage line.
+  if (!display || paths.length === 0)
+    return fail(
+      'Usage: codesign -s identity [-fv*] [-o flags] [-r reqs] [-i ident] path ... # sign\n       codesign -v [-v*] [-R=<req string>|-R <req file path>] path|[+]pid ... # verify\n       codesign -d [options] path ... # display contents\n',
+    );
+  let stderr = '';
+  let code = 0;
+  for (const path of paths) {
+    if (!(await ctx.fs.stat(path))) {
+      stderr += `${path}: No such file or directory\n`;
+      code = 1;
+      continue;
+    }
+    const signed = await readSigned(ctx.fs, path);
+    if (!signed) {
+      stderr += `${path}: code object is not signed at all\n`;
+      code = 1;
+    } else stderr += formatCodesign(signed);
+  }
+  return { stderr, exitCode: code };
+}
+
+async function spctl(ctx: CommandContext) {
+  const args = ctx.argv.slice(1);
+  const assess = args.some((a) => a === '-a' || a === '--assess' || /^-a[v]*$/.test(a));
+  const verbose =
+    args.filter((a) => /^-v+$/.test(a)).reduce((n, a) => n + a.length - 1, 0) +
+    (args.some((a) => /^-av+$/.test(a)) ? 1 : 0);
+  const paths = args.filter((a) => !a.startsWith('-'));
+  if (!assess || paths.length === 0)
+    return fail(
+      'System Policy Basic Usage:\n       spctl --assess [--type type] [-v] path ... # assessment\n',
+      2,
+    );
+  let stderr = '';
+  let code = 0;
+  for (const path of paths) {
+    if (!(await ctx.fs.stat(path))) {
+      stderr += `${path}: No such file or directory\n`;
+      code = 1;
+      continue;
+    }
+    const signed = await readSigned(ctx.fs, path);
+    const authorities = signed && Array.isArray(signed.signature.Authority) ? signed.signature.Authority : [];
+    const developerId =
+      typeof authorities[0] === 'string' && authorities[0].startsWith('Developer ID Application');
+    if (!signed || !developerId) {
+      stderr += `${path}: rejected\n`;
+      if (verbose >= 2 && signed) stderr += `origin=${String(authorities[0] ?? '')}\n`;
+      code = 3;
+      continue;
+    }
+    stderr += `${path}: accepted\n`;
+    if (verbose >= 2) {
+      stderr += `source=${signed.signature.Notarized === true ? 'Notarized Developer ID' : 'Developer ID'}\norigin=${authorities[0]}\n`;
+    }
+  }
+  // spctl reports on stderr, as codesign does.
+  return { stderr, exitCode: code };
+}
+
+async function realpath(ctx: CommandContext) {
+  const paths = ctx.argv.slice(1).filter((a) => a !== '-q');
+  if (paths.length === 0) return fail('usage: realpath [-q] [path ...]\n');
+  let stdout = '';
+  let stderr = '';
+  let code = 0;
+  for (const path of paths) {
+    if (!(await ctx.fs.stat(path))) {
+      stderr += `realpath: ${path}: No such file or directory\n`;
+      code = 1;
+    } else stdout += `${ctx.fs.resolve(path).guest}\n`;
+  }
+  return { stdout, stderr, exitCode: code };
+}
+
+export const signingCommands: CommandTable = { codesign, spctl, realpath };

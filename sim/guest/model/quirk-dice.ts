@@ -1,0 +1,12 @@
+// One place where the guest rolls its quirks: the counter lives in state.json, so a reboot or a
+// resumed snapshot never replays a roll, and seed + VM ordinal + counter decide every outcome.
+import { type QuirkName, quirkFires, vmStreamKey } from '../../quirks.ts';
+import type { Machine } from '../machine.ts';
+import type { GuestState } from '../state.ts';
+
+/** Rolls `quirk` once and advances its counter; call inside Machine.mutate. */
+export function rollQuirk(machine: Machine, state: GuestState, quirk: QuirkName): boolean {
+  const counter = state.quirkCounters[quirk] ?? 0;
+  state.quirkCounters[quirk] = counter + 1;
+  return quirkFires(machine.settings, vmStreamKey(machine.vmName), quirk, counter);
+}

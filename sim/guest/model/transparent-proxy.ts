@@ -1,0 +1,159 @@
+// The sample app's NETransparentProxyManager configuration and its provider (forum report 2):
+// saved when the app launches with its extension enabled, connected by `scutil --nc start`,
+// told about sleep and wake, and handed one flow per intercepted connection (curl).
+import { randomUUID } from 'node:crypto';
+import { posix } from 'node:path';
+import type { Machine } from '../machine.ts';
+import type { GuestState, LaunchdJob, ProxyConfig, SysextEntry } from '../state.ts';
+import type { LogLine } from '../unified-log.ts';
+
+/** The name the sample app gives its configuration (localizedDescription). */
+export const PROXY_NAME = 'SXL Transparent Proxy';
+
+export interface RunningProvider {
+  config: ProxyConfig;
+  entry: SysextEntry;
+  job: LaunchdJob;
+}
+
+/** The provider's own log line: process = its executable, subsystem = its bundle id. */
+export function providerLine(
+  provider: { entry: SysextEntry; job: LaunchdJob },
+  eventMessage: string,
+): LogLine {
+  return {
+    process: posix.basename(provider.entry.executable),
+    pid: provider.job.pid,
+    subsystem: provider.entry.bundleId,
+    category: 'provider',
+    messageType: 'Default',
+    eventMessage,
+    processImagePath: provider.entry.executable,
+  };
+}
+
+function providerFor(
+  state: GuestState,
+  config: ProxyConfig,
+): { entry: SysextEntry; job: LaunchdJob } | undefined {
+  const entry = state.extensions.find(
+    (e) => e.bundleId === config.providerBundleId && e.state === 'activated_enabled',
+  );
+  const job = entry && state.jobs.find((j) => j.extensionUuid === entry.uuid);
+  return entry && job ? { entry, job } : undefined;
+}
+
+/** Connected proxies whose provider process runs. */
+export function runningProviders(state: GuestState): RunningProvider[] {
+  const out: RunningProvider[] = [];
+  for (const config of state.proxies ?? []) {
+    if (config.status !== 'Connected') continue;
+    const provider = providerFor(state, config);
+    if (provider) out.push({ config, ...provider });
+  }
+  return out;
+}
+
+/**
+ * The app saves its configuration once its proxy extension is enabled (saveToPreferences); the
+ * configuration starts disconnected. Returns true when one was saved now.
+ */
+export async function saveProxyConfiguration(
+  machine: Machine,
+  appBundleId: string,
+  appPath: string,
+): Promise<boolean> {
+  return machine.mutate(async (state) => {
+    const entry = state.extensions.find(
+      (e) =>
+        e.appPath === appPath &&
+        e.state === 'activated_enabled' &&
+        e.category === 'com.apple.system_extension.network_extension',
+    );
+    if (!entry) return false;
+    state.proxies ??= [];
+    const proxies = state.proxies;
+    const existing = proxies.find((p) => p.name === PROXY_NAME);
+    if (existing) {
+      existing.providerBundleId = entry.bundleId;
+      return false;
+    }
+    proxies.push({
+      uuid: randomUUID().toUpperCase(),
+      name: PROXY_NAME,
+      appBundleId,
+      providerBundleId: entry.bundleId,
+      status: 'Disconnected',
+    });
+    // [RECONSTRUCTED] nesessionmanager's wording for a new configuration.
+    await machine.emit({
+      process: 'nesessionmanager',
+      pid: 335,
+      subsystem: 'com.apple.networkextension',
+      category: '',
+      messageType: 'Default',
+      eventMessage: `Added configuration ${PROXY_NAME} (${appBundleId})`,
+      processImagePath: '/usr/libexec/nesessionmanager',
+    });
+    return true;
+  });
+}
+
+export function findProxy(state: GuestState, name: string): ProxyConfig | undefined {
+  return (state.proxies ?? []).find((p) => p.name === name || p.uuid === name);
+}
+
+/** scutil --nc start: connects when the provider runs; a fresh start also clears a stuck flow path. */
+export async function startProxy(machine: Machine, config: ProxyConfig): Promise<boolean> {
+  return machine.mutate(async (state) => {
+    const provider = providerFor(state, config);
+    if (!provider) return false;
+    if (config.status === 'Connected') return true;
+    config.status = 'Connected';
+    config.flowsStopped = false;
+    await machine.emit(providerLine(provider, 'startProxy(options:)'));
+    return true;
+  });
+}
+
+export async function stopProxy(machine: Machine, config: ProxyConfig): Promise<void> {
+  await machine.mutate(async (state) => {
+    if (config.status !== 'Connected') return;
+    config.status = 'Disconnected';
+    config.flowsStopped = false;
+    const provider = providerFor(state, config);
+    // [RECONSTRUCTED] the provider logs its stop like its start.
+    if (provider) await machine.emit(providerLine(provider, 'stopProxy(with:completionHandler:)'));
+  });
+}
+
+/** A new TCP flow from curl: every connected, healthy proxy logs handleNewFlow. */
+export async function interceptFlow(machine: Machine, remote: string): Promise<number> {
+  return machine.mutate(async (state) => {
+    let count = 0;
+    for (const provider of runningProviders(state)) {
+      if (provider.config.flowsStopped) continue;
+      await machine.emit(providerLine(provider, `handleNewFlow TCP com.apple.curl remote ${remote}`));
+      count++;
+    }
+    return count;
+  });
+}
+
+/** At boot every session is down and a stuck flow path is gone with the old provider process. */
+export function resetProxiesAtBoot(state: GuestState): void {
+  for (const config of state.proxies ?? []) {
+    config.status = 'Disconnected';
+    config.flowsStopped = false;
+  }
+}
+
+/** The provider's job went away (uninstall, replacement): its sessions drop. */
+export function disconnectProxiesOf(state: GuestState, bundleId: string): void {
+  for (const config of state.proxies ?? []) {
+    if (config.providerBundleId === bundleId) {
+      config.status = 'Disconnected';
+      config.flowsStopped = false;
+    }
+  }
+}

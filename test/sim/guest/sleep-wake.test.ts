@@ -1,0 +1,149 @@
+import test, { type ExecutionContext } from 'ava';
+import type ssh2 from 'ssh2';
+import { parsePmsetLog } from '../../../harness/parse/pmset-log.ts';
+import { parseUnifiedLog } from '../../../harness/parse/unified-log.ts';
+import { exec, q, TestGuest } from './guest-harness.ts';
+import { SampleBuilds } from './sample-setup.ts';
+
+const builds = new SampleBuilds();
+test.before(() => builds.make());
+test.after.always(() => builds.cleanup());
+
+const PROVIDER = 'process == "com.example.sxl.app.proxy"';
+
+async function providerMessages(client: ssh2.Client): Promise<string[]> {
+  const raw = (await exec(client, `log show --style ndjson --info --debug --predicate ${q(PROVIDER)}`))
+    .stdout;
+  return parseUnifiedLog(raw).entries.map((e) => e.message);
+}
+
+/** Closes when the guest drops the connection (sleep), or after timeoutMs. */
+function dropped(client: ssh2.Client, timeoutMs = 5000): Promise<boolean> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(false), timeoutMs);
+    client.once('close', () => {
+      clearTimeout(timer);
+      resolve(true);
+    });
+  });
+}
+
+async function sleepAndWake(t: ExecutionContext, guest: TestGuest, client: ssh2.Client) {
+  const gone = dropped(client);
+  t.deepEqual(await exec(client, 'sudo -n pmset relative wake 1'), { stdout: '', stderr: '', code: 0 });
+  t.deepEqual(await exec(client, 'sudo -n pmset sleepnow'), {
+    stdout: 'Sleeping now...\n',
+    stderr: '',
+    code: 0,
+  });
+  const wasDropped = await gone;
+  return { wasDropped, client: await guest.connectRetry() };
+}
+
+test.serial('pmset: schedule, -g sched, root checks and usage', async (t) => {
+  const guest = await TestGuest.create();
+  try {
+    const client = await guest.connect();
+    t.is((await exec(client, 'pmset -g sched')).stdout, '');
+    t.deepEqual(await exec(client, 'pmset relative wake 30'), {
+      stdout: '',
+      stderr: 'pmset: Must be run as root\n',
+      code: 1,
+    });
+    t.is((await exec(client, `sudo -n pmset schedule wake ${q('12/24/99 12:00:00')}`)).code, 0);
+    t.is((await exec(client, `sudo -n pmset schedule wake ${q('12/24/98 08:30:00')} goguma`)).code, 0);
+    t.is(
+      (await exec(client, 'pmset -g sched')).stdout,
+      "Scheduled power events:\n [0]  wake at 12/24/2098 08:30:00 by 'goguma'\n [1]  wake at 12/24/2099 12:00:00 by 'pmset'\n",
+    );
+    t.is((await exec(client, `sudo -n pmset schedule wake ${q('tomorrow')}`)).code, 1);
+    const assertions = await exec(client, 'pmset -g assertions');
+    t.regex(assertions.stdout, /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d \+0000 \nAssertion status system-wide:\n/);
+  } finally {
+    await guest.close();
+  }
+});
+
+test.serial(
+  'sleepnow with a relative wake: SSH drops, the guest wakes, pmset log and provider lines show it',
+  async (t) => {
+    const { guest, client } = await builds.activated({}, 'sxl-sleep-1');
+    t.is((await exec(client, `scutil --nc start ${q('SXL Transparent Proxy')}`)).code, 0);
+    t.is((await exec(client, "curl -sS -o /dev/null -w '%{http_code}' https://example.com/")).stdout, '200');
+    const { wasDropped, client: again } = await sleepAndWake(t, guest, client);
+    t.true(wasDropped);
+    const events = parsePmsetLog((await exec(again, 'pmset -g log')).stdout).events;
+    const sleep = events.find((e) => e.kind === 'sleep');
+    const wake = events.find((e) => e.kind === 'wake');
+    t.regex(
+      sleep?.message ?? '',
+      /^Entering Sleep state due to 'Software Sleep pid=\d+': Using AC \(Charge:100%\)$/,
+    );
+    t.is(wake?.message, 'Wake from Deep Idle [CDNVA] : due to RTC/Maintenance Using AC (Charge:100%)');
+    t.is(typeof wake?.durationSeconds, 'number');
+    t.is((await exec(again, 'pmset -g sched')).stdout, '');
+    t.is((await exec(again, "curl -sS -o /dev/null -w '%{http_code}' https://example.com/")).stdout, '200');
+    const messages = await providerMessages(again);
+    t.deepEqual(messages.slice(0, 1), ['startProxy(options:)']);
+    t.regex(messages[1] ?? '', /^handleNewFlow TCP com\.apple\.curl remote 93\.184\.\d+\.\d+:443$/);
+    t.deepEqual(messages.slice(2, 4), ['sleep(completionHandler:)', 'wake()']);
+    t.regex(messages[4] ?? '', /^handleNewFlow TCP com\.apple\.curl remote /);
+  },
+);
+
+test.serial(
+  'without a scheduled wake the guest stays asleep: the port refuses until powered off',
+  async (t) => {
+    const guest = await TestGuest.create();
+    try {
+      const client = await guest.connect();
+      const gone = dropped(client);
+      t.is((await exec(client, 'sudo -n pmset sleepnow')).stdout, 'Sleeping now...\n');
+      t.true(await gone);
+      await new Promise((r) => setTimeout(r, 200));
+      await t.throwsAsync(() => guest.connect());
+    } finally {
+      await guest.close();
+    }
+  },
+);
+
+test.serial(
+  'quirk no-sleep at 1: "Sleeping now..." but SSH stays up and no Sleep line is logged',
+  async (t) => {
+    const guest = await TestGuest.create({ quirks: { 'no-sleep': 1 } });
+    try {
+      const client = await guest.connect();
+      t.is((await exec(client, 'sudo -n pmset sleepnow')).stdout, 'Sleeping now...\n');
+      await new Promise((r) => setTimeout(r, 300));
+      t.is((await exec(client, 'echo up')).stdout, 'up\n');
+      t.false((await exec(client, 'pmset -g log')).stdout.includes('Entering Sleep'));
+    } finally {
+      await guest.close();
+    }
+  },
+);
+
+test.serial(
+  'quirk flows-stop-after-wake at 1: curl still 200, no handleNewFlow until the proxy restarts',
+  async (t) => {
+    const { guest, client } = await builds.activated({ 'flows-stop-after-wake': 1 }, 'sxl-sleep-2');
+    await exec(client, `scutil --nc start ${q('SXL Transparent Proxy')}`);
+    const { client: again } = await sleepAndWake(t, guest, client);
+    t.is((await exec(again, "curl -sS -o /dev/null -w '%{http_code}' https://example.com/")).stdout, '200');
+    t.is(
+      (await exec(again, `scutil --nc status ${q('SXL Transparent Proxy')}`)).stdout.split('\n')[0],
+      'Connected',
+    );
+    t.deepEqual(await providerMessages(again), [
+      'startProxy(options:)',
+      'sleep(completionHandler:)',
+      'wake()',
+    ]);
+    await exec(again, `scutil --nc stop ${q('SXL Transparent Proxy')}`);
+    await exec(again, `scutil --nc start ${q('SXL Transparent Proxy')}`);
+    await exec(again, 'curl -sS -o /dev/null https://example.com/');
+    const after = await providerMessages(again);
+    t.regex(after.at(-1) ?? '', /^handleNewFlow TCP com\.apple\.curl remote /);
+  },
+);
