@@ -6,6 +6,7 @@ import { rm } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { ConfigError } from '../errors.ts';
 import { shellCommand } from '../ssh/shell-quote.ts';
+import { listFilesSorted } from './list-files.ts';
 import type { RunManifest } from './run-manifest.ts';
 import { ZipWriter } from './zip-writer.ts';
 
@@ -142,7 +143,9 @@ export async function createFeedbackBundle(
     );
   }
   const iterationDir = join(runDir, 'iterations', String(chosen.iteration));
-  const attached = existsSync(iterationDir) ? listFiles(iterationDir).map((f) => relative(runDir, f)) : [];
+  const attached = existsSync(iterationDir)
+    ? listFilesSorted(iterationDir).map((f) => relative(runDir, f))
+    : [];
   const extra = ['run.json', 'summary.json', 'junit.xml'].filter((f) => existsSync(join(runDir, f)));
   const files = [...extra, ...attached];
   const out = options.out ?? join(runDir, `feedback-${run.manifest.runId ?? 'run'}-${chosen.iteration}.zip`);
@@ -162,16 +165,6 @@ export async function createFeedbackBundle(
     files: ['report.md', ...files],
     notice: personalDataNotice,
   };
-}
-
-function listFiles(dir: string): string[] {
-  const out: string[] = [];
-  for (const name of readdirSync(dir).sort()) {
-    const full = join(dir, name);
-    if (statSync(full).isDirectory()) out.push(...listFiles(full));
-    else out.push(full);
-  }
-  return out;
 }
 
 type Json = Record<string, unknown>;

@@ -4,6 +4,7 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { type RunDirContents, type RunIteration, readRunDir } from './feedback-bundle.ts';
+import { listFilesSorted } from './list-files.ts';
 import { writeFileAtomic } from './write-atomic.ts';
 
 /** Row colours; the screenshot test looks for FAIL_RGB. */
@@ -75,7 +76,7 @@ function iterationSection(runDir: string, it: RunIteration): string {
     )
     .join('');
   const dir = join(runDir, 'iterations', String(it.iteration));
-  const links = (existsSync(dir) ? listFiles(dir) : [])
+  const links = (existsSync(dir) ? listFilesSorted(dir) : [])
     .map((file) => relative(runDir, file).split('\\').join('/'))
     .map((rel) => `<li><a href="${esc(encodeURI(rel))}">${esc(rel)}</a></li>`)
     .join('');
@@ -102,14 +103,4 @@ function esc(text: string): string {
     .replaceAll('<', '&lt;')
     .replaceAll('>', '&gt;')
     .replaceAll('"', '&quot;');
-}
-
-function listFiles(dir: string): string[] {
-  const out: string[] = [];
-  for (const name of readdirSync(dir).sort()) {
-    const full = join(dir, name);
-    if (statSync(full).isDirectory()) out.push(...listFiles(full));
-    else out.push(full);
-  }
-  return out;
 }
