@@ -17,8 +17,10 @@ const byCommand = new Map<string, { count: number; ms: number }>();
 let hostMs = 0;
 let guestMs = 0;
 let iterationMs = 0;
+const stepMs = new Map<string, number>();
 for (const result of outcome.results) {
   iterationMs += result.durationMs;
+  for (const step of result.steps) stepMs.set(step.name, (stepMs.get(step.name) ?? 0) + step.durationMs);
   const transcript = readFileSync(
     join(outcome.runDir, 'iterations', String(result.iteration), 'transcript.log'),
     'utf8',
@@ -49,6 +51,11 @@ process.stdout.write(
 line('host commands (fake tart processes)', hostMs);
 line('guest commands (SSH exec)', guestMs);
 line('other (waits, polling, connect, reporting)', iterationMs - hostMs - guestMs);
+const inSteps = [...stepMs.values()].reduce((a, b) => a + b, 0);
+line('scenario steps (with their snapshots)', inSteps);
+line('boot, SSH connect, teardown (outside steps)', iterationMs - inSteps);
+process.stdout.write('\nsteps:\n');
+for (const [name, ms] of stepMs) line(`  ${name}`, ms);
 process.stdout.write('\nslowest commands, total over the run:\n');
 for (const [name, entry] of [...byCommand.entries()].sort((a, b) => b[1].ms - a[1].ms).slice(0, 10)) {
   process.stdout.write(

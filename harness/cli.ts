@@ -6,9 +6,11 @@ import { findScenario, scenarios } from '../scenarios/index.ts';
 import { simBackendOptions } from './backends/sim-profile.ts';
 import { TartBackend } from './backends/tart-backend.ts';
 import { ConfigError, InterruptedError } from './errors.ts';
+import { type EvidenceMode, evidenceModes } from './evidence/iteration-evidence.ts';
 import { ParseError } from './parse/parse-error.ts';
 import { parseByKind, parseKinds, UnknownParseKindError } from './parse/registry.ts';
 import { reapVms } from './reap.ts';
+import { createFeedbackBundle } from './report/feedback-bundle.ts';
 import { exitCodes } from './report/run-summary.ts';
 import { runCommand, runDefaults } from './run-command.ts';
 import { type Repetition, repetitionDefaults } from './stats/repetition.ts';
@@ -20,6 +22,8 @@ Commands:
   list             List the scenarios
   reap             Delete the VMs (sxl-*) left behind by runs that died
   parse <kind> [FILE]  Parse macOS command output (stdin when no FILE) and print JSON
+  feedback <run-dir> [--iteration N] [--out FILE]
+                   Zip report.md and a failing iteration's evidence for Feedback Assistant
 
 run options:
   --backend sim|tart   sim: the embedded simulated Mac (default); tart: a real Mac with tart
@@ -42,6 +46,11 @@ run options:
   --artifacts DIR      Where run directories go (default artifacts)
   --keep-vm            Leave each iteration's VM behind for inspection
   --launch-command CMD Command that launches the app, the app path appended (default "open -a")
+  --evidence WHEN      on-failure (default), always or never: sysdiagnose, log slice, pmset log,
+                       install.log and state, collected before teardown into iterations/<n>/evidence
+  --sysdiagnose-timeout S  How long sysdiagnose may take (default 900)
+  --redact-env NAME    Environment variable holding a token to mask in everything written (repeatable);
+                       the SSH password and TART_REGISTRY_USERNAME/PASSWORD are always masked
 
 reap options: --backend sim|tart, --all (also VMs of runs still alive)
 Exit codes: 0 passed, 1 a check failed, 2 usage or config error, 3 infrastructure errors only, 130 interrupted.
@@ -58,6 +67,8 @@ export async function main(argv: string[]): Promise<number> {
         return 0;
       case 'reap':
         return await reapCli(rest);
+      case 'feedback':
+        return await feedbackCli(rest);
       case 'parse':
         return await parseCli(rest);
       case undefined:
@@ -109,8 +120,22 @@ async function runCli(args: string[], argv: string[]): Promise<number> {
       'sleep-strategy': { type: 'string', default: runDefaults.sleepStrategy },
       input: { type: 'string', multiple: true, default: [] },
       'reboot-probe': { type: 'boolean', default: false },
+      evidence: { type: 'string', default: 'on-failure' },
+      'sysdiagnose-timeout': { type: 'string' },
+      'redact-env': { type: 'string', multiple: true, default: [] },
     },
   });
+  const evidence = values.evidence;
+  if (!isEvidenceMode(evidence)) {
+    throw new ConfigError(
+      '--evidence',
+      `--evidence must be one of ${evidenceModes.join(', ')}, got "${evidence}"`,
+    );
+  }
+  const sysdiagnoseTimeout =
+    values['sysdiagnose-timeout'] === undefined
+      ? undefined
+      : wholeNumber('--sysdiagnose-timeout', values['sysdiagnose-timeout'], 1);
   const id = positionals[0];
   if (!id || positionals.length > 1) {
     throw new ConfigError(
@@ -213,6 +238,9 @@ async function runCli(args: string[], argv: string[]): Promise<number> {
       quirks,
       artifactsDir: values.artifacts,
       keepVm: values['keep-vm'],
+      evidence,
+      sysdiagnoseTimeoutMs: sysdiagnoseTimeout === undefined ? undefined : sysdiagnoseTimeout * 1000,
+      redactEnv: values['redact-env'],
       launchCommand: values['launch-command']?.split(' ').filter(Boolean),
       argv: ['sysext-lab', ...argv],
       signal: controller.signal,
@@ -223,6 +251,26 @@ async function runCli(args: string[], argv: string[]): Promise<number> {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
+}
+
+async function feedbackCli(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { iteration: { type: 'string' }, out: { type: 'string' } },
+  });
+  const runDir = positionals[0];
+  if (!runDir || positionals.length > 1) {
+    throw new ConfigError('run-dir', 'feedback takes one run directory, e.g. artifacts/<run-id>');
+  }
+  const bundle = await createFeedbackBundle(runDir, {
+    iteration: values.iteration === undefined ? undefined : wholeNumber('--iteration', values.iteration, 1),
+    out: values.out,
+  });
+  process.stdout.write(
+    `Wrote ${bundle.path} (iteration ${bundle.iteration}, ${bundle.files.length} files)\n${bundle.notice}\n`,
+  );
+  return 0;
 }
 
 async function reapCli(args: string[]): Promise<number> {
@@ -287,4 +335,8 @@ function isArgError(error: unknown): boolean {
     error !== null &&
     String((error as { code?: string }).code).startsWith('ERR_PARSE_ARGS')
   );
+}
+
+function isEvidenceMode(text: string): text is EvidenceMode {
+  return (evidenceModes as readonly string[]).includes(text);
 }

@@ -3,12 +3,15 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { simBackendOptions, simSampleBuilds } from './backends/sim-profile.ts';
-import { TartBackend, type TartBackendOptions } from './backends/tart-backend.ts';
+import { TartBackend, type TartBackendOptions, tartBackendDefaults } from './backends/tart-backend.ts';
 import { ConfigError, HostCommandError } from './errors.ts';
+import type { EvidenceMode } from './evidence/iteration-evidence.ts';
 import { buildKind, type InstalledBuild } from './macos/install-build.ts';
 import type { SleepStrategy, SleepWakeOptions } from './macos/sleep-wake.ts';
 import { ConsoleReporter } from './report/console-reporter.ts';
+import { writeHtmlReport } from './report/html-report.ts';
 import { JUnitReporter } from './report/junit-reporter.ts';
+import { Redactor } from './report/redact.ts';
 import { describeBuild, hostFacts, type RunManifest, writeManifest } from './report/run-manifest.ts';
 import { exitCodeFor, type SummaryWording, summarize } from './report/run-summary.ts';
 import { writeFileAtomic } from './report/write-atomic.ts';
@@ -57,6 +60,12 @@ export interface RunOptions {
   sim?: { tartHome?: string; timeScale?: number };
   /** Override for the real backend's tart executable. @default TART_BIN or `tart` */
   tartBin?: string;
+  /** When to collect sysdiagnose, logs and state before teardown. @default 'on-failure' */
+  evidence?: EvidenceMode;
+  /** How long sysdiagnose may take. @default 900000 (15 minutes) */
+  sysdiagnoseTimeoutMs?: number;
+  /** Names of environment variables holding tokens to redact from everything written. */
+  redactEnv?: string[];
 }
 
 export const runDefaults = {
@@ -111,6 +120,11 @@ export async function runCommand(options: RunOptions): Promise<RunOutcome> {
       ? simBackendOptions({ quirks: options.quirks, seed: options.seed, ...options.sim })
       : { name: 'tart', tartBin: options.tartBin };
   const backend = new TartBackend(backendOptions);
+  // Everything the run writes goes through it: the SSH password, registry credentials, named tokens.
+  const redactor = Redactor.fromEnvironment({
+    sshPassword: backendOptions.credentials?.password ?? tartBackendDefaults.credentials.password,
+    tokenEnvNames: options.redactEnv ?? [],
+  });
   let description: Awaited<ReturnType<typeof backend.describe>>;
   try {
     description = await backend.describe({ signal: options.signal, timeoutMs: 30_000 });
@@ -155,7 +169,7 @@ export async function runCommand(options: RunOptions): Promise<RunOutcome> {
     ...(options.backend === 'sim' ? { seed: options.seed, quirks: options.quirks } : {}),
     startedAt: new Date().toISOString(),
   };
-  writeManifest(runDir, manifest);
+  writeManifest(runDir, manifest, redactor);
   const consoleReporter = new ConsoleReporter({ write: options.write, wording });
   const junit = new JUnitReporter(runDir, {
     runId,
@@ -171,6 +185,7 @@ export async function runCommand(options: RunOptions): Promise<RunOutcome> {
     builds: Object.fromEntries(builds.map((b) => [b.role, `${b.path} sha256:${b.sha256}`])),
     wording,
     sleepStrategy,
+    redact: (text) => redactor.redact(text),
   });
   const results: IterationResult[] = [];
   const emit = (event: RunEvent) => {
@@ -210,6 +225,9 @@ export async function runCommand(options: RunOptions): Promise<RunOutcome> {
       keepVm: options.keepVm,
       activation: options.launchCommand ? { launchCommand: options.launchCommand } : {},
       onBuildInstalled: (role, build) => recordBundles(builds, role, build),
+      evidence: options.evidence ?? 'on-failure',
+      sysdiagnoseTimeoutMs: options.sysdiagnoseTimeoutMs,
+      redactor,
     });
     interrupted = run.interrupted;
     if (run.guestOs) manifest.guest = run.guestOs;
@@ -220,11 +238,21 @@ export async function runCommand(options: RunOptions): Promise<RunOutcome> {
     manifest.finishedAt = new Date().toISOString();
     manifest.exitCode = exitCode;
     manifest.interrupted = interrupted;
-    writeManifest(runDir, manifest);
+    manifest.evidence = results
+      .filter((r) => r.evidence)
+      .map((r) => ({ iteration: r.iteration, files: r.evidence!.files, problems: r.evidence!.problems }));
+    writeManifest(runDir, manifest, redactor);
     writeFileAtomic(
       join(runDir, 'summary.json'),
-      `${JSON.stringify({ runId, exitCode, interrupted, scenarios: summarize(results, wording) }, null, 2)}\n`,
+      redactor.redact(
+        `${JSON.stringify({ runId, exitCode, interrupted, scenarios: summarize(results, wording) }, null, 2)}\n`,
+      ),
     );
+    try {
+      writeHtmlReport(runDir);
+    } catch (error) {
+      emit({ type: 'notice', message: `report.html was not written: ${(error as Error).message}` });
+    }
     emit({ type: 'run-finished', at: manifest.finishedAt, exitCode, interrupted });
     unregister();
   }

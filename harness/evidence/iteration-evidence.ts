@@ -1,7 +1,8 @@
 // When and how an iteration's evidence is collected: after its outcome is known, before its VM is
 // torn down. It never changes the outcome and never throws.
-import type { EmitEvent, Outcome } from '../scenario/events.ts';
+
 import type { Redactor } from '../report/redact.ts';
+import type { EmitEvent, Outcome } from '../scenario/events.ts';
 import type { GuestSession } from '../ssh/guest-session.ts';
 import { collectEvidence } from './collect-evidence.ts';
 import type { EvidenceReport } from './collector.ts';
@@ -37,7 +38,9 @@ const QUICK_COLLECTOR_MS = 120_000;
 /** After Ctrl-C the quick collectors still run, but only this long in all. */
 const AFTER_INTERRUPT_MS = 20_000;
 
-export async function collectIterationEvidence(options: IterationEvidenceOptions): Promise<EvidenceReport | undefined> {
+export async function collectIterationEvidence(
+  options: IterationEvidenceOptions,
+): Promise<EvidenceReport | undefined> {
   const wanted = options.mode === 'always' || (options.mode === 'on-failure' && options.outcome !== 'pass');
   if (!wanted || !options.guest?.isConnected || options.hurry?.()) return undefined;
   const interrupted = options.signal.aborted;
@@ -61,14 +64,22 @@ export async function collectIterationEvidence(options: IterationEvidenceOptions
       runDir: options.runDir,
       redactor: options.redactor,
       onCollector: (name, phase, detail) => {
-        if (phase !== 'started') {
-          options.emit({ type: 'notice', message: `evidence ${name}: ${phase}${detail ? ` (${detail})` : ''}` });
+        if (phase === 'failed') {
+          options.emit({
+            type: 'notice',
+            message: `evidence ${name}: ${phase}${detail ? ` (${detail})` : ''}`,
+          });
         }
       },
     },
   );
   for (const file of report.files) {
-    options.emit({ type: 'artifact-saved', iteration: options.iteration, path: file.path, bytes: file.bytes });
+    options.emit({
+      type: 'artifact-saved',
+      iteration: options.iteration,
+      path: file.path,
+      bytes: file.bytes,
+    });
   }
   return report;
 }

@@ -233,15 +233,15 @@ export function feedbackReport(run: RunDirContents, chosen: RunIteration, files:
     lines.push(
       `${scenario.fail} of ${scenario.iterations} iterations failed (${scenario.pass} passed, ${scenario.error} errored).`,
     );
-    const rate = scenario.rate;
-    const interval = (scenario.interval ?? scenario.ci) as Json | number[] | undefined;
-    if (typeof rate === 'number') {
-      const low = Array.isArray(interval) ? interval[0] : interval?.low;
-      const high = Array.isArray(interval) ? interval[1] : interval?.high;
+    // summary.json as run-summary.ts writes it: failureRate, ci95 [lo, hi] and a sentence to act on.
+    const rate = scenario.failureRate;
+    const interval = scenario.ci95;
+    if (typeof rate === 'number' && Array.isArray(interval)) {
       lines.push(
-        `Failure rate ${(rate * 100).toFixed(1)} %${typeof low === 'number' && typeof high === 'number' ? `, 95 % interval ${(low * 100).toFixed(1)}–${(high * 100).toFixed(1)} %` : ''}.`,
+        `Failure rate ${(rate * 100).toFixed(1)} %, 95 % interval ${(Number(interval[0]) * 100).toFixed(1)}–${(Number(interval[1]) * 100).toFixed(1)} % (Wilson).`,
       );
     }
+    if (typeof scenario.sentence === 'string') lines.push('', scenario.sentence);
   } else lines.push('(summary.json has no counts)');
   lines.push('', '## Log lines carrying the signature', '');
   const logLines = signatureLines(run.runDir, chosen);

@@ -85,13 +85,11 @@ function iterationSection(runDir: string, it: RunIteration): string {
 }
 
 function rateText(s: Record<string, unknown>): string {
-  const rate = typeof s.rate === 'number' ? s.rate : Number(s.fail) / Math.max(1, Number(s.iterations));
-  const interval = (s.interval ?? s.ci) as { low?: number; high?: number } | number[] | undefined;
-  const low = Array.isArray(interval) ? interval[0] : interval?.low;
-  const high = Array.isArray(interval) ? interval[1] : interval?.high;
-  const bounds =
-    typeof low === 'number' && typeof high === 'number' ? ` (95 % CI ${pct(low)}–${pct(high)})` : '';
-  return `${pct(rate)}${bounds}`;
+  // summary.json as run-summary.ts writes it: failureRate (null without decisive iterations) and ci95.
+  if (typeof s.failureRate !== 'number') return 'n/a';
+  const interval = Array.isArray(s.ci95) ? (s.ci95 as number[]) : undefined;
+  const bounds = interval ? ` (95 % CI ${pct(Number(interval[0]))}–${pct(Number(interval[1]))})` : '';
+  return `${pct(s.failureRate)}${bounds}`;
 }
 
 const pct = (x: number) => `${(x * 100).toFixed(1)} %`;

@@ -5,10 +5,13 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import junitModule, { type Builder } from 'junit-report-builder';
 import type { IterationResult, RunEvent } from '../scenario/events.ts';
+import { attachmentLines, attachmentProperties } from './junit-attachments.ts';
 import { type SummaryWording, summarize } from './run-summary.ts';
 import { writeFileAtomic } from './write-atomic.ts';
 
 export interface JUnitRunFacts {
+  /** Masks secrets in the finished XML (messages and transcripts carry guest output). */
+  redact?: (text: string) => string;
   runId: string;
   backend: string;
   seed?: number;
@@ -48,7 +51,8 @@ export class JUnitReporter {
   }
 
   write(): void {
-    writeFileAtomic(this.path, this.build());
+    const xml = this.build();
+    writeFileAtomic(this.path, this.facts.redact ? this.facts.redact(xml) : xml);
   }
 
   build(): string {
@@ -98,6 +102,8 @@ export class JUnitReporter {
         .standardOutput(this.systemOut(result));
       if (result.outcome === 'fail') testCase.failure(result.message, result.failedCheck);
       else if (result.outcome === 'error') testCase.error(result.message, result.errorType);
+      for (const { name, value } of attachmentProperties(result.artifacts, this.runDir))
+        suite.property(name, value);
     }
     // junit-report-builder puts `skipped` on <testsuites>, which the Jenkins xUnit schema
     // (junit-10.xsd) does not allow there; it stays on each <testsuite>, where it is allowed.
@@ -123,6 +129,8 @@ export class JUnitReporter {
     if (transcript.length > TRANSCRIPT_LIMIT) {
       transcript = `(first ${TRANSCRIPT_LIMIT} characters; full file: iterations/${result.iteration}/transcript.log)\n${transcript.slice(0, TRANSCRIPT_LIMIT)}`;
     }
+    // Jenkins' JUnit Attachments plugin and GitLab read these lines; paths are relative to junit.xml.
+    if (result.artifacts.length > 0) lines.push('', attachmentLines(result.artifacts, this.runDir));
     lines.push('', '--- transcript ---', transcript);
     // XML 1.0 cannot carry most control characters, whatever the escaping.
     return lines.join('\n').replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, '\uFFFD');

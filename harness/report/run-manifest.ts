@@ -4,7 +4,9 @@ import { createReadStream } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { arch, release, type } from 'node:os';
 import { join } from 'node:path';
+import type { EvidenceProblem, EvidenceRecord } from '../evidence/collector.ts';
 import type { BuildRecord } from '../scenario/events.ts';
+import type { Redactor } from './redact.ts';
 import { writeFileAtomic } from './write-atomic.ts';
 
 export interface RunManifest {
@@ -26,14 +28,17 @@ export interface RunManifest {
   finishedAt?: string;
   exitCode?: number;
   interrupted?: boolean;
+  /** Per iteration that collected evidence: each file's path, size and sha256, and what failed. */
+  evidence?: { iteration: number; files: EvidenceRecord[]; problems: EvidenceProblem[] }[];
 }
 
 export function hostFacts(): RunManifest['host'] {
   return { os: type(), release: release(), arch: arch() };
 }
 
-export function writeManifest(runDir: string, manifest: RunManifest): void {
-  writeFileAtomic(join(runDir, 'run.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+export function writeManifest(runDir: string, manifest: RunManifest, redactor?: Redactor): void {
+  const text = `${JSON.stringify(manifest, null, 2)}\n`;
+  writeFileAtomic(join(runDir, 'run.json'), redactor ? redactor.redact(text) : text);
 }
 
 /** sha256 and size of a build: a file is hashed as it is, an .app folder file by file in path order. */

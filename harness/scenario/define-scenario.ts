@@ -29,6 +29,8 @@ export interface Scenario {
   report: string;
   inputs: Record<string, ScenarioInput>;
   signature: FailureSignature;
+  /** Unified-log predicates whose lines go into a failing iteration's evidence, beside sysextd's. */
+  logPredicates?: readonly string[];
   /** What one iteration is, plural, for the rate sentence ("4 of 20 upgrades ..."). @default 'iterations' */
   unit?: string;
   run(t: ScenarioContext): Promise<void>;

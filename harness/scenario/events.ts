@@ -1,4 +1,5 @@
 // RunEvents: what the runner tells reporters. Reporters only consume these; nothing else prints.
+import type { EvidenceReport } from '../evidence/collector.ts';
 
 export type Outcome = 'pass' | 'fail' | 'error';
 
@@ -38,6 +39,8 @@ export interface IterationResult {
   artifacts: string[];
   /** What the scenario recorded besides the outcome, e.g. `reboot-probe: recovered`. */
   findings?: Record<string, string>;
+  /** What evidence collection gathered (files with size and sha256) and what failed. */
+  evidence?: EvidenceReport;
 }
 
 export type RunEvent =

@@ -1,15 +1,21 @@
 // Runs a scenario's iterations, each on a fresh clone of the image, and classifies each outcome:
 // pass, fail (a check failed: the product misbehaved), error (the harness or the infrastructure
 // failed, or the run was interrupted). Everything it learns goes out as RunEvents.
+
+import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, sep } from 'node:path';
 import type { VmBackend } from '../backends/vm-backend.ts';
 import { VmLease } from '../backends/vm-lease.ts';
 import { CheckFailedError, InterruptedError } from '../errors.ts';
+import type { EvidenceReport } from '../evidence/collector.ts';
+import { collectIterationEvidence, type EvidenceMode } from '../evidence/iteration-evidence.ts';
 import type { ActivationOptions } from '../macos/activation.ts';
 import type { InstalledBuild } from '../macos/install-build.ts';
 import type { SleepWakeOptions } from '../macos/sleep-wake.ts';
 import { parseSwVers } from '../parse/sw-vers.ts';
+import { listFilesSorted } from '../report/list-files.ts';
+import type { Redactor } from '../report/redact.ts';
 import { Transcript } from '../report/transcript.ts';
 import { vmName } from '../run-registry.ts';
 import { GuestSession } from '../ssh/guest-session.ts';
@@ -44,6 +50,12 @@ export interface RunPlan {
   sshTimeoutMs?: number;
   /** Called once per installed build, for the manifest. */
   onBuildInstalled?: (role: string, build: InstalledBuild) => void;
+  /** When to collect sysdiagnose, logs and state before teardown. @default 'on-failure' */
+  evidence?: EvidenceMode;
+  /** @default 900000 */
+  sysdiagnoseTimeoutMs?: number;
+  /** Masks secrets in everything the iteration writes. */
+  redactor?: Redactor;
 }
 
 export interface RunResult {
@@ -123,6 +135,8 @@ async function runIteration(
     at: startedAt.toISOString(),
   });
   let context: IterationContext | undefined;
+  let guest: GuestSession | undefined;
+  let evidence: EvidenceReport | undefined;
   let outcome: Outcome = 'pass';
   let failure: Pick<IterationResult, 'failedCheck' | 'matchesSignature' | 'message' | 'errorType'> = {};
   try {
@@ -142,13 +156,14 @@ async function runIteration(
       };
       await lease.start(startOptions);
       const endpoint = await plan.backend.endpoint(vm, { signal });
-      const guest = await GuestSession.connect(endpoint, {
+      guest = await GuestSession.connect(endpoint, {
         label: vm,
         signal,
         timeoutMs: plan.sshTimeoutMs ?? 180_000,
       });
       lease.attachGuest(guest);
-      guest.onExec((record) => transcript.guest(guest.target, record));
+      const session = guest;
+      guest.onExec((record) => transcript.guest(session.target, record));
       emit({ type: 'vm-started', iteration, vm, host: endpoint.host, port: endpoint.port });
       const swVers = parseSwVers((await guest.exec(['sw_vers'], { signal })).stdout);
       run.guestOs ??= swVers;
@@ -176,8 +191,28 @@ async function runIteration(
       ({ outcome, failure } = classify(error, scenario, signal));
       transcript.note(`${outcome}: ${failure.message}`);
     }
+    // Evidence once the outcome is known and before the VM goes; it never changes the outcome.
+    evidence = await collectIterationEvidence({
+      mode: plan.evidence ?? 'on-failure',
+      outcome,
+      guest,
+      runDir: plan.runDir,
+      iterationDir,
+      iteration,
+      since: startedAt,
+      signal,
+      hurry: plan.hurry,
+      extensions: context?.watchedExtensions ?? [],
+      predicates: scenario.logPredicates ?? [],
+      redactor: plan.redactor,
+      sysdiagnoseTimeoutMs: plan.sysdiagnoseTimeoutMs,
+      emit,
+    });
+    if (evidence)
+      transcript.note(`evidence: ${evidence.files.length} file(s), ${evidence.problems.length} problem(s)`);
   } finally {
     stopHostTranscript();
+    await redactIterationFiles(plan.redactor, iterationDir);
   }
   const result: IterationResult = {
     scenario: scenario.id,
@@ -191,11 +226,23 @@ async function runIteration(
     steps: context?.steps ?? [],
     artifacts: ['transcript.log', 'tart-run.log']
       .map((file) => join('iterations', String(iteration), file))
-      .concat(context?.artifacts ?? []),
+      .filter((file) => existsSync(join(plan.runDir, file)))
+      .concat(context?.artifacts ?? [], evidence?.files.map((file) => file.path) ?? []),
+    ...(evidence ? { evidence } : {}),
     ...(context && Object.keys(context.findings).length > 0 ? { findings: { ...context.findings } } : {}),
   };
   emit({ type: 'iteration-finished', result });
   return result;
+}
+
+/** The transcript, the tart log and the snapshots carry guest output: mask secrets in them too. */
+async function redactIterationFiles(redactor: Redactor | undefined, iterationDir: string): Promise<void> {
+  if (!redactor?.active) return;
+  for (const file of listFilesSorted(iterationDir)) {
+    // Evidence files were redacted as they were collected.
+    if (file.includes(`${sep}evidence${sep}`)) continue;
+    await redactor.redactFile(file).catch(() => 0);
+  }
 }
 
 function classify(

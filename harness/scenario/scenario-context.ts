@@ -76,6 +76,11 @@ export class IterationContext implements ScenarioContext {
   readonly artifacts: string[] = [];
   readonly findings: Record<string, string> = {};
   private readonly watched = new Set<string>();
+
+  /** Bundle IDs of the extensions under test, for evidence (their logs and jobs). */
+  get watchedExtensions(): string[] {
+    return [...this.watched];
+  }
   private snapshotCount = 0;
 
   constructor(private readonly setup: ContextSetup) {}

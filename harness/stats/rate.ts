@@ -30,6 +30,11 @@ function percent(x: number): string {
   return `${Math.round(x * 100)}%`;
 }
 
+/** A threshold as given, without float noise: 0.05 -> 5%, 0.025 -> 2.5%, 0.07 -> 7%. */
+export function thresholdPercent(x: number): string {
+  return `${Number((x * 100).toFixed(2))}%`;
+}
+
 /**
  * The sentence a person can act on: "4 of 20 upgrades lost the XPC endpoint: 20% (8%-42%). To show
  * that a fix brings it below 5% takes 59 clean runs in a row (exact one-sided 95% bound)."
@@ -40,7 +45,7 @@ export function rateSentence(
   threshold = 0.05,
 ): string {
   const r = failureRate(counts);
-  const tail = `To show that a fix brings it below ${percent(threshold)} takes ${cleanRunsNeeded(threshold)} clean runs in a row (exact one-sided 95% bound).`;
+  const tail = `To show that a fix brings it below ${thresholdPercent(threshold)} takes ${cleanRunsNeeded(threshold)} clean runs in a row (exact one-sided 95% bound).`;
   const apart: string[] = [];
   if (counts.otherFailures > 0) apart.push(`${counts.otherFailures} other failure(s)`);
   if (counts.errors > 0) apart.push(`${counts.errors} error(s)`);

@@ -1,5 +1,6 @@
 // How many iterations a run makes on each image: a fixed count (--repeat), until the first target
 // failure (--until-fail), or until the evidence decides (--until-confident), each capped by --max.
+import { thresholdPercent } from './rate.ts';
 import { type Tally, type Verdict, verdict } from './stopping-rule.ts';
 
 export type Repetition =
@@ -26,7 +27,7 @@ export function describeRepetition(repetition: Repetition): string {
     case 'until-fail':
       return `until-fail (max ${repetition.max})`;
     case 'until-confident':
-      return `until-confident (threshold ${repetition.threshold * 100}%, max ${repetition.max})`;
+      return `until-confident (threshold ${thresholdPercent(repetition.threshold)}, max ${repetition.max})`;
   }
 }
 

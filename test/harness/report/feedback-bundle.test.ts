@@ -27,7 +27,8 @@ test('the bundle of a failing run holds report.md with the rate and the command,
     /^# upgrade-xpc: xpc-endpoint-registered fails on macOS 15\.1 \(24B83\) \(1\/2 iterations\)\n/,
   );
   t.regex(report, /sysext-lab run upgrade-xpc --repeat 2 --quirk xpc-endpoint-lost-on-upgrade=1/);
-  t.regex(report, /Failure rate 50\.0 %, 95 % interval 9\.5–90\.5 %/);
+  t.regex(report, /Failure rate 50\.0 %, 95 % interval 9\.5–90\.5 % \(Wilson\)/);
+  t.regex(report, /1 of 2 upgrades lost the XPC endpoint: 50% \(9%-91%\)\./);
   t.regex(
     report,
     /sysextd\[88\] bootstrap_look_up com\.example\.sxl\.app\.proxy\.xpc: 1102 \(Unknown service name\)/,

@@ -25,4 +25,6 @@ test('--until-confident stops on a verdict, or at --max with the verdict so far'
   t.is(stopReason(r, 70, { n: 50, failures: 0 }), null);
   t.is(stopReason({ ...r, max: 30 }, 30, { n: 30, failures: 0 }), 'reached --max 30 (verdict undecided)');
   t.is(describeRepetition(r), 'until-confident (threshold 5%, max 100)');
+  t.is(describeRepetition({ ...r, threshold: 0.07 }), 'until-confident (threshold 7%, max 100)');
+  t.is(describeRepetition({ ...r, threshold: 0.025 }), 'until-confident (threshold 2.5%, max 100)');
 });
