@@ -55,7 +55,9 @@ export function waitForExtensionState(
       what: `${describeVersion(version)} to be [${states.join('] or [')}]`,
       vm: guest.label,
       timeoutMs: options.timeoutMs ?? 60_000,
-      intervalMs: options.intervalMs ?? 500,
+      // Start quick (macOS lists an extension within a second of the request), back off to 0.5 s.
+      intervalMs: options.intervalMs ?? 100,
+      backoffFactor: 1.5,
       signal: options.signal,
     },
   );
