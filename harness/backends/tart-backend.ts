@@ -111,7 +111,7 @@ export class TartBackend implements VmBackend {
         what: `an IP address (tart ip ${name})`,
         vm: name,
         timeoutMs,
-        intervalMs: 1000,
+        intervalMs: 300,
         signal: options.signal,
       },
     );
