@@ -1,7 +1,7 @@
 // `sysext-lab feedback <run-dir>`: a zip to attach to a Feedback Assistant report as it is: report.md
 // (title, environment, builds, steps to reproduce, expected and actual, rate, signature log lines,
 // attached files) plus the failing iteration's evidence, transcript, snapshots and run.json.
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { ConfigError } from '../errors.ts';

@@ -1,7 +1,7 @@
 // <run-dir>/report.html: one self-contained page (inline CSS, no scripts, no network): the summary
 // with rates and intervals, a table of iterations (failing rows marked red, errors amber) and per
 // iteration a timeline of its steps, scaled by duration, with links to the evidence.
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { type RunDirContents, type RunIteration, readRunDir } from './feedback-bundle.ts';
 import { listFilesSorted } from './list-files.ts';
