@@ -32,6 +32,7 @@ export { predicateString, showUnifiedLog } from './macos/unified-log.ts';
 export { ParseError } from './parse/parse-error.ts';
 export { parseByKind, parseKinds, UnknownParseKindError } from './parse/registry.ts';
 export { parseUnifiedLogStream } from './parse/unified-log-stream.ts';
+export { doNotRetry, retryUntil } from './retry.ts';
 export { type RunOptions, runCommand, runDefaults } from './run-command.ts';
 export { defineScenario, type FailureSignature, type Scenario } from './scenario/define-scenario.ts';
 export type { IterationResult, Outcome, RunEvent } from './scenario/events.ts';

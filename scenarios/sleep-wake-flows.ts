@@ -17,6 +17,7 @@ import {
   launchApp,
   listNetworkServices,
   readGuestTime,
+  retryUntil,
   startNetworkService,
 } from '../harness/index.ts';
 import { networkExtension } from './network-extension.ts';
@@ -74,17 +75,19 @@ export default defineScenario({
     await t.step('activate extension', () => t.activate(build, extension));
     await t.step('launch app to save the proxy configuration', async () => {
       await launchApp(t.guest, build.appPath, { signal: t.signal });
-      const deadline = performance.now() + 30_000;
-      for (;;) {
-        const { raw, services } = await listNetworkServices(t.guest, { signal: t.signal });
-        if (services.some((s) => s.name === proxyName)) return;
-        if (performance.now() > deadline) {
-          throw new Error(
-            `The app saved no network configuration "${proxyName}" within 30000 ms; scutil --nc list:\n${raw}`,
-          );
-        }
-        await new Promise((resolve) => setTimeout(resolve, 200));
-      }
+      await retryUntil(
+        async () => {
+          const { raw, services } = await listNetworkServices(t.guest, { signal: t.signal });
+          if (!services.some((s) => s.name === proxyName)) throw new Error(`scutil --nc list:\n${raw}`);
+        },
+        {
+          what: `the app to save network configuration "${proxyName}"`,
+          vm: t.vm,
+          timeoutMs: 30_000,
+          intervalMs: 200,
+          signal: t.signal,
+        },
+      );
     });
     await t.step('start the proxy', () => startNetworkService(t.guest, proxyName, { signal: t.signal }));
     const before = await readGuestTime(t.guest, { signal: t.signal });

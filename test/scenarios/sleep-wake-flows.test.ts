@@ -11,6 +11,8 @@ test('flows-stop-after-wake=1: every cycle fails the target check, with the log 
     repeat: 2,
     seed: 4,
     quirks: { 'flows-stop-after-wake': 1 },
+    // The sim logs a flow within milliseconds; the default 30 s deadline would only slow the test.
+    inputs: { 'deadline-ms': '2000' },
   });
   t.is(run.exitCode, 1, run.console);
   for (const r of run.results) {
