@@ -224,6 +224,16 @@ async function runCli(args: string[], argv: string[]): Promise<number> {
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  // A bug that escapes (an error event nobody listens to) must not leave VMs running: abort the run,
+  // whose cleanup then shuts down and deletes the VM in flight and writes the reports.
+  const onCrash = (error: unknown) => {
+    process.stderr.write(
+      `sysext-lab: unexpected error, cleaning up: ${(error as Error)?.stack ?? String(error)}\n`,
+    );
+    controller.abort(error instanceof Error ? error : new Error(String(error)));
+  };
+  process.on('uncaughtException', onCrash);
+  process.on('unhandledRejection', onCrash);
   try {
     const outcome = await runCommand({
       scenario,
@@ -250,6 +260,8 @@ async function runCli(args: string[], argv: string[]): Promise<number> {
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
+    process.off('uncaughtException', onCrash);
+    process.off('unhandledRejection', onCrash);
   }
 }
 

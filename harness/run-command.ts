@@ -4,7 +4,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { simBackendOptions, simSampleBuilds } from './backends/sim-profile.ts';
 import { TartBackend, type TartBackendOptions, tartBackendDefaults } from './backends/tart-backend.ts';
-import { ConfigError, HostCommandError } from './errors.ts';
+import { ConfigError, HostCommandError, InterruptedError } from './errors.ts';
 import type { EvidenceMode } from './evidence/iteration-evidence.ts';
 import { buildKind, type InstalledBuild } from './macos/install-build.ts';
 import type { SleepStrategy, SleepWakeOptions } from './macos/sleep-wake.ts';
@@ -234,7 +234,8 @@ export async function runCommand(options: RunOptions): Promise<RunOutcome> {
     exitCode = exitCodeFor(results, interrupted);
   } finally {
     interrupted ||= options.signal.aborted;
-    if (interrupted) exitCode = 130;
+    // A run aborted by a crash (not by Ctrl-C) is an infrastructure error, not an interruption.
+    if (interrupted) exitCode = options.signal.reason instanceof InterruptedError ? 130 : 3;
     manifest.finishedAt = new Date().toISOString();
     manifest.exitCode = exitCode;
     manifest.interrupted = interrupted;

@@ -254,11 +254,13 @@ function classify(
   failure: Pick<IterationResult, 'failedCheck' | 'matchesSignature' | 'message' | 'errorType'>;
 } {
   if (signal.aborted) {
-    const reason = signal.reason instanceof InterruptedError ? signal.reason : new InterruptedError('abort');
-    return {
-      outcome: 'error',
-      failure: { message: `${reason.message} during the iteration`, errorType: reason.name },
-    };
+    // Ctrl-C, or the CLI aborting the run after an unexpected crash elsewhere in the process.
+    const reason = signal.reason instanceof Error ? signal.reason : new InterruptedError('abort');
+    const message =
+      reason instanceof InterruptedError
+        ? `${reason.message} during the iteration`
+        : `Run aborted: ${reason.message}`;
+    return { outcome: 'error', failure: { message, errorType: reason.name } };
   }
   if (error instanceof CheckFailedError) {
     return {
