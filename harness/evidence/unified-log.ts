@@ -1,6 +1,8 @@
 // The unified log since the iteration began, as ndjson (parseUnifiedLog reads it back): sysextd,
 // nesessionmanager, the NetworkExtension subsystem, the extensions' own processes, and whatever
 // the scenario adds.
+
+import { logShowArgv } from '../macos/unified-log.ts';
 import type { GuestSession } from '../ssh/guest-session.ts';
 import type { EvidenceCollector, EvidenceContext, EvidenceFile } from './collector.ts';
 import { commandToFile } from './guest-files.ts';
@@ -46,18 +48,10 @@ export function unifiedLogCollector(): EvidenceCollector {
     name: 'unified-log',
     async collect(ctx: EvidenceContext): Promise<EvidenceFile[]> {
       const offset = await guestUtcOffsetMinutes(ctx.guest, ctx.signal);
-      const argv = [
-        'log',
-        'show',
-        '--style',
-        'ndjson',
-        '--info',
-        '--debug',
-        '--start',
-        formatLogStart(ctx.since, offset),
-        '--predicate',
-        logPredicate(ctx.extensions, ctx.predicates),
-      ];
+      const argv = logShowArgv({
+        start: formatLogStart(ctx.since, offset),
+        predicate: logPredicate(ctx.extensions, ctx.predicates),
+      });
       return [await commandToFile(ctx, argv, 'unified-log.ndjson')];
     },
   };

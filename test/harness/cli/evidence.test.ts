@@ -1,40 +1,12 @@
 // Issue 5 end to end through the CLI on the sim: evidence on failure, JUnit attachments, the
 // feedback bundle, a hanging sysdiagnose, Ctrl-C during collection, and redaction.
-import { execFile, execFileSync, spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import test from 'ava';
-import { cli, fakeTart, makeSimEnv, type SimEnv } from '../../helpers/sim-env.ts';
+import { onlyRunDir, runCli, sxlVms } from '../../helpers/cli-run.ts';
+import { cli, makeSimEnv } from '../../helpers/sim-env.ts';
 import { validateJUnit } from '../../helpers/xmllint.ts';
-
-const run = promisify(execFile);
-
-async function runCli(sim: SimEnv, args: string[], env: NodeJS.ProcessEnv = {}) {
-  try {
-    const { stdout, stderr } = await run('node', [cli, ...args], {
-      env: { ...sim.env, ...env },
-      maxBuffer: 64 << 20,
-    });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
-
-function runDirOf(sim: SimEnv): string {
-  const [only] = readdirSync(sim.artifacts);
-  if (!only) throw new Error('no run directory');
-  return join(sim.artifacts, only);
-}
-
-async function sxlVms(sim: SimEnv): Promise<string[]> {
-  const { stdout } = await run(fakeTart, ['list', '--format', 'json'], { env: sim.env });
-  return (JSON.parse(stdout) as { Name: string }[])
-    .map((vm) => vm.Name)
-    .filter((name) => name.startsWith('sxl-'));
-}
 
 test('a failing two-iteration run leaves sysdiagnose, log slice, snapshots and JUnit attachments; feedback bundles them', async (t) => {
   const sim = makeSimEnv();
@@ -51,7 +23,7 @@ test('a failing two-iteration run leaves sysdiagnose, log slice, snapshots and J
     sim.artifacts,
   ]);
   t.is(result.code, 1, result.stdout + result.stderr);
-  const runDir = runDirOf(sim);
+  const runDir = onlyRunDir(sim);
   for (const iteration of [1, 2]) {
     const evidence = join(runDir, 'iterations', String(iteration), 'evidence');
     const listing = execFileSync('tar', ['tzf', join(evidence, `sxl-${iteration}.tar.gz`)]).toString();
@@ -104,7 +76,7 @@ test('a hanging sysdiagnose is recorded, the outcome stays, and the run ends wit
     sim.artifacts,
   ]);
   t.is(result.code, 1, 'still the check failure, not an infrastructure error');
-  const runDir = runDirOf(sim);
+  const runDir = onlyRunDir(sim);
   const manifest = JSON.parse(readFileSync(join(runDir, 'run.json'), 'utf8'));
   const [problem] = manifest.evidence[0].problems;
   t.like(problem, { collector: 'sysdiagnose', reason: 'timed-out' });
@@ -142,14 +114,14 @@ test('Ctrl-C during evidence collection keeps what was collected, a valid JUnit 
   const interrupted = (async () => {
     while (!stdout.includes('check xpc-endpoint-after-upgrade failed'))
       await new Promise((r) => setTimeout(r, 50));
-    const evidence = () => join(runDirOf(sim), 'iterations', '1', 'evidence');
+    const evidence = () => join(onlyRunDir(sim), 'iterations', '1', 'evidence');
     while (!existsSync(join(evidence(), 'install.log'))) await new Promise((r) => setTimeout(r, 50));
     child.kill('SIGINT');
   })();
   const exitCode = await new Promise<number | null>((resolve) => child.on('exit', resolve));
   await interrupted;
   t.is(exitCode, 130, stdout);
-  const runDir = runDirOf(sim);
+  const runDir = onlyRunDir(sim);
   t.is(validateJUnit(join(runDir, 'junit.xml')), null);
   t.regex(readFileSync(join(runDir, 'junit.xml'), 'utf8'), /<failure message="XPC endpoint missing/);
   for (const file of ['unified-log.ndjson', 'pmset-log.txt', 'install.log']) {
@@ -180,7 +152,7 @@ test('a planted secret never reaches the run directory', async (t) => {
     { SXL_TEST_TOKEN: secret },
   );
   t.is(result.code, 0, result.stdout + result.stderr);
-  const runDir = runDirOf(sim);
+  const runDir = onlyRunDir(sim);
   let found = '';
   try {
     found = execFileSync('grep', ['-rl', secret, runDir], { encoding: 'utf8' });

@@ -1,42 +1,11 @@
 // End to end: `sysext-lab run upgrade-xpc` as a user runs it, on the embedded simulated Mac.
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import test from 'ava';
-import { cli, fakeTart, makeSimEnv, type SimEnv } from '../../helpers/sim-env.ts';
+import { onlyRunDir, runCli, sxlVms } from '../../helpers/cli-run.ts';
+import { cli, makeSimEnv } from '../../helpers/sim-env.ts';
 import { validateJUnit } from '../../helpers/xmllint.ts';
-
-const run = promisify(execFile);
-
-async function runCli(
-  sim: SimEnv,
-  args: string[],
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run('node', [cli, ...args], {
-      env: sim.env,
-      maxBuffer: 64 * 1024 * 1024,
-    });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
-
-function onlyRunDir(sim: SimEnv): string {
-  const runs = readdirSync(sim.artifacts);
-  if (runs.length !== 1) throw new Error(`expected one run directory, found ${runs.join(', ')}`);
-  return join(sim.artifacts, runs[0]!);
-}
-
-async function sxlVms(sim: SimEnv): Promise<string[]> {
-  const { stdout } = await run(fakeTart, ['list', '--format', 'json'], { env: sim.env });
-  return (JSON.parse(stdout) as { Name: string }[])
-    .map((vm) => vm.Name)
-    .filter((name) => name.startsWith('sxl-'));
-}
 
 test('a clean upgrade passes and leaves junit.xml, run.json, summary.json and transcripts', async (t) => {
   const sim = makeSimEnv();
