@@ -1,0 +1,60 @@
+// A 1 GB unified log (`log stream --style ndjson`) through parseUnifiedLogStream must parse in
+// constant memory. The input is generated on the fly, never held whole, so resident memory measures
+// the parser alone. Run: npx tsx bench/log-stream-memory.ts [sizeMB]
+import { Readable } from 'node:stream';
+import { parseUnifiedLogStream } from '../harness/parse/unified-log-stream.ts';
+
+const sizeMb = Number(process.argv[2] ?? 1024);
+const limitMb = 200;
+const header = 'Filtering the log data using "process == \\"com.example.sxl.app.proxy\\""\n';
+
+function entry(n: number): string {
+  return `${JSON.stringify({
+    timezoneName: '',
+    messageType: 'Default',
+    eventType: 'logEvent',
+    subsystem: 'com.example.sxl.app.proxy',
+    category: 'provider',
+    processImagePath:
+      '/Library/SystemExtensions/6F1C0C4E-1A7B-4D0E-9A55-0E2D3C4B5A69/com.example.sxl.app.proxy.systemextension/Contents/MacOS/com.example.sxl.app.proxy',
+    timestamp: '2026-11-28 01:02:03.456789+0000',
+    eventMessage: `handleNewFlow TCP com.apple.curl remote 93.184.216.34:443 flow ${n}`,
+    processID: 612,
+    threadID: 4242 + (n % 7),
+  })}\n`;
+}
+
+function* chunks(): Generator<string> {
+  yield header;
+  let bytes = header.length;
+  let n = 0;
+  const target = sizeMb * 1024 * 1024;
+  while (bytes < target) {
+    let chunk = '';
+    while (chunk.length < 64 * 1024) chunk += entry(n++);
+    bytes += chunk.length;
+    yield chunk;
+  }
+}
+
+let peak = process.memoryUsage().rss;
+const baseline = peak;
+const sampler = setInterval(() => {
+  peak = Math.max(peak, process.memoryUsage().rss);
+}, 20);
+const started = performance.now();
+let entries = 0;
+try {
+  for await (const _ of parseUnifiedLogStream(Readable.from(chunks()))) entries += 1;
+} finally {
+  clearInterval(sampler);
+}
+const seconds = (performance.now() - started) / 1000;
+const mb = (bytes: number) => (bytes / 1024 / 1024).toFixed(0);
+console.log(
+  `${sizeMb} MB of ndjson, ${entries} entries in ${seconds.toFixed(1)} s (${(sizeMb / seconds).toFixed(0)} MB/s); resident memory ${mb(baseline)} MB at start, peak ${mb(peak)} MB (limit ${limitMb} MB)`,
+);
+if (peak > limitMb * 1024 * 1024) {
+  console.error(`FAIL: peak resident memory ${mb(peak)} MB is over ${limitMb} MB`);
+  process.exitCode = 1;
+}
