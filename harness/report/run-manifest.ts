@@ -18,7 +18,7 @@ export interface RunManifest {
   toolVersion: string;
   host: { os: string; release: string; arch: string };
   image: string;
-  guest?: { productName: string; productVersion: string; buildVersion: string };
+  guest?: { productName: string; productVersion: string; buildVersion: string; sip?: string };
   scenario: string;
   iterations: number;
   builds: BuildRecord[];

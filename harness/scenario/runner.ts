@@ -62,7 +62,7 @@ export interface RunResult {
   results: IterationResult[];
   interrupted: boolean;
   /** The guest's sw_vers as first seen, for the manifest. */
-  guestOs?: { productName: string; productVersion: string; buildVersion: string };
+  guestOs?: { productName: string; productVersion: string; buildVersion: string; sip?: string };
 }
 
 export async function runScenario(plan: RunPlan): Promise<RunResult> {
@@ -166,7 +166,8 @@ async function runIteration(
       guest.onExec((record) => transcript.guest(session.target, record));
       emit({ type: 'vm-started', iteration, vm, host: endpoint.host, port: endpoint.port });
       const swVers = parseSwVers((await guest.exec(['sw_vers'], { signal })).stdout);
-      run.guestOs ??= swVers;
+      // SIP decides what developer mode and replacement can do: record it once per run for reports.
+      run.guestOs ??= { ...swVers, sip: await readSipStatus(guest, signal) };
       transcript.note(`guest ${swVers.productName} ${swVers.productVersion} (${swVers.buildVersion})`);
       context = new IterationContext({
         iteration,
@@ -243,6 +244,12 @@ async function redactIterationFiles(redactor: Redactor | undefined, iterationDir
     if (file.includes(`${sep}evidence${sep}`)) continue;
     await redactor.redactFile(file).catch(() => 0);
   }
+}
+
+/** `enabled` or `disabled` from `csrutil status`, or undefined when the guest does not say. */
+async function readSipStatus(guest: GuestSession, signal: AbortSignal): Promise<string | undefined> {
+  const result = await guest.exec(['csrutil', 'status'], { signal, allowFailure: true });
+  return /System Integrity Protection status: (\w+)\./.exec(result.stdout)?.[1];
 }
 
 function classify(
