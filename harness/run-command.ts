@@ -12,7 +12,13 @@ import { ConsoleReporter } from './report/console-reporter.ts';
 import { writeHtmlReport } from './report/html-report.ts';
 import { JUnitReporter } from './report/junit-reporter.ts';
 import { Redactor } from './report/redact.ts';
-import { describeBuild, hostFacts, type RunManifest, writeManifest } from './report/run-manifest.ts';
+import {
+  describeBuild,
+  hostFacts,
+  macHostFacts,
+  type RunManifest,
+  writeManifest,
+} from './report/run-manifest.ts';
 import { exitCodeFor, type SummaryWording, summarize } from './report/run-summary.ts';
 import { writeFileAtomic } from './report/write-atomic.ts';
 import { newRunId, registerRun } from './run-registry.ts';
@@ -158,7 +164,7 @@ export async function runCommand(options: RunOptions): Promise<RunOutcome> {
     backend: description.backend,
     tool: description.tool,
     toolVersion: description.toolVersion,
-    host: hostFacts(),
+    host: { ...hostFacts(), ...(await macHostFacts()) },
     image: images[0]!,
     images,
     scenario: options.scenario.id,
@@ -231,6 +237,10 @@ export async function runCommand(options: RunOptions): Promise<RunOutcome> {
     });
     interrupted = run.interrupted;
     if (run.guestOs) manifest.guest = run.guestOs;
+    // After the first clone the image is cached, so its digest is known.
+    manifest.imageDigest = await backend
+      .imageDigest(images[0]!, { timeoutMs: 30_000 })
+      .catch(() => undefined);
     exitCode = exitCodeFor(results, interrupted);
   } finally {
     interrupted ||= options.signal.aborted;

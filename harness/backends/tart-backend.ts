@@ -156,6 +156,13 @@ export class TartBackend implements VmBackend {
     throw new HostCommandError(result.command, result.exitCode, tail(result.stderr, 400), result.durationMs);
   }
 
+  async imageDigest(image: string, options: WaitOptions = {}): Promise<string | undefined> {
+    // `tart fqn` (hidden) names a cached remote image by digest; a local name is echoed back.
+    const result = await this.tart(['fqn', image], { ...options, allowFailure: true });
+    const fqn = result.stdout.trim();
+    return result.exitCode === 0 && fqn.includes('@sha256:') ? fqn : undefined;
+  }
+
   async list(options: WaitOptions = {}): Promise<VmInfo[]> {
     const result = await this.tart(['list', '--source', 'local', '--format', 'json'], options);
     return parseTartList(result.stdout);

@@ -45,6 +45,8 @@ export interface VmBackend {
   /** Deletes the VM; deleting a missing VM is fine, so cleanup can be repeated. */
   delete(name: string, options?: WaitOptions): Promise<void>;
   list(options?: WaitOptions): Promise<VmInfo[]>;
+  /** The image's content digest (e.g. `host/ns@sha256:...`) once it is cached, if the backend knows it. */
+  imageDigest(image: string, options?: WaitOptions): Promise<string | undefined>;
   /** Every host command the backend runs, for transcripts. Returns an unsubscribe function. */
   onCommand(listener: (record: HostCommandRecord) => void): () => void;
 }

@@ -184,7 +184,8 @@ export function feedbackReport(run: RunDirContents, chosen: RunIteration, files:
   const lines: string[] = [`# ${title}`, ''];
   lines.push('## Summary', '', chosen.message ?? '(no message)', '');
   lines.push('## Environment', '');
-  lines.push(`- Host: ${m.host ? `${m.host.os} ${m.host.release} ${m.host.arch}` : 'unknown'}`);
+  const mac = m.host?.macos ? `, macOS ${m.host.macos}${m.host.model ? ` on ${m.host.model}` : ''}` : '';
+  lines.push(`- Host: ${m.host ? `${m.host.os} ${m.host.release} ${m.host.arch}${mac}` : 'unknown'}`);
   lines.push(
     `- VM tool: ${m.tool ?? 'tart'} ${m.toolVersion ?? ''} (backend ${m.backend ?? 'unknown'})`.trimEnd(),
   );

@@ -2,8 +2,9 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
-import { arch, release, type } from 'node:os';
+import { arch, platform, release, type } from 'node:os';
 import { join } from 'node:path';
+import { runHostCommand } from '../backends/host-command.ts';
 import type { EvidenceProblem, EvidenceRecord } from '../evidence/collector.ts';
 import type { BuildRecord } from '../scenario/events.ts';
 import type { Redactor } from './redact.ts';
@@ -16,7 +17,9 @@ export interface RunManifest {
   backend: string;
   tool: string;
   toolVersion: string;
-  host: { os: string; release: string; arch: string };
+  host: { os: string; release: string; arch: string; macos?: string; model?: string };
+  /** The image's digest as the VM tool resolved it (`tart fqn`), when known. */
+  imageDigest?: string;
   image: string;
   guest?: { productName: string; productVersion: string; buildVersion: string; sip?: string };
   scenario: string;
@@ -34,6 +37,17 @@ export interface RunManifest {
 
 export function hostFacts(): RunManifest['host'] {
   return { os: type(), release: release(), arch: arch() };
+}
+
+/** On a Mac host also the macOS version and the model (e.g. Mac14,6), for Feedback reports. */
+export async function macHostFacts(): Promise<{ macos?: string; model?: string }> {
+  if (platform() !== 'darwin') return {};
+  const read = async (bin: string, args: string[]) =>
+    (await runHostCommand(bin, args, { timeoutMs: 10_000, allowFailure: true })).stdout.trim() || undefined;
+  return {
+    macos: await read('sw_vers', ['-productVersion']),
+    model: await read('sysctl', ['-n', 'hw.model']),
+  };
 }
 
 export function writeManifest(runDir: string, manifest: RunManifest, redactor?: Redactor): void {
