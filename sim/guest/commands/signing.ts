@@ -91,21 +91,11 @@ async function codesign(ctx: CommandContext) {
     return fail(
       'Usage: codesign -s identity [-fv*] [-o flags] [-r reqs] [-i ident] path ... # sign\n       codesign -v [-v*] [-R=<req string>|-R <req file path>] path|[+]pid ... # verify\n       codesign -d [options] path ... # display contents\n',
     );
-  let stderr = '';
-  let code = 0;
-  for (const path of paths) {
-    if (!(await ctx.fs.stat(path))) {
-      stderr += `${path}: No such file or directory\n`;
-      code = 1;
-      continue;
-    }
-    const signed = await readSigned(ctx.fs, path);
-    if (!signed) {
-      stderr += `${path}: code object is not signed at all\n`;
-      code = 1;
-    } else stderr += formatCodesign(signed);
-  }
-  return { stderr, exitCode: code };
+  return eachSignedPath(ctx, paths, (path, signed) =>
+    signed
+      ? { text: formatCodesign(signed), code: 0 }
+      : { text: `${path}: code object is not signed at all\n`, code: 1 },
+  );
 }
 
 async function spctl(ctx: CommandContext) {
@@ -120,31 +110,43 @@ async function spctl(ctx: CommandContext) {
       'System Policy Basic Usage:\n       spctl --assess [--type type] [-v] path ... # assessment\n',
       2,
     );
-  let stderr = '';
-  let code = 0;
-  for (const path of paths) {
-    if (!(await ctx.fs.stat(path))) {
-      stderr += `${path}: No such file or directory\n`;
-      code = 1;
-      continue;
-    }
-    const signed = await readSigned(ctx.fs, path);
+  // spctl reports on stderr, as codesign does.
+  return eachSignedPath(ctx, paths, (path, signed) => {
     const authorities = signed && Array.isArray(signed.signature.Authority) ? signed.signature.Authority : [];
     const developerId =
       typeof authorities[0] === 'string' && authorities[0].startsWith('Developer ID Application');
     if (!signed || !developerId) {
-      stderr += `${path}: rejected\n`;
-      if (verbose >= 2 && signed) stderr += `origin=${String(authorities[0] ?? '')}\n`;
-      code = 3;
+      const origin = verbose >= 2 && signed ? `origin=${String(authorities[0] ?? '')}\n` : '';
+      return { text: `${path}: rejected\n${origin}`, code: 3 };
+    }
+    const source = signed.signature.Notarized === true ? 'Notarized Developer ID' : 'Developer ID';
+    const details = verbose >= 2 ? `source=${source}\norigin=${authorities[0]}\n` : '';
+    return { text: `${path}: accepted\n${details}`, code: 0 };
+  });
+}
+
+/**
+ * codesign and spctl report per path on stderr: a missing path is `No such file or directory`
+ * (exit 1); otherwise `report` says what to print and the exit code (the last failure wins).
+ */
+async function eachSignedPath(
+  ctx: CommandContext,
+  paths: readonly string[],
+  report: (path: string, signed: Awaited<ReturnType<typeof readSigned>>) => { text: string; code: number },
+): Promise<{ stderr: string; exitCode: number }> {
+  let stderr = '';
+  let exitCode = 0;
+  for (const path of paths) {
+    if (!(await ctx.fs.stat(path))) {
+      stderr += `${path}: No such file or directory\n`;
+      exitCode = 1;
       continue;
     }
-    stderr += `${path}: accepted\n`;
-    if (verbose >= 2) {
-      stderr += `source=${signed.signature.Notarized === true ? 'Notarized Developer ID' : 'Developer ID'}\norigin=${authorities[0]}\n`;
-    }
+    const { text, code } = report(path, await readSigned(ctx.fs, path));
+    stderr += text;
+    if (code !== 0) exitCode = code;
   }
-  // spctl reports on stderr, as codesign does.
-  return { stderr, exitCode: code };
+  return { stderr, exitCode };
 }
 
 async function realpath(ctx: CommandContext) {
