@@ -273,6 +273,7 @@ export async function runCommand(options: RunOptions): Promise<RunOutcome> {
 function recordBundles(builds: BuildRecord[], role: string, build: InstalledBuild): void {
   const record = builds.find((b) => b.role === role);
   if (!record || record.bundles) return;
+  if (build.signing) record.signing = build.signing;
   record.bundles = [
     {
       kind: 'app',

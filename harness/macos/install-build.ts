@@ -15,6 +15,8 @@ export interface InstalledBuild {
   extensions: BundleInfo[];
   /** Output of the install command (installer's lines). */
   installOutput: string;
+  /** Team ID, authority, hardened runtime, notarization and Gatekeeper's verdict, in one line. */
+  signing?: string;
 }
 
 export interface InstallOptions {

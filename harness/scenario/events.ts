@@ -16,6 +16,8 @@ export interface BuildRecord {
   path: string;
   sha256: string;
   bytes: number;
+  /** How the app is signed, once it is installed: Team ID, authority, runtime, notarization, spctl. */
+  signing?: string;
   /** Filled in once the build is installed on a guest and its Info.plists are read. */
   bundles?: { bundleId: string; shortVersion: string; bundleVersion: string; kind: 'app' | 'extension' }[];
 }

@@ -58,6 +58,11 @@ test('a failing two-iteration run leaves sysdiagnose, log slice, snapshots and J
   t.true(entries.some((e) => e.endsWith('evidence/sxl-1.tar.gz')));
   const report = execFileSync('unzip', ['-p', zip, 'report.md']).toString();
   t.regex(report, /2 of 2 upgrades lost the XPC endpoint: 100% \(34%-100%\)/);
+  t.regex(
+    report,
+    /signing: Team ID SXLAB12345; Developer ID Application: Example Corp \(SXLAB12345\); hardened runtime; notarization ticket stapled; spctl: accepted \(Notarized Developer ID\)/,
+  );
+  t.regex(report, /- SIP: disabled/);
   t.regex(report, /sysext-lab run upgrade-xpc --repeat 2 --quirk xpc-endpoint-lost-on-upgrade=1 --seed 4/);
 });
 
