@@ -110,3 +110,16 @@ export class InterruptedError extends Error {
     super(`Interrupted by ${signalName}`);
   }
 }
+
+/** The guest did not sleep (or did not wake): an infrastructure problem, not the product's. */
+export class NoSleepError extends Error {
+  override name = 'NoSleepError';
+  constructor(
+    readonly vm: string,
+    detail: string,
+    /** Raw output that shows it (pmset -g log), attached like a check's evidence. */
+    readonly evidence: Record<string, string> = {},
+  ) {
+    super(`No sleep happened on ${vm}: ${detail}`);
+  }
+}

@@ -12,6 +12,7 @@ export {
   ConfigError,
   HostCommandError,
   InterruptedError,
+  NoSleepError,
   WaitTimeoutError,
 } from './errors.ts';
 export { launchApp } from './macos/activation.ts';
@@ -24,7 +25,7 @@ export { networkExtensionJobLabel, printSystemJob } from './macos/launchd.ts';
 export { readPmsetLog } from './macos/pmset.ts';
 export { rebootGuest } from './macos/reboot.ts';
 export { guestSha256, signingReport } from './macos/signing-report.ts';
-export { NoSleepError, type SleepStrategy, type SleepWakeResult } from './macos/sleep-wake.ts';
+export type { SleepStrategy, SleepWakeResult } from './macos/sleep-wake.ts';
 export { describeVersion, findExtension, readSystemExtensions } from './macos/system-extensions.ts';
 export { curlStatus } from './macos/traffic.ts';
 export { listNetworkServices, startNetworkService, stopNetworkService } from './macos/transparent-proxy.ts';

@@ -9,7 +9,7 @@
 import { delay } from '../abort.ts';
 import type { StartOptions, VmBackend } from '../backends/vm-backend.ts';
 import { checkSleptAndWoke, type SleepWakeEvidence } from '../checks/slept-and-woke.ts';
-import { CheckFailedError } from '../errors.ts';
+import { CheckFailedError, NoSleepError } from '../errors.ts';
 import type { GuestSession } from '../ssh/guest-session.ts';
 import { readGuestTime, setGuestClock } from './guest-clock.ts';
 import { scheduleRelativeWake } from './pmset.ts';
@@ -34,19 +34,6 @@ export const sleepWakeDefaults = {
   reconnectTimeoutMs: 180_000,
   suspendedMs: 5_000,
 } as const;
-
-/** The guest did not sleep (or did not wake): an infrastructure problem, not the product's. */
-export class NoSleepError extends Error {
-  override name = 'NoSleepError';
-  constructor(
-    readonly vm: string,
-    detail: string,
-    /** Raw output that shows it (pmset -g log), attached like a check's evidence. */
-    readonly evidence: Record<string, string> = {},
-  ) {
-    super(`No sleep happened on ${vm}: ${detail}`);
-  }
-}
 
 export interface SleepWakeContext {
   guest: GuestSession;
