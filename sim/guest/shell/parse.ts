@@ -124,6 +124,16 @@ function tokenize(line: string): Token[] {
       if (text) word.push({ text });
       text = '';
     };
+    // `$NAME`, `${NAME}`, `$?` expand alike inside double quotes and outside any quotes.
+    const takeDollar = (at: number): number => {
+      const [part, next] = readDollar(at);
+      if ('text' in part) text += part.text;
+      else {
+        flush();
+        word.push(part);
+      }
+      return next;
+    };
     let quotedSomewhere = false;
     while (i < n && !isMeta(line[i])) {
       const ch = line[i]!;
@@ -155,13 +165,7 @@ function tokenize(line: string): Token[] {
               i++;
             }
           } else if (d === '$') {
-            const [part, next] = readDollar(i);
-            if ('text' in part) text += part.text;
-            else {
-              flush();
-              word.push(part);
-            }
-            i = next;
+            i = takeDollar(i);
           } else if (d === '`') {
             throw new ShellSyntaxError('command substitution is not supported by the sim', line);
           } else {
@@ -181,13 +185,7 @@ function tokenize(line: string): Token[] {
         }
         quotedSomewhere = true;
       } else if (ch === '$') {
-        const [part, next] = readDollar(i);
-        if ('text' in part) text += part.text;
-        else {
-          flush();
-          word.push(part);
-        }
-        i = next;
+        i = takeDollar(i);
       } else if (ch === '`') {
         throw new ShellSyntaxError('command substitution is not supported by the sim', line);
       } else if (ch === '~' && i === start && (isMeta(line[i + 1]) || line[i + 1] === '/')) {
