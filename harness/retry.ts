@@ -11,8 +11,10 @@ export interface RetryOptions {
   timeoutMs: number;
   /** Pause between attempts. @default 1000 */
   intervalMs?: number;
-  /** Grow the pause by this factor per attempt, up to 5 × intervalMs. @default 1 */
+  /** Grow the pause by this factor per attempt, up to maxIntervalMs. @default 1 */
   backoffFactor?: number;
+  /** The longest pause when backing off. @default 5 × intervalMs */
+  maxIntervalMs?: number;
   signal?: AbortSignal;
   /** Called after each failed attempt, e.g. for progress output. */
   onAttemptFailed?: (error: Error, attempt: number) => void;
@@ -33,7 +35,7 @@ export async function retryUntil<T>(
     return await pRetry(attempt, {
       retries: Number.POSITIVE_INFINITY,
       minTimeout: intervalMs,
-      maxTimeout: intervalMs * (factor > 1 ? 5 : 1),
+      maxTimeout: factor > 1 ? (options.maxIntervalMs ?? intervalMs * 5) : intervalMs,
       factor,
       randomize: false,
       maxRetryTime: options.timeoutMs,

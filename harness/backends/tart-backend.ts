@@ -111,7 +111,10 @@ export class TartBackend implements VmBackend {
         what: `an IP address (tart ip ${name})`,
         vm: name,
         timeoutMs,
-        intervalMs: 300,
+        // Quick at first (a warm or simulated VM has its lease at once), then once a second as tart does.
+        intervalMs: 50,
+        backoffFactor: 2,
+        maxIntervalMs: 1000,
         signal: options.signal,
       },
     );

@@ -1,6 +1,6 @@
 // Moving evidence off the guest without holding it in memory: a command's stdout goes to a guest
 // file first, then every guest file comes down as an SFTP stream with a size cap.
-import { mkdir, rm } from 'node:fs/promises';
+import { mkdir, rename, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { combineSignals } from '../abort.ts';
 import { CommandError } from '../errors.ts';
@@ -50,7 +50,8 @@ export async function guestFileSize(
 
 /**
  * Streams a guest file to disk with GuestSession.download; refuses files over the cap up front and
- * stops a file that grows past it. A partial file is removed, so what is on disk is always whole.
+ * stops a file that grows past it. The bytes arrive in `<localPath>.partial`, renamed once whole and
+ * removed otherwise: a file under its own name is always complete, even while others download.
  */
 export async function downloadCapped(
   guest: GuestSession,
@@ -65,8 +66,9 @@ export async function downloadCapped(
   const cap = new AbortController();
   const signal = combineSignals({ signal: options.signal, timeoutMs: options.timeoutMs });
   let received = 0;
+  const partial = `${localPath}.partial`;
   try {
-    await guest.download(remotePath, localPath, {
+    await guest.download(remotePath, partial, {
       signal: signal ? AbortSignal.any([signal, cap.signal]) : cap.signal,
       // GuestSession applies its own default bound; ours (or the caller's signal) is the real one.
       timeoutMs: options.timeoutMs ?? 24 * 3_600_000,
@@ -76,8 +78,9 @@ export async function downloadCapped(
         options.onProgress?.(bytes, total);
       },
     });
+    await rename(partial, localPath);
   } catch (error) {
-    await rm(localPath, { force: true });
+    await rm(partial, { force: true });
     throw cap.signal.aborted ? cap.signal.reason : error;
   }
   return received;

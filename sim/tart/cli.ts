@@ -5,6 +5,7 @@ import type { TartCommand } from './command.ts';
 import { TartGenericError, TartRuntimeError, TartValidationError } from './errors.ts';
 import { processIo, type TartIo } from './io.ts';
 import { checkSimSettings } from './sim-settings.ts';
+import { currentProcess, type TartProcess } from './tart-process.ts';
 
 export const TART_VERSION = '2.32.1';
 
@@ -78,7 +79,11 @@ function rootUsageError(message: string, io: TartIo): number {
 }
 
 /** Runs one tart invocation; resolves with the exit code. Never exits the process itself. */
-export async function main(argv: readonly string[], io: TartIo = processIo): Promise<number> {
+export async function main(
+  argv: readonly string[],
+  io: TartIo = processIo,
+  proc: TartProcess = currentProcess,
+): Promise<number> {
   // Before anything else, `--version` included: the harness probes bad --quirk values this way.
   const invalid = checkSimSettings();
   if (invalid !== undefined) {
@@ -115,7 +120,7 @@ export async function main(argv: readonly string[], io: TartIo = processIo): Pro
       io.out(helpText(command.spec).trimEnd());
       return 0;
     }
-    return await command.run(args, io);
+    return await command.run(args, io, proc);
   } catch (error) {
     if (error instanceof TartValidationError) {
       io.err(`Error: ${error.message}`);

@@ -41,20 +41,27 @@ export function livePid(path: string): number | undefined {
   return pid !== undefined && isAlive(pid) ? pid : undefined;
 }
 
-/** An exclusive pid-file lock; `release()` is safe to repeat and only removes our own file. */
+/**
+ * An exclusive pid-file lock held on behalf of `ownerPid` (this process unless the sim daemon holds
+ * it for a client); `release()` is safe to repeat and only removes a file that still names the owner.
+ */
 export class PidFileLock {
   private released = false;
-  private constructor(readonly path: string) {}
+  private constructor(
+    readonly path: string,
+    readonly ownerPid: number,
+  ) {}
 
   /** Takes the lock, or returns the pid of the live holder. Stale files are taken over. */
-  static tryAcquire(path: string): PidFileLock | { heldBy: number } {
+  static tryAcquire(path: string, ownerPid: number = process.pid): PidFileLock | { heldBy: number } {
+    // Synchronous from here to the link: no other lock attempt of this process can interleave.
     const tmp = `${path}.${process.pid}.tmp`;
-    writeFileSync(tmp, `${process.pid}\n`);
+    writeFileSync(tmp, `${ownerPid}\n`);
     try {
       for (let attempt = 0; attempt < 5; attempt++) {
         try {
           linkSync(tmp, path);
-          return new PidFileLock(path);
+          return new PidFileLock(path, ownerPid);
         } catch (error) {
           if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
         }
@@ -71,7 +78,7 @@ export class PidFileLock {
   release(): void {
     if (this.released) return;
     this.released = true;
-    if (readPidFile(this.path) === process.pid) unlinkQuietly(this.path);
+    if (readPidFile(this.path) === this.ownerPid) unlinkQuietly(this.path);
   }
 }
 

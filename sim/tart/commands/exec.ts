@@ -7,6 +7,7 @@ import { controlSocketPath } from '../control-socket.ts';
 import { TartRuntimeError, TartValidationError, vmNotRunning } from '../errors.ts';
 import { GuestAgentUnreachableError, GuestExecLostError, guestExec } from '../guest-exec.ts';
 import type { TartIo } from '../io.ts';
+import type { TartProcess } from '../tart-process.ts';
 import { openLocalVm, vmState } from '../vm-state.ts';
 
 const CONNECT_TIMEOUT_MS = 10_000;
@@ -33,7 +34,7 @@ export const exec: TartCommand = {
     ],
     passthrough: true,
   },
-  async run(args: ParsedArgs, io: TartIo): Promise<number> {
+  async run(args: ParsedArgs, io: TartIo, proc: TartProcess): Promise<number> {
     const name = args.positionals[0]!;
     if (args.rest.length === 0) {
       // Reconstructed: swift-argument-parser's text for a missing required array argument.
@@ -52,8 +53,7 @@ export const exec: TartCommand = {
     // -t is accepted; the sim's guest has no PTYs, so the command runs without one.
     const user = await guestUser(dir);
     const interrupt = new AbortController();
-    const onSigint = () => interrupt.abort(new Error('SIGINT'));
-    process.once('SIGINT', onSigint);
+    const unsubscribe = proc.onSignal('SIGINT', () => interrupt.abort(new Error('SIGINT')));
     try {
       return await guestExec({
         socketPath: controlSocketPath(dir),
@@ -76,7 +76,7 @@ export const exec: TartCommand = {
       if (error instanceof GuestExecLostError) throw new TartRuntimeError(`Error: ${error.message}`);
       throw error;
     } finally {
-      process.off('SIGINT', onSigint);
+      unsubscribe();
     }
   },
 };

@@ -30,6 +30,7 @@ import {
   simHostDir,
   vmDir,
 } from '../storage.ts';
+import type { TartProcess } from '../tart-process.ts';
 import { randomMac, readVmConfig, writeVmConfig } from '../vm-config.ts';
 import { candidateAddresses } from '../vmnet.ts';
 
@@ -62,7 +63,7 @@ function validateFlags(args: ParsedArgs): void {
 }
 
 /** Admits this VM past Virtualization.framework's limit, or throws tart's limit error. */
-async function admit(name: string, dir: string): Promise<void> {
+async function admit(name: string, dir: string, pid: number): Promise<void> {
   mkdirSync(simHostDir(), { recursive: true });
   // One host-wide mutex, so two runs starting at once cannot both take the last slot.
   const mutex = await acquireWithin(join(simHostDir(), 'vz-start.lock'), HOST_MUTEX_TIMEOUT_MS);
@@ -75,7 +76,7 @@ async function admit(name: string, dir: string): Promise<void> {
       const suffix = locked.length > 0 ? ` (other running VMs: ${locked.join(', ')})` : '';
       throw new TartRuntimeError(`The number of VMs exceeds the system limit${suffix}`);
     }
-    writeFileSync(join(dir, ADMITTED_FILE), `${process.pid}\n`);
+    writeFileSync(join(dir, ADMITTED_FILE), `${pid}\n`);
   } finally {
     mutex.release();
   }
@@ -120,20 +121,22 @@ class RunSession {
   readonly exit = new Promise<number>((resolve) => {
     this.resolveExit = resolve;
   });
-  private readonly handlers: [NodeJS.Signals, () => void][];
+  private readonly unsubscribe: (() => void)[];
 
   constructor(
     private readonly name: string,
     private readonly dir: string,
     private readonly io: TartIo,
     private readonly suspendable: boolean,
+    proc: TartProcess,
   ) {
-    this.handlers = [
-      ['SIGINT', () => void this.onInterrupt()],
-      ['SIGUSR1', () => void this.onSuspend()],
-      ['SIGUSR2', () => this.io.out('Requesting guest OS to stop...')],
+    this.unsubscribe = [
+      proc.onSignal('SIGINT', () => void this.onInterrupt()),
+      proc.onSignal('SIGUSR1', () => void this.onSuspend()),
+      proc.onSignal('SIGUSR2', () => this.io.out('Requesting guest OS to stop...')),
+      // The process was killed: its VM dies with it, as a VZ machine dies with real tart.
+      proc.onGone(() => void this.onKilled()),
     ];
-    for (const [signal, handler] of this.handlers) process.on(signal, handler);
   }
 
   private finish(code: number): void {
@@ -151,6 +154,12 @@ class RunSession {
     this.io.out('Stopping VM...');
     await this.powerOff();
     this.finish(0);
+  }
+
+  private async onKilled(): Promise<void> {
+    if (this.finished) return;
+    await this.powerOff();
+    this.finish(137);
   }
 
   private async onSuspend(): Promise<void> {
@@ -217,7 +226,7 @@ class RunSession {
   }
 
   dispose(): void {
-    for (const [signal, handler] of this.handlers) process.off(signal, handler);
+    for (const unsubscribe of this.unsubscribe) unsubscribe();
   }
 }
 
@@ -256,27 +265,27 @@ export const run: TartCommand = {
       flagOption('no-keyboard', 'Disable the keyboard'),
     ],
   },
-  async run(args: ParsedArgs, io: TartIo): Promise<number> {
+  async run(args: ParsedArgs, io: TartIo, proc: TartProcess): Promise<number> {
     const name = args.positionals[0]!;
     validateFlags(args);
     // tart opens the VM in validate(), so this RuntimeError is wrapped: `Error: ...`, exit 1.
     if (!localVmExists(name)) throw new TartGenericError(`the specified VM "${name}" does not exist`);
     const dir = vmDir(name);
-    const lock = PidFileLock.tryAcquire(runLockPath(dir));
+    const lock = PidFileLock.tryAcquire(runLockPath(dir), proc.pid);
     if (!(lock instanceof PidFileLock)) throw vmAlreadyRunning(name);
     const resuming = isSuspended(dir);
     const settings = readSimSettings();
     // Restoring a snapshot implies --suspendable, as in tart.
-    const session = new RunSession(name, dir, io, flag(args, 'suspendable') || resuming);
+    const session = new RunSession(name, dir, io, flag(args, 'suspendable') || resuming, proc);
     let control: ControlSocket | undefined;
     let started = false;
     try {
       const mac = ensureUniqueMac(name, dir, io);
       // Rolled once per `tart run` that reaches the start, before the limit: VZ refuses either way.
       if (await rollHostQuirk(settings, name, 'boot-fail')) throw new TartRuntimeError(VZ_START_FAILED);
-      await admit(name, dir);
+      await admit(name, dir, proc.pid);
       const noIp = await rollHostQuirk(settings, name, 'no-ip');
-      if (noIp) writeFileSync(join(dir, NO_IP_FILE), `${process.pid}\n`);
+      if (noIp) writeFileSync(join(dir, NO_IP_FILE), `${proc.pid}\n`);
       if (resuming) io.out('restoring VM state from a snapshot...');
       const booting = session.boot(mac, settings, resuming);
       // If a signal ends the run first, a later boot failure has nobody left to report to.

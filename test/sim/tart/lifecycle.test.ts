@@ -11,6 +11,7 @@ import {
   createTartHome,
   IMAGE,
   seedVm,
+  simDaemons,
   TART_BIN,
   type TartHome,
   waitUntilBooted,
@@ -88,6 +89,25 @@ async function ipOf(t: ExecutionContext, home: TartHome, vm: string, run: Backgr
 }
 
 const port = (home: TartHome) => Number(home.env.SXL_SIM_SSH_PORT);
+
+/** Resolves once nothing listens on host:port any more (the guest is powered off). */
+async function waitUntilRefused(host: string, port: number, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const refused = await new Promise<boolean>((resolve) => {
+      const socket = connect({ host, port });
+      socket.once('connect', () => {
+        socket.destroy();
+        resolve(false);
+      });
+      socket.once('error', () => resolve(true));
+    });
+    if (refused) return;
+    if (Date.now() > deadline)
+      throw new Error(`${host}:${port} still accepts connections after ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
 
 /** The guest's boot session UUID, read through `tart exec` from the header of `pmset -g log`. */
 async function guestBootUuid(t: ExecutionContext, home: TartHome, vm = 'vm'): Promise<string> {
@@ -247,12 +267,31 @@ test('suspend without --suspendable fails inside tart run, which exits 1', async
   t.like((await listed(home))[0], { State: 'stopped' });
 });
 
-test('a killed tart run leaves a stale lock that nothing trusts', async (t) => {
+test('a killed tart run takes its VM with it: the guest is gone and the VM can run again', async (t) => {
+  const home = await homeWith(t, 'vm');
+  const run = home.spawn('run', 'vm', '--no-graphics');
+  const address = await ipOf(t, home, 'vm', run);
+  run.child.kill('SIGKILL');
+  await run.wait();
+  await waitUntilRefused(address, port(home));
+  t.like((await listed(home))[0], { State: 'stopped' });
+  const rerun = home.spawn('run', 'vm', '--no-graphics');
+  await ipOf(t, home, 'vm', rerun);
+  t.like((await listed(home))[0], { State: 'running' });
+  t.is((await home.tart('stop', 'vm', '-t', '5')).exitCode, 0);
+  t.is((await rerun.wait()).exitCode, 0);
+});
+
+test('a crashed sim daemon leaves a stale lock that nothing trusts', async (t) => {
   const home = await homeWith(t, 'vm');
   const run = home.spawn('run', 'vm', '--no-graphics');
   await ipOf(t, home, 'vm', run);
-  run.child.kill('SIGKILL');
-  await run.wait();
+  const daemons = simDaemons(home);
+  t.is(daemons.length, 1);
+  process.kill(daemons[0]!.pid, 'SIGKILL');
+  const ended = await run.wait();
+  t.is(ended.exitCode, 70);
+  t.regex(ended.stderr, /the sim daemon closed the connection without an exit code/);
   t.true(existsSync(join(home.dir, 'vms', 'vm', '.sim-run.pid')));
   t.like((await listed(home))[0], { State: 'stopped' });
   const rerun = home.spawn('run', 'vm', '--no-graphics');

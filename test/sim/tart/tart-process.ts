@@ -1,10 +1,20 @@
 // Test helpers: run sim/bin/tart as a child process against a temporary TART_HOME, exactly as the
 // harness runs real tart (through TART_BIN), and keep `tart run` processes in the background.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, type Stats, statSync, symlinkSync } from 'node:fs';
+import {
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  type Stats,
+  statSync,
+  symlinkSync,
+} from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { readDaemonFile } from '../../../sim/tart/daemon.ts';
 import { randomMac, readVmConfig, writeVmConfig } from '../../../sim/tart/vm-config.ts';
 import { copyVmFolder } from '../../../sim/tart/vm-copy.ts';
 
@@ -32,7 +42,7 @@ export interface TartHome {
 
 const CALL_TIMEOUT_MS = 30_000;
 
-// Each call is a Node start plus tsx; more of them at once than there are cores only makes each slower.
+// A call that starts a sim daemon is a Node start; more of them at once than cores only makes each slower.
 const MAX_CALLS = Math.max(2, availableParallelism());
 let activeCalls = 0;
 const queue: (() => void)[] = [];
@@ -147,6 +157,21 @@ function statOrUndefined(path: string): Stats | undefined {
   }
 }
 
+/** The sim daemons serving this home (sim/tart/daemon.ts): one per distinct sim environment. */
+export function simDaemons(home: TartHome): { portFile: string; port: number; pid: number }[] {
+  const dir = join(home.dir, 'sim-host', 'tartd');
+  let names: string[] = [];
+  try {
+    names = readdirSync(dir).filter((name) => name.endsWith('.port'));
+  } catch {
+    return [];
+  }
+  return names.flatMap((name) => {
+    const found = readDaemonFile(join(dir, name));
+    return found ? [{ portFile: join(dir, name), ...found }] : [];
+  });
+}
+
 export function createTartHome(options: { sharedCache?: string; env?: NodeJS.ProcessEnv } = {}): TartHome {
   const dir = mkdtempSync(join(tmpdir(), 'sxl-tart-test-'));
   if (options.sharedCache) {
@@ -164,6 +189,7 @@ export function createTartHome(options: { sharedCache?: string; env?: NodeJS.Pro
     ...options.env,
   };
   const children: BackgroundTart[] = [];
+  let home: TartHome;
   const spawnWith = (extra: NodeJS.ProcessEnv, ...args: string[]) => {
     const background = new BackgroundTart(
       spawn(TART_BIN, args, { env: { ...env, ...extra }, stdio: ['ignore', 'pipe', 'pipe'] }),
@@ -171,7 +197,7 @@ export function createTartHome(options: { sharedCache?: string; env?: NodeJS.Pro
     children.push(background);
     return background;
   };
-  return {
+  home = {
     dir,
     env,
     spawn: (...args) => spawnWith({}, ...args),
@@ -181,7 +207,16 @@ export function createTartHome(options: { sharedCache?: string; env?: NodeJS.Pro
     async cleanup() {
       for (const child of children) if (child.child.exitCode === null) child.child.kill('SIGKILL');
       await Promise.all(children.map((c) => c.wait(5_000)));
+      // Daemons would retire by themselves once idle; a test leaves nothing running behind it.
+      for (const daemon of simDaemons(home)) {
+        try {
+          process.kill(daemon.pid, 'SIGTERM');
+        } catch {
+          // Already gone.
+        }
+      }
       rmSync(dir, { recursive: true, force: true });
     },
   };
+  return home;
 }

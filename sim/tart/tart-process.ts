@@ -1,0 +1,28 @@
+// The process a tart invocation is, as other tart invocations see it: the pid that lock files hold
+// and that `tart stop` and `tart suspend` signal. Run directly, that is this Node process; served by
+// the sim daemon (daemon.ts), it is the thin `tart` client, which relays its signals here.
+
+/** The signals `tart run` handles: stop (INT), suspend (USR1), graceful stop request (USR2). */
+export type RelayedSignal = 'SIGINT' | 'SIGUSR1' | 'SIGUSR2';
+
+export interface TartProcess {
+  readonly pid: number;
+  /** Subscribes to a signal sent to `pid`; returns the unsubscribe function. */
+  onSignal(signal: RelayedSignal, handler: () => void): () => void;
+  /**
+   * Subscribes to the end of the process that `pid` names while the command still runs (the
+   * client was killed). A process that runs the command itself never sees its own end.
+   */
+  onGone(handler: () => void): () => void;
+}
+
+export const currentProcess: TartProcess = {
+  pid: process.pid,
+  onSignal(signal, handler) {
+    process.on(signal, handler);
+    return () => process.off(signal, handler);
+  },
+  onGone() {
+    return () => {};
+  },
+};
