@@ -1,0 +1,167 @@
+// The sim daemon behind the thin `tart` client: its wire format, its life (claim, idle exit,
+// retirement), and that a call through it prints and exits exactly as a Node process of its own.
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import test from 'ava';
+import { parseRequest, readDaemonFile, serveDaemon } from '../../../sim/tart/daemon.ts';
+import { createTartHome, simDaemons, TART_BIN, type TartHome, type TartResult } from './tart-process.ts';
+
+const request = (...fields: string[]) => Buffer.from(fields.map((field) => `${field}\0`).join(''));
+
+test('a request is the magic, the pid and the arguments, NUL-separated; what follows is kept', (t) => {
+  const parsed = parseRequest(
+    Buffer.concat([request('SXLTART1', '4711', '3', 'get', 'a b\nc', 'caf\u00e9'), Buffer.from('sSIGINT\n')]),
+  );
+  t.deepEqual(parsed?.request, { pid: 4711, argv: ['get', 'a b\nc', 'caf\u00e9'] });
+  t.is(parsed?.rest.toString(), 'sSIGINT\n');
+  t.deepEqual(parseRequest(request('SXLTART1', '1', '0'))?.request, { pid: 1, argv: [] });
+});
+
+test('an incomplete request waits for more bytes; a malformed one is an error naming what is wrong', (t) => {
+  t.is(parseRequest(request('SXLTART1', '4711', '2', 'ip')), undefined);
+  t.is(parseRequest(Buffer.from('SXLTART1\u00004711')), undefined);
+  t.throws(() => parseRequest(request('HELLO', '1', '0')), { message: /not a tart client request.*HELLO/ });
+  t.throws(() => parseRequest(request('SXLTART1', 'me', '0')), {
+    message: /malformed request header: pid "me"/,
+  });
+  t.throws(() => parseRequest(request('SXLTART1', '1', '-2')), { message: /argc "-2"/ });
+});
+
+/** One invocation over a raw connection: the frames the daemon answers with. */
+function ask(port: number, argv: string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connect({ port, host: '127.0.0.1' });
+    let answer = '';
+    socket.on('data', (chunk) => {
+      answer += chunk.toString();
+    });
+    socket.on('end', () => resolve(answer));
+    socket.on('error', reject);
+    socket.write(request('SXLTART1', String(process.pid), String(argv.length), ...argv));
+  });
+}
+
+function scratch(t: { teardown(fn: () => void): void }): string {
+  const dir = mkdtempSync(join(tmpdir(), 'sxl-tartd-test-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+async function waitForPortFile(portFile: string): Promise<number> {
+  for (let i = 0; i < 500; i++) {
+    const found = readDaemonFile(portFile);
+    if (found) return found.port;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  throw new Error(`no daemon claimed ${portFile}`);
+}
+
+test('the daemon answers with stdout, stderr and exit frames, and exits once idle', async (t) => {
+  const portFile = join(scratch(t), 'd.port');
+  const served = serveDaemon(portFile, { idleExitMs: 300 });
+  const port = await waitForPortFile(portFile);
+  t.is(readDaemonFile(portFile)?.pid, process.pid);
+  t.is(await ask(port, ['--version']), '12.32.1\nx0\n');
+  t.is(
+    await ask(port, ['start']),
+    "2Error: Unexpected argument 'start'\n2Usage: tart <subcommand>\n2  See 'tart --help' for more information.\nx64\n",
+  );
+  // tart exec streams bytes both ways: the client runs it directly.
+  t.is(await ask(port, ['exec', 'vm', 'true']), 'd\n');
+  t.is(await served, 0);
+  t.false(existsSync(portFile));
+});
+
+test('a daemon that finds sim/ changed retires: the caller is told to start a fresh one', async (t) => {
+  const portFile = join(scratch(t), 'd.port');
+  const served = serveDaemon(portFile, { isStale: () => true, idleExitMs: 60_000 });
+  const port = await waitForPortFile(portFile);
+  t.is(await ask(port, ['--version']), 'r\n');
+  t.is(await served, 0);
+  t.false(existsSync(portFile));
+});
+
+test('of two daemons for one port file the second leaves at once; the first keeps it', async (t) => {
+  const portFile = join(scratch(t), 'd.port');
+  const first = serveDaemon(portFile, { idleExitMs: 200 });
+  const port = await waitForPortFile(portFile);
+  t.is(await serveDaemon(portFile), 0);
+  t.is(readDaemonFile(portFile)?.port, port);
+  await first;
+});
+
+async function viaClient(home: TartHome, daemon: boolean, args: string[]): Promise<TartResult> {
+  return home.tartWith(daemon ? {} : { SXL_SIM_TART_DAEMON: '0' }, ...args);
+}
+
+test('through the daemon every call prints and exits exactly as a Node process of its own', async (t) => {
+  const home = createTartHome();
+  t.teardown(() => home.cleanup());
+  const calls = [
+    ['--version'],
+    ['list', '--format', 'json'],
+    ['clone', 'ghcr.io/cirruslabs/macos-sequoia-base:latest', 'vm one'],
+    ['list'],
+    ['get', 'vm one', '--format', 'json'],
+    ['ip', 'vm one'],
+    ['get', 'no\nsuch vm'],
+    ['set', 'vm one', '--cpu', 'lots'],
+    ['stop', 'vm one'],
+    ['rename', 'vm one', 'caf\u00e9'],
+    ['delete', 'caf\u00e9'],
+    ['help', 'run'],
+  ];
+  // Pulled first: the first clone of an image pulls it, the second does not.
+  t.is((await viaClient(home, false, ['pull', 'ghcr.io/cirruslabs/macos-sequoia-base:latest'])).exitCode, 0);
+  for (const args of calls) {
+    const direct = await viaClient(home, false, args);
+    // Undo what the direct call did, so that the daemon's call meets the same state.
+    if (args[0] === 'clone') await viaClient(home, false, ['delete', 'vm one']);
+    if (args[0] === 'rename') await viaClient(home, false, ['rename', 'caf\u00e9', 'vm one']);
+    if (args[0] === 'delete')
+      await viaClient(home, false, ['clone', 'ghcr.io/cirruslabs/macos-sequoia-base:latest', 'caf\u00e9']);
+    const served = await viaClient(home, true, args);
+    // tart's JSON has a random key order per process (Swift's seeded hashing): compare the values.
+    const comparable = (result: TartResult) =>
+      args.includes('json') ? { ...result, stdout: JSON.parse(result.stdout) } : result;
+    t.deepEqual(comparable(served), comparable(direct), args.join(' '));
+  }
+  t.is(simDaemons(home).length, 1);
+});
+
+test('a stale port file (a daemon that crashed) is replaced by a fresh daemon', async (t) => {
+  const home = createTartHome();
+  t.teardown(() => home.cleanup());
+  t.is((await home.tart('--version')).stdout, '2.32.1\n');
+  const [daemon] = simDaemons(home);
+  if (!daemon) return t.fail('no daemon after the first call');
+  process.kill(daemon.pid, 'SIGKILL');
+  writeFileSync(daemon.portFile, `1 ${daemon.pid}\n`);
+  t.is((await home.tart('--version')).stdout, '2.32.1\n');
+  const [fresh] = simDaemons(home);
+  t.not(fresh?.pid, daemon.pid);
+});
+
+test('signals reach tart run through the client, which exits with the code tart run returns', async (t) => {
+  const home = createTartHome();
+  t.teardown(() => home.cleanup());
+  t.is((await home.tart('clone', 'ghcr.io/cirruslabs/macos-sequoia-base:latest', 'vm')).exitCode, 0);
+  const child = spawn(TART_BIN, ['run', 'vm', '--no-graphics'], {
+    env: home.env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  child.stdout.on('data', (chunk) => {
+    stdout += chunk.toString();
+  });
+  const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+  for (let i = 0; i < 500 && (await home.tart('ip', 'vm')).exitCode !== 0; i++) {
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  child.kill('SIGINT');
+  t.is(await exited, 0);
+  t.is(stdout, 'Stopping VM...\n');
+});
