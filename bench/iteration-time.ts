@@ -4,14 +4,21 @@
 // rest (waits and polling), read from the transcripts' per-command durations.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { processCpu, simDaemonPids } from './process-cpu.ts';
 import { simRun } from './sim-run.ts';
 
 const scenario = process.argv[2] ?? 'upgrade-xpc';
 const iterations = Number(process.argv[3] ?? 10);
 
 const started = performance.now();
+const cpuBefore = processCpu();
 const outcome = await simRun(scenario, { repeat: iterations });
 const wallMs = performance.now() - started;
+// Read at once: an idle daemon exits after 10 s and takes its counters with it.
+const cpuAfter = processCpu();
+const daemonCpu = simDaemonPids(outcome.tartHome)
+  .map((pid) => processCpu(pid)?.self ?? 0)
+  .reduce((a, b) => a + b, 0);
 
 const byCommand = new Map<string, { count: number; ms: number }>();
 let hostMs = 0;
@@ -48,6 +55,14 @@ process.stdout.write(
 process.stdout.write(
   `${perIteration.toFixed(0)} ms per iteration, ${(60_000 / perIteration).toFixed(1)} iterations per minute (wall ${(wallMs / 1000).toFixed(1)} s with setup)\n`,
 );
+if (cpuBefore && cpuAfter) {
+  const harnessCpu = cpuAfter.self - cpuBefore.self;
+  const clientsCpu = cpuAfter.children - cpuBefore.children;
+  const total = harnessCpu + clientsCpu + daemonCpu;
+  process.stdout.write(
+    `CPU ${((total * 1000) / n).toFixed(0)} ms per iteration: harness ${((harnessCpu * 1000) / n).toFixed(0)}, tart clients and shells ${((clientsCpu * 1000) / n).toFixed(0)}, sim daemon ${((daemonCpu * 1000) / n).toFixed(0)} (with setup)\n`,
+  );
+}
 line('host commands (fake tart processes)', hostMs);
 line('guest commands (SSH exec)', guestMs);
 line('other (waits, polling, connect, reporting)', iterationMs - hostMs - guestMs);

@@ -15,12 +15,12 @@ export function privateSim(): { dir: string; tartHome: string; artifacts: string
 export async function simRun(
   scenarioId: string,
   options: Partial<RunOptions> & { timeScale?: number } = {},
-): ReturnType<typeof runCommand> {
+): Promise<Awaited<ReturnType<typeof runCommand>> & { tartHome: string }> {
   const scenario = findScenario(scenarioId);
   if (!scenario) throw new Error(`Unknown scenario ${scenarioId}`);
   const sim = privateSim();
   const { timeScale = 0, ...rest } = options;
-  return runCommand({
+  const outcome = await runCommand({
     scenario,
     backend: 'sim',
     image: runDefaults.image,
@@ -36,4 +36,5 @@ export async function simRun(
     sim: { tartHome: sim.tartHome, timeScale },
     ...rest,
   });
+  return { ...outcome, tartHome: sim.tartHome };
 }

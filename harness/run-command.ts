@@ -259,6 +259,8 @@ export async function runCommand(options: RunOptions): Promise<RunOutcome> {
         `${JSON.stringify({ runId, exitCode, interrupted, scenarios: summarize(results, wording) }, null, 2)}\n`,
       ),
     );
+    // report.html reads junit.xml, which is rewritten at most once a second while iterations finish.
+    junit.flush();
     try {
       writeHtmlReport(runDir);
     } catch (error) {

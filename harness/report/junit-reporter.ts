@@ -1,6 +1,7 @@
 // junit.xml: one testsuite per scenario and image, one testcase per iteration; <failure> when a
 // check failed, <error> when the harness or infrastructure failed. The only module that imports
-// junit-report-builder. Rewritten after every iteration so an interrupted run still leaves it.
+// junit-report-builder. Rewritten as iterations finish (at most once a second, and always when the
+// run ends, however it ends) so that an interrupted run still leaves it.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import junitModule, { type Builder } from 'junit-report-builder';
@@ -29,8 +30,20 @@ const junit = junitModule as unknown as Builder;
 
 const TRANSCRIPT_LIMIT = 64 * 1024;
 
+/**
+ * The shortest time between two rewrites while iterations finish: each rewrite is the whole file,
+ * so a long run (1000 iterations) must not pay for one per iteration.
+ */
+export const JUNIT_REWRITE_INTERVAL_MS = 1000;
+
 export class JUnitReporter {
   private readonly results: IterationResult[] = [];
+  /** system-out per iteration, made once: the transcript does not change after its iteration. */
+  private readonly systemOuts = new Map<IterationResult, string>();
+  private lastWriteAt = Number.NEGATIVE_INFINITY;
+  /** Iterations in the file as last written; -1 before the first write. */
+  private written = -1;
+  private pendingWrite: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly runDir: string,
@@ -44,13 +57,35 @@ export class JUnitReporter {
   handle(event: RunEvent): void {
     if (event.type === 'iteration-finished') {
       this.results.push(event.result);
-      this.write();
+      this.writeSoon();
     } else if (event.type === 'run-started' || event.type === 'run-finished') {
-      this.write();
+      this.flush();
     }
   }
 
+  /** Writes unless the file already holds every iteration so far. */
+  flush(): void {
+    if (this.written !== this.results.length) this.write();
+  }
+
+  /** Writes now, or once the rewrite interval has passed since the last write. */
+  private writeSoon(): void {
+    if (this.pendingWrite) return;
+    const waitMs = this.lastWriteAt + JUNIT_REWRITE_INTERVAL_MS - performance.now();
+    if (waitMs <= 0) {
+      this.write();
+      return;
+    }
+    this.pendingWrite = setTimeout(() => this.write(), waitMs);
+    // A run that ends meanwhile writes on run-finished; the timer must not hold the process.
+    this.pendingWrite.unref();
+  }
+
   write(): void {
+    clearTimeout(this.pendingWrite);
+    this.pendingWrite = undefined;
+    this.lastWriteAt = performance.now();
+    this.written = this.results.length;
     const xml = this.build();
     writeFileAtomic(this.path, this.facts.redact ? this.facts.redact(xml) : xml);
   }
@@ -99,7 +134,7 @@ export class JUnitReporter {
         .className(`sysext-lab.${result.scenario}`)
         .name(`${result.scenario} iteration ${result.iteration}`)
         .time(result.durationMs / 1000)
-        .standardOutput(this.systemOut(result));
+        .standardOutput(this.cachedSystemOut(result));
       if (result.outcome === 'fail') testCase.failure(result.message, result.failedCheck);
       else if (result.outcome === 'error') testCase.error(result.message, result.errorType);
       for (const { name, value } of attachmentProperties(result.artifacts, this.runDir))
@@ -108,6 +143,15 @@ export class JUnitReporter {
     // junit-report-builder puts `skipped` on <testsuites>, which the Jenkins xUnit schema
     // (junit-10.xsd) does not allow there; it stays on each <testsuite>, where it is allowed.
     return builder.build().replace(/^(<testsuites\b[^>]*?) skipped="\d+"/m, '$1');
+  }
+
+  private cachedSystemOut(result: IterationResult): string {
+    let text = this.systemOuts.get(result);
+    if (text === undefined) {
+      text = this.systemOut(result);
+      this.systemOuts.set(result, text);
+    }
+    return text;
   }
 
   private systemOut(result: IterationResult): string {
@@ -119,20 +163,24 @@ export class JUnitReporter {
       );
     }
     if (result.message) lines.push(`${result.outcome}: ${result.message}`);
-    const transcriptPath = join(this.runDir, 'iterations', String(result.iteration), 'transcript.log');
-    let transcript = '';
-    try {
-      transcript = readFileSync(transcriptPath, 'utf8');
-    } catch {
-      transcript = '(no transcript)';
-    }
-    if (transcript.length > TRANSCRIPT_LIMIT) {
-      transcript = `(first ${TRANSCRIPT_LIMIT} characters; full file: iterations/${result.iteration}/transcript.log)\n${transcript.slice(0, TRANSCRIPT_LIMIT)}`;
-    }
     // Jenkins' JUnit Attachments plugin and GitLab read these lines; paths are relative to junit.xml.
     if (result.artifacts.length > 0) lines.push('', attachmentLines(result.artifacts, this.runDir));
-    lines.push('', '--- transcript ---', transcript);
+    const transcriptFile = `iterations/${result.iteration}/transcript.log`;
+    // A passing iteration's transcript stays in its file: a long run would carry megabytes of them.
+    if (result.outcome === 'pass') lines.push('', `transcript: ${transcriptFile}`);
+    else lines.push('', '--- transcript ---', this.readTranscript(transcriptFile));
     // XML 1.0 cannot carry most control characters, whatever the escaping.
     return lines.join('\n').replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, '\uFFFD');
+  }
+
+  private readTranscript(file: string): string {
+    let transcript: string;
+    try {
+      transcript = readFileSync(join(this.runDir, file), 'utf8');
+    } catch {
+      return '(no transcript)';
+    }
+    if (transcript.length <= TRANSCRIPT_LIMIT) return transcript;
+    return `(first ${TRANSCRIPT_LIMIT} characters; full file: ${file})\n${transcript.slice(0, TRANSCRIPT_LIMIT)}`;
   }
 }

@@ -20,6 +20,9 @@ import type { GuestSession } from '../ssh/guest-session.ts';
 import { shellCommand } from '../ssh/shell-quote.ts';
 import type { EmitEvent, StepRecord } from './events.ts';
 
+/** How old a snapshot may be for the next step's "before" to repeat it (see snapshot()). */
+const SNAPSHOT_REUSE_MS = 1000;
+
 export interface ScenarioContext {
   readonly iteration: number;
   readonly vm: string;
@@ -83,6 +86,7 @@ export class IterationContext implements ScenarioContext {
     return [...this.watched];
   }
   private snapshotCount = 0;
+  private lastSnapshot: { name: string; text: string; operationCount: number; takenAt: number } | undefined;
 
   constructor(private readonly setup: ContextSetup) {}
 
@@ -214,10 +218,38 @@ export class IterationContext implements ScenarioContext {
     this.note(`finding ${name}: ${value}`);
   }
 
-  /** State before/after a step; failures to read it are written into the snapshot, never thrown. */
+  /**
+   * State before/after a step; failures to read it are written into the snapshot, never thrown. A
+   * step's "before" repeats the previous step's "after" when nothing was done to the guest since and
+   * it is under a second old: the same state, without reading it again over SSH.
+   */
   private async snapshot(step: string, phase: 'before' | 'after'): Promise<void> {
     if (!this.guest.isConnected || this.signal.aborted) return;
     this.snapshotCount += 1;
+    const slug = step
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-|-$/g, '');
+    const name = join('snapshots', `${String(this.snapshotCount).padStart(2, '0')}-${slug}-${phase}.txt`);
+    const last = this.lastSnapshot;
+    if (
+      phase === 'before' &&
+      last &&
+      last.operationCount === this.guest.operationCount &&
+      performance.now() - last.takenAt < SNAPSHOT_REUSE_MS
+    ) {
+      await this.saveArtifact(
+        name,
+        `(same state as ${last.name}: nothing was done to the guest since)\n${last.text}`,
+      );
+      return;
+    }
+    const text = await this.readSnapshot();
+    await this.saveArtifact(name, text);
+    this.lastSnapshot = { name, text, operationCount: this.guest.operationCount, takenAt: performance.now() };
+  }
+
+  private async readSnapshot(): Promise<string> {
     const sections: string[] = [];
     const capture = async (argv: string[], read: () => Promise<string>) => {
       try {
@@ -247,11 +279,6 @@ export class IterationContext implements ScenarioContext {
         );
       }
     }
-    const slug = step
-      .toLowerCase()
-      .replace(/[^a-z0-9]+/g, '-')
-      .replace(/^-|-$/g, '');
-    const name = join('snapshots', `${String(this.snapshotCount).padStart(2, '0')}-${slug}-${phase}.txt`);
-    await this.saveArtifact(name, `${sections.join('\n\n')}\n`);
+    return `${sections.join('\n\n')}\n`;
   }
 }

@@ -68,6 +68,7 @@ export const execDefaults = { timeoutMs: 120_000 } as const;
 export class GuestSession {
   private sftpSession: Promise<SFTPWrapper> | undefined;
   private connected = true;
+  private operations = 0;
   private readonly listeners = new Set<(record: ExecRecord) => void>();
   private readonly closeListeners = new Set<() => void>();
 
@@ -93,6 +94,11 @@ export class GuestSession {
     return this.connected;
   }
 
+  /** Commands, transfers and reconnects so far: equal counts mean nothing was done to the guest in between. */
+  get operationCount(): number {
+    return this.operations;
+  }
+
   /** Called with every finished command, for transcripts. Returns an unsubscribe function. */
   onExec(listener: (record: ExecRecord) => void): () => void {
     this.listeners.add(listener);
@@ -108,6 +114,7 @@ export class GuestSession {
   /** Runs a command; an argv array is quoted element by element, a string is sent as it is. */
   async exec(command: string | readonly string[], options: ExecOptions = {}): Promise<ExecResult> {
     const text = typeof command === 'string' ? command : shellCommand(command);
+    this.operations += 1;
     const timeoutMs = options.timeoutMs ?? execDefaults.timeoutMs;
     const signal = combineSignals({ signal: options.signal, timeoutMs });
     const startedAt = new Date();
@@ -145,6 +152,7 @@ export class GuestSession {
 
   /** Streams a local file to the guest over SFTP, never holding it whole in memory. */
   async upload(localPath: string, remotePath: string, options: TransferOptions = {}): Promise<void> {
+    this.operations += 1;
     const sftp = await this.sftp();
     const signal = combineSignals({ signal: options.signal, timeoutMs: options.timeoutMs ?? 600_000 });
     await pipeline(
@@ -159,6 +167,7 @@ export class GuestSession {
 
   /** Streams a guest file to a local path over SFTP. */
   async download(remotePath: string, localPath: string, options: TransferOptions = {}): Promise<void> {
+    this.operations += 1;
     const sftp = await this.sftp();
     const signal = combineSignals({ signal: options.signal, timeoutMs: options.timeoutMs ?? 600_000 });
     await pipeline(
@@ -188,6 +197,7 @@ export class GuestSession {
 
   /** Replaces the connection after a reboot or a sleep that dropped it. */
   async reconnect(options: Omit<ConnectOptions, 'label'>): Promise<void> {
+    this.operations += 1;
     this.client.end();
     this.sftpSession = undefined;
     const client = await connectWithRetry(this.endpoint, { ...options, label: this.label });

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { SimSettings } from '../quirks.ts';
 import { ROOTFS_DIR } from './disk.ts';
 import { GuestFs, type GuestUser, ROOT_USER } from './guest-fs.ts';
-import { type GuestState, loadState, saveState } from './state.ts';
+import { type GuestState, loadState, serializeState, writeStateText } from './state.ts';
 import { type LogLine, UnifiedLog } from './unified-log.ts';
 
 export interface PowerControl {
@@ -28,6 +28,8 @@ export class Machine {
   /** Aborted when the current boot ends: pending model timers die with it. */
   #boot = new AbortController();
   #lock: Promise<unknown> = Promise.resolve();
+  /** The state as last written: a change that changed nothing (a quirk at 0) costs no write. */
+  #saved: string;
 
   private constructor(guestDir: string, vmName: string, settings: SimSettings, state: GuestState) {
     this.guestDir = guestDir;
@@ -35,6 +37,7 @@ export class Machine {
     this.vmName = vmName;
     this.settings = settings;
     this.state = state;
+    this.#saved = serializeState(state);
     this.log = new UnifiedLog(guestDir);
   }
 
@@ -56,7 +59,11 @@ export class Machine {
   mutate<T>(change: (state: GuestState) => T | Promise<T>): Promise<T> {
     const run = this.#lock.then(async () => {
       const result = await change(this.state);
-      await saveState(this.guestDir, this.state);
+      const text = serializeState(this.state);
+      if (text !== this.#saved) {
+        await writeStateText(this.guestDir, text);
+        this.#saved = text;
+      }
       return result;
     });
     this.#lock = run.catch(() => {});

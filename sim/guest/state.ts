@@ -147,10 +147,19 @@ export async function loadState(guestDir: string): Promise<GuestState> {
   return state;
 }
 
+/** The state file's text: indented, so that a guest disk can be read while debugging. */
+export function serializeState(state: GuestState): string {
+  return `${JSON.stringify(state, null, 2)}\n`;
+}
+
 /** Writes through a temporary file and a rename, so a power-off never leaves half a file. */
-export async function saveState(guestDir: string, state: GuestState): Promise<void> {
+export async function writeStateText(guestDir: string, text: string): Promise<void> {
   const file = join(guestDir, STATE_FILE);
   const temp = `${file}.${process.pid}.tmp`;
-  await writeFile(temp, `${JSON.stringify(state, null, 2)}\n`);
+  await writeFile(temp, text);
   await rename(temp, file);
+}
+
+export function saveState(guestDir: string, state: GuestState): Promise<void> {
+  return writeStateText(guestDir, serializeState(state));
 }

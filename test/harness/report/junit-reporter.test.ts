@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test from 'ava';
-import { JUnitReporter } from '../../../harness/report/junit-reporter.ts';
+import { JUNIT_REWRITE_INTERVAL_MS, JUnitReporter } from '../../../harness/report/junit-reporter.ts';
 import type { IterationResult } from '../../../harness/scenario/events.ts';
 import { validateJUnit } from '../../helpers/xmllint.ts';
 
@@ -69,6 +69,7 @@ test('pass, fail and error iterations give a schema-valid junit.xml with the rig
     }),
   });
   t.is(validateJUnit(reporter.path), null);
+  reporter.handle({ type: 'run-finished', at: '2026-11-27T10:05:00.000Z', exitCode: 1, interrupted: false });
   const xml = readFileSync(reporter.path, 'utf8');
   t.regex(
     xml,
@@ -118,6 +119,7 @@ test('suite properties carry the counts, the interval and the sentence per scena
   }
   reporter.handle({ type: 'iteration-finished', result: result(21, 'pass', { image: 'other' }) });
   t.is(validateJUnit(reporter.path), null);
+  reporter.handle({ type: 'run-finished', at: '2026-11-27T10:05:00.000Z', exitCode: 1, interrupted: false });
   const xml = readFileSync(reporter.path, 'utf8');
   t.regex(xml, /<property name="fail" value="4"\/>/);
   t.regex(xml, /<property name="other-failures" value="0"\/>/);
@@ -129,4 +131,38 @@ test('suite properties carry the counts, the interval and the sentence per scena
     /<property name="summary" value="4 of 20 upgrades lost the XPC endpoint: 20% \(8%-42%\)\. To show that a fix brings it below 5% takes 59 clean runs in a row \(exact one-sided 95% bound\)\."\/>/,
   );
   t.regex(xml, /<property name="summary" value="0 of 1 upgrades/);
+});
+
+test('while iterations finish the file is rewritten at most once a second; the end of the run always writes', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'sxl-junit-'));
+  const reporter = reporterIn(dir);
+  const testcases = () => (readFileSync(reporter.path, 'utf8').match(/<testcase /g) ?? []).length;
+  reporter.handle({ type: 'iteration-finished', result: result(1, 'pass') });
+  t.is(testcases(), 1);
+  reporter.handle({ type: 'iteration-finished', result: result(2, 'pass') });
+  reporter.handle({ type: 'iteration-finished', result: result(3, 'pass') });
+  t.is(testcases(), 1);
+  // The deferred rewrite comes within the interval, with every iteration so far.
+  await new Promise((resolve) => setTimeout(resolve, JUNIT_REWRITE_INTERVAL_MS + 200));
+  t.is(testcases(), 3);
+  reporter.handle({ type: 'iteration-finished', result: result(4, 'pass') });
+  reporter.handle({ type: 'iteration-finished', result: result(5, 'fail', { message: 'boom' }) });
+  reporter.handle({ type: 'run-finished', at: '2026-11-27T10:05:00.000Z', exitCode: 1, interrupted: true });
+  t.is(testcases(), 5);
+});
+
+test('a passing iteration points at its transcript; a failing one carries it', (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'sxl-junit-'));
+  for (const n of [1, 2]) {
+    mkdirSync(join(dir, 'iterations', String(n)), { recursive: true });
+    writeFileSync(join(dir, 'iterations', String(n), 'transcript.log'), `$ transcript of ${n}\n`);
+  }
+  const reporter = reporterIn(dir);
+  reporter.handle({ type: 'iteration-finished', result: result(1, 'pass') });
+  reporter.handle({ type: 'iteration-finished', result: result(2, 'fail', { message: 'boom' }) });
+  reporter.write();
+  const xml = readFileSync(reporter.path, 'utf8');
+  t.regex(xml, /transcript: iterations\/1\/transcript.log/);
+  t.notRegex(xml, /transcript of 1/);
+  t.regex(xml, /--- transcript ---\n\$ transcript of 2/);
 });

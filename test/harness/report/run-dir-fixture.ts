@@ -64,6 +64,7 @@ export function makeRunDir(): string {
   }
   const reporter = new JUnitReporter(runDir, { runId: 'r', backend: 'sim', builds: {} });
   for (const result of results) reporter.handle({ type: 'iteration-finished', result });
+  reporter.handle({ type: 'run-finished', at: '2026-11-27T10:05:00.000Z', exitCode: 1, interrupted: false });
   writeFileSync(
     join(runDir, 'run.json'),
     JSON.stringify({
