@@ -84,7 +84,9 @@ export default defineScenario({
           what: `the app to save network configuration "${proxyName}"`,
           vm: t.vm,
           timeoutMs: 30_000,
-          intervalMs: 200,
+          intervalMs: 10,
+          backoffFactor: 2,
+          maxIntervalMs: 500,
           signal: t.signal,
         },
       );

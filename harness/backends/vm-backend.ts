@@ -38,7 +38,7 @@ export interface VmBackend {
   start(name: string, options: StartOptions): Promise<void>;
   /** Waits for the guest's address and returns how to reach its SSH server. */
   endpoint(name: string, options?: WaitOptions): Promise<SshEndpoint>;
-  /** Hard stop (the guest should have been shut down from inside first). Stopping a stopped VM is fine. */
+  /** Hard stop (a VM that is kept should have been shut down from inside first). Stopping a stopped VM is fine. */
   stop(name: string, options?: WaitOptions): Promise<void>;
   suspend(name: string, options?: WaitOptions): Promise<void>;
   resume(name: string, options: StartOptions): Promise<void>;

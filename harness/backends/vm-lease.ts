@@ -32,7 +32,7 @@ export class VmLease implements AsyncDisposable {
     await this.backend.start(this.name, options);
   }
 
-  /** The guest connection, so that teardown can shut the guest down cleanly first. */
+  /** The guest connection, so that teardown can shut a kept guest down cleanly first. */
   attachGuest(guest: GuestSession): void {
     this.guest = guest;
   }
@@ -42,8 +42,10 @@ export class VmLease implements AsyncDisposable {
     this.disposed = true;
     const problem = (what: string, error: unknown) =>
       this.options.onTeardownProblem?.(`${what} ${this.name} failed: ${(error as Error).message}`);
-    // tart's stop is a hard power-off (tart-cli.md §0): shut down from inside the guest first.
-    if (this.guest?.isConnected && !this.options.hurry?.()) {
+    // tart's stop is a hard power-off (tart-cli.md §0): a VM that is kept for inspection is shut
+    // down from inside the guest first, so its disk is consistent. One that is deleted next is
+    // not: a clean macOS shutdown takes seconds that every iteration would pay for nothing.
+    if (this.options.keep && this.guest?.isConnected && !this.options.hurry?.()) {
       try {
         await this.guest.exec(shellCommand(['sudo', '-n', 'shutdown', '-h', 'now']), {
           timeoutMs: 15_000,

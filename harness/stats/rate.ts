@@ -45,7 +45,15 @@ export function rateSentence(
   threshold = 0.05,
 ): string {
   const r = failureRate(counts);
-  const tail = `To show that a fix brings it below ${thresholdPercent(threshold)} takes ${cleanRunsNeeded(threshold)} clean runs in a row (exact one-sided 95% bound).`;
+  const below = thresholdPercent(threshold);
+  const needed = cleanRunsNeeded(threshold);
+  // With no failure yet the clean runs so far count toward the proof; after one, a fix starts over.
+  let tail = `To show that a fix brings it below ${below} takes ${needed} clean runs in a row (exact one-sided 95% bound).`;
+  if (counts.fail === 0 && r.n >= needed) {
+    tail = `These ${r.n} clean runs in a row show that it is below ${below} (exact one-sided 95% bound).`;
+  } else if (counts.fail === 0 && r.n > 0) {
+    tail = `To show that it is below ${below} takes ${needed} clean runs in a row (exact one-sided 95% bound); ${r.n} so far.`;
+  }
   const apart: string[] = [];
   if (counts.otherFailures > 0) apart.push(`${counts.otherFailures} other failure(s)`);
   if (counts.errors > 0) apart.push(`${counts.errors} error(s)`);

@@ -6,6 +6,8 @@ import type { GuestState } from '../state.ts';
 
 /** Rolls `quirk` once and advances its counter; call inside Machine.mutate. */
 export function rollQuirk(machine: Machine, state: GuestState, quirk: QuirkName): boolean {
+  // A quirk that is off rolls nothing: its counter only matters while it is on.
+  if ((machine.settings.quirks[quirk] ?? 0) <= 0) return false;
   const counter = state.quirkCounters[quirk] ?? 0;
   state.quirkCounters[quirk] = counter + 1;
   return quirkFires(machine.settings, vmStreamKey(machine.vmName), quirk, counter);

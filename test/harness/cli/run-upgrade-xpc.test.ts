@@ -37,7 +37,7 @@ test('a clean upgrade passes and leaves junit.xml, run.json, summary.json and tr
       failureRate: 0,
       ci95: [0, summary.scenarios[0].ci95[1]],
       sentence:
-        '0 of 2 upgrades lost the XPC endpoint: 0% (0%-66%). To show that a fix brings it below 5% takes 59 clean runs in a row (exact one-sided 95% bound).',
+        '0 of 2 upgrades lost the XPC endpoint: 0% (0%-66%). To show that it is below 5% takes 59 clean runs in a row (exact one-sided 95% bound); 2 so far.',
     },
   ]);
   t.true(Math.abs(summary.scenarios[0].ci95[1] - 0.6576) < 1e-3);

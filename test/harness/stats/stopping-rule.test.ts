@@ -37,3 +37,19 @@ test('the sentence of the issue, and errors are said to be left out', (t) => {
     /^No upgrades reached a verdict/,
   );
 });
+
+test('with no failure the clean runs so far count toward the threshold, and enough of them say so', (t) => {
+  const what = { unit: 'upgrades', bug: 'lost the XPC endpoint' };
+  t.is(
+    rateSentence({ pass: 20, fail: 0, otherFailures: 0, errors: 1 }, what),
+    '0 of 20 upgrades lost the XPC endpoint: 0% (0%-16%). (1 error(s) not counted.) To show that it is below 5% takes 59 clean runs in a row (exact one-sided 95% bound); 20 so far.',
+  );
+  t.is(
+    rateSentence({ pass: 59, fail: 0, otherFailures: 0, errors: 0 }, what),
+    '0 of 59 upgrades lost the XPC endpoint: 0% (0%-6%). These 59 clean runs in a row show that it is below 5% (exact one-sided 95% bound).',
+  );
+  t.regex(
+    rateSentence({ pass: 58, fail: 0, otherFailures: 0, errors: 0 }, what),
+    /takes 59 clean runs in a row \(exact one-sided 95% bound\); 58 so far\.$/,
+  );
+});

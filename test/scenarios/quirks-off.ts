@@ -1,0 +1,22 @@
+// Issue 4, "Done when": with every quirk off, 100 iterations of each scenario give 0 failures. One
+// test file per scenario (quirks-off-*.test.ts), so that ava runs them side by side.
+import type { ExecutionContext } from 'ava';
+import { runOnSim, type SimRun } from './run-on-sim.ts';
+
+export const QUIRKS_OFF_ITERATIONS = 100;
+
+export async function quirksOff(t: ExecutionContext, scenarioId: string): Promise<SimRun> {
+  t.timeout(300_000);
+  const run = await runOnSim(scenarioId, { repeat: QUIRKS_OFF_ITERATIONS, seed: 11 });
+  t.is(run.exitCode, 0, run.console);
+  t.like(run.summary.scenarios[0], {
+    iterations: QUIRKS_OFF_ITERATIONS,
+    pass: QUIRKS_OFF_ITERATIONS,
+    fail: 0,
+    otherFailures: 0,
+    error: 0,
+    ci95: [0, run.summary.scenarios[0]?.ci95[1]],
+  });
+  t.log(run.summary.scenarios[0]?.sentence);
+  return run;
+}
