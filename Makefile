@@ -10,7 +10,7 @@ NODE_STAMP := node_modules/.package-lock.json
 BUILDS_STAMP := sim/builds/out/.generated
 BUILD_SOURCES := $(wildcard sim/builds/*.ts sim/builds/sample-app/*)
 
-.PHONY: setup scenario test bench tools sample-builds clean
+.PHONY: setup scenario test acceptance bench tools sample-builds clean
 
 setup: $(NODE_STAMP) $(BUILDS_STAMP)
 
@@ -44,6 +44,12 @@ scenario: setup
 
 test: setup tools
 	npm test
+
+# Issue 4's statistical runs at full size (100 iterations per seed and per scenario; about 8 minutes
+# on two cores): `make test` runs the same tests smaller. CI runs both.
+ACCEPTANCE_TESTS := test/scenarios/quirks-off-*.test.ts test/scenarios/rate-coverage-*.test.ts
+acceptance: setup tools
+	SXL_ACCEPTANCE=1 npx ava $(ACCEPTANCE_TESTS)
 
 # Benchmarks (timing and memory claims live here, never in tests): ms per iteration on the sim and
 # where the time goes, how much earlier --until-confident stops than a fixed --repeat, and the

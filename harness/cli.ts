@@ -215,7 +215,7 @@ async function runCli(args: string[], argv: string[]): Promise<number> {
     interrupts += 1;
     if (interrupts === 1) {
       process.stderr.write(
-        `\n${signal}: stopping after cleanup (press Ctrl-C again to skip the clean guest shutdown)\n`,
+        `\n${signal}: stopping after cleanup (press Ctrl-C again to skip evidence collection and a kept VM's clean shutdown)\n`,
       );
       controller.abort(new InterruptedError(signal));
     } else {

@@ -1,20 +1,21 @@
-// Issue 4, "Done when": over 10 different seeds the interval contains the true rate in at least 8.
-// 20 iterations per seed here (200 in all, about 100 s of CPU); bench/rate-coverage.ts runs the
-// full 10 x 100 and prints how many intervals cover 0.2.
-import test from 'ava';
+// Issue 4, "Done when": over 10 different seeds the 95% interval contains the true rate in at
+// least 8. The seeds are split over two files (rate-coverage-*.test.ts) so that ava runs them side
+// by side; each file allows one miss in its five, which makes at least 8 of 10 in all. 100
+// iterations per seed under `make acceptance`, 10 in the suite.
+import type { ExecutionContext } from 'ava';
 import { wilsonInterval } from '../../harness/stats/wilson.ts';
 import { runOnSim } from './run-on-sim.ts';
 import { dicedOutcome, ENDPOINT_QUIRK, simSettings } from './seeded-dice.ts';
+import { sized } from './test-size.ts';
 
-const SEEDS = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
-const ITERATIONS_PER_SEED = 20;
+export const ITERATIONS_PER_SEED = sized(100, 10);
 const TRUE_RATE = 0.2;
 
-test('at a true rate of 0.2, at least 8 of 10 seeds give a 95% interval that contains it', async (t) => {
-  t.timeout(600_000);
+export async function coverageOverSeeds(t: ExecutionContext, seeds: readonly number[]): Promise<void> {
+  t.timeout(900_000);
   const quirks = { [ENDPOINT_QUIRK]: TRUE_RATE };
   let covering = 0;
-  for (const seed of SEEDS) {
+  for (const seed of seeds) {
     const run = await runOnSim('upgrade-xpc', {
       repeat: ITERATIONS_PER_SEED,
       seed,
@@ -34,5 +35,5 @@ test('at a true rate of 0.2, at least 8 of 10 seeds give a 95% interval that con
     if (lo <= TRUE_RATE && TRUE_RATE <= hi) covering += 1;
     t.log(`seed ${seed}: ${s.sentence}`);
   }
-  t.true(covering >= 8, `${covering} of ${SEEDS.length} intervals contain ${TRUE_RATE}`);
-});
+  t.true(covering >= seeds.length - 1, `${covering} of ${seeds.length} intervals contain ${TRUE_RATE}`);
+}
