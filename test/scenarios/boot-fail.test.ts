@@ -6,10 +6,12 @@ import test from 'ava';
 import { wilsonInterval } from '../../harness/stats/wilson.ts';
 import { runOnSim } from './run-on-sim.ts';
 import { dicedOutcome, ENDPOINT_QUIRK, RATE_SEED, simSettings } from './seeded-dice.ts';
+import { sized } from './test-size.ts';
 
-const ITERATIONS = 100;
+// 100 under `make acceptance`, 50 in the suite.
+const ITERATIONS = sized(100, 50);
 
-test('boot-fail=0.2 over 100 iterations: boot failures are errors, the target rate is the one without them', async (t) => {
+test(`boot-fail=0.2 over ${ITERATIONS} iterations: boot failures are errors, the target rate is the one without them`, async (t) => {
   t.timeout(300_000);
   const endpointOnly = { [ENDPOINT_QUIRK]: 0.2 };
   const quirks = { ...endpointOnly, 'boot-fail': 0.2 };
