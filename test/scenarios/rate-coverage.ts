@@ -4,8 +4,7 @@
 // iterations per seed under `make acceptance`, 10 in the suite.
 import type { ExecutionContext } from 'ava';
 import { wilsonInterval } from '../../harness/stats/wilson.ts';
-import { runOnSim } from './run-on-sim.ts';
-import { dicedOutcome, ENDPOINT_QUIRK, simSettings } from './seeded-dice.ts';
+import { ENDPOINT_QUIRK, runDicedUpgrades } from './seeded-dice.ts';
 import { sized } from './test-size.ts';
 
 export const ITERATIONS_PER_SEED = sized(100, 10);
@@ -16,18 +15,7 @@ export async function coverageOverSeeds(t: ExecutionContext, seeds: readonly num
   const quirks = { [ENDPOINT_QUIRK]: TRUE_RATE };
   let covering = 0;
   for (const seed of seeds) {
-    const run = await runOnSim('upgrade-xpc', {
-      repeat: ITERATIONS_PER_SEED,
-      seed,
-      quirks,
-      evidence: 'never',
-    });
-    const settings = simSettings(seed, quirks);
-    t.deepEqual(
-      run.results.map((r) => r.outcome),
-      run.results.map((r) => dicedOutcome(settings, r.iteration)),
-      `seed ${seed}`,
-    );
+    const run = await runDicedUpgrades(t, { seed, quirks, iterations: ITERATIONS_PER_SEED });
     const [s] = run.summary.scenarios;
     if (!s) return t.fail(`no summary for seed ${seed}`);
     const { lo, hi } = wilsonInterval(s.fail, ITERATIONS_PER_SEED);

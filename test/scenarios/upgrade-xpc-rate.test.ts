@@ -6,8 +6,7 @@ import { join } from 'node:path';
 import test from 'ava';
 import { wilsonInterval } from '../../harness/stats/wilson.ts';
 import { validateJUnit } from '../helpers/xmllint.ts';
-import { runOnSim } from './run-on-sim.ts';
-import { dicedOutcome, ENDPOINT_QUIRK, RATE_SEED, simSettings } from './seeded-dice.ts';
+import { ENDPOINT_QUIRK, RATE_SEED, runDicedUpgrades } from './seeded-dice.ts';
 
 const ITERATIONS = 100;
 const TRUE_RATE = 0.2;
@@ -15,17 +14,7 @@ const TRUE_RATE = 0.2;
 test('100 upgrades at a true rate of 0.2: every outcome as diced, and a 95% interval that contains 0.2', async (t) => {
   t.timeout(300_000);
   const quirks = { [ENDPOINT_QUIRK]: TRUE_RATE };
-  const run = await runOnSim('upgrade-xpc', {
-    repeat: ITERATIONS,
-    seed: RATE_SEED,
-    quirks,
-    evidence: 'never',
-  });
-  const settings = simSettings(RATE_SEED, quirks);
-  t.deepEqual(
-    run.results.map((r) => r.outcome),
-    run.results.map((r) => dicedOutcome(settings, r.iteration)),
-  );
+  const run = await runDicedUpgrades(t, { seed: RATE_SEED, quirks, iterations: ITERATIONS });
   for (const r of run.results.filter((r) => r.outcome === 'fail')) {
     t.like(r, { failedCheck: 'xpc-endpoint-after-upgrade', matchesSignature: true });
   }

@@ -267,6 +267,16 @@ test('suspend without --suspendable fails inside tart run, which exits 1', async
   t.like((await listed(home))[0], { State: 'stopped' });
 });
 
+/** The VM `vm` is listed as stopped, and a new `tart run` takes it, runs it and stops with it. */
+async function runsAgain(t: ExecutionContext, home: TartHome): Promise<void> {
+  t.like((await listed(home))[0], { State: 'stopped' });
+  const rerun = home.spawn('run', 'vm', '--no-graphics');
+  await ipOf(t, home, 'vm', rerun);
+  t.like((await listed(home))[0], { State: 'running' });
+  t.is((await home.tart('stop', 'vm', '-t', '5')).exitCode, 0);
+  t.is((await rerun.wait()).exitCode, 0);
+}
+
 test('a killed tart run takes its VM with it: the guest is gone and the VM can run again', async (t) => {
   const home = await homeWith(t, 'vm');
   const run = home.spawn('run', 'vm', '--no-graphics');
@@ -274,12 +284,7 @@ test('a killed tart run takes its VM with it: the guest is gone and the VM can r
   run.child.kill('SIGKILL');
   await run.wait();
   await waitUntilRefused(address, port(home));
-  t.like((await listed(home))[0], { State: 'stopped' });
-  const rerun = home.spawn('run', 'vm', '--no-graphics');
-  await ipOf(t, home, 'vm', rerun);
-  t.like((await listed(home))[0], { State: 'running' });
-  t.is((await home.tart('stop', 'vm', '-t', '5')).exitCode, 0);
-  t.is((await rerun.wait()).exitCode, 0);
+  await runsAgain(t, home);
 });
 
 test('a crashed sim daemon leaves a stale lock that nothing trusts', async (t) => {
@@ -293,12 +298,7 @@ test('a crashed sim daemon leaves a stale lock that nothing trusts', async (t) =
   t.is(ended.exitCode, 70);
   t.regex(ended.stderr, /the sim daemon closed the connection without an exit code/);
   t.true(existsSync(join(home.dir, 'vms', 'vm', '.sim-run.pid')));
-  t.like((await listed(home))[0], { State: 'stopped' });
-  const rerun = home.spawn('run', 'vm', '--no-graphics');
-  await ipOf(t, home, 'vm', rerun);
-  t.like((await listed(home))[0], { State: 'running' });
-  t.is((await home.tart('stop', 'vm', '-t', '5')).exitCode, 0);
-  t.is((await rerun.wait()).exitCode, 0);
+  await runsAgain(t, home);
 });
 
 test('exec runs the command in the guest as admin, passes output through, exits with its code', async (t) => {
