@@ -33,6 +33,8 @@ export interface GuestBootOptions {
   settings: SimSettings;
   /** Called when the guest powers itself off (shutdown -h now / halt). */
   onPowerOff: () => void;
+  /** Where the sim reports its own failures. @default console.error */
+  report?: (line: string) => void;
   /**
    * Resume from a suspended snapshot (`tart run` after `tart suspend`): no boot sequence, state as
    * it was, the guest clock behind by the time the VM was suspended.
@@ -55,6 +57,7 @@ export interface RunningGuest {
 export async function bootGuest(opts: GuestBootOptions): Promise<RunningGuest> {
   const guestDir = join(opts.vmDir, 'guest');
   const machine = await Machine.open(guestDir, opts.vmName, opts.settings);
+  if (opts.report) machine.report = opts.report;
   const server = new GuestSshServer(machine, await readHostKey(guestDir));
   // Bound at once so that a taken address fails fast; connections are reset until booted.
   await server.listen(opts.host, opts.port);
@@ -129,7 +132,7 @@ export async function bootGuest(opts: GuestBootOptions): Promise<RunningGuest> {
       sleep(pid)
         .catch((error: unknown) => {
           if (machine.bootSignal.aborted || off.signal.aborted) return;
-          console.error(`sim guest ${opts.vmName}: sleep/wake failed:`, error);
+          machine.reportFailure('sleep/wake', error);
         })
         .finally(() => {
           asleep = false;
@@ -156,7 +159,7 @@ export async function bootGuest(opts: GuestBootOptions): Promise<RunningGuest> {
       })().catch((error: unknown) => {
         if (off.signal.aborted) return;
         // The address was taken while we rebooted: the VM cannot come back, so it stops.
-        console.error(`sim guest ${opts.vmName}: reboot failed:`, error);
+        machine.reportFailure('reboot', error);
         void powerOff().then(() => opts.onPowerOff());
       });
     },

@@ -25,6 +25,11 @@ export class Machine {
   readonly log: UnifiedLog;
   state: GuestState;
   power: PowerControl = { powerOff() {}, reboot() {}, sleep() {} };
+  /**
+   * Where the sim reports its own failures (a background task that threw): the `tart run` that
+   * boots the guest passes its stderr, so they land in that run's log, not in the daemon's.
+   */
+  report: (line: string) => void = (line) => console.error(line);
   /** Aborted when the current boot ends: pending model timers die with it. */
   #boot = new AbortController();
   #lock: Promise<unknown> = Promise.resolve();
@@ -102,11 +107,17 @@ export class Machine {
       signal.removeEventListener('abort', cancel);
       if (signal.aborted) return;
       task().catch((error: unknown) => {
-        if (!signal.aborted) console.error(`sim guest ${this.vmName}: background task failed:`, error);
+        if (!signal.aborted)
+          this.report(`sim guest ${this.vmName}: background task failed: ${describe(error)}`);
       });
     }, this.scaledMs(delayMs));
     const cancel = () => clearTimeout(timer);
     signal.addEventListener('abort', cancel, { once: true });
+  }
+
+  /** A failure of the sim itself, with its stack: the model is wrong, not the guest. */
+  reportFailure(what: string, error: unknown): void {
+    this.report(`sim guest ${this.vmName}: ${what} failed: ${describe(error)}`);
   }
 
   get loginUser(): GuestUser {
@@ -122,4 +133,8 @@ export class Machine {
   fs(user: GuestUser, cwd = user.home): GuestFs {
     return new GuestFs(this.rootfs, user, cwd, this.state.sip === 'enabled');
   }
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? (error.stack ?? error.message) : String(error);
 }

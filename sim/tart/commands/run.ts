@@ -209,6 +209,8 @@ class RunSession {
           // A restored snapshot comes back as it was: no boot sequence, the clock behind.
           resume,
           onPowerOff: () => this.onGuestPowerOff(),
+          // Into this run's stderr (the harness keeps it as tart-run.log), wherever the guest runs.
+          report: (line) => this.io.err(line),
         });
         this.guest = guest;
         // Stopped while it was booting: the guest came up after all, power it off again.
