@@ -1,11 +1,8 @@
 import { execFileSync } from 'node:child_process';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const repo = fileURLToPath(new URL('../../', import.meta.url));
-
-/** The JUnit schema Jenkins' xUnit uses, from the project's shared references (a sibling of the repo). */
-export const junitSchema = join(repo, '..', 'shared', 'reference', 'junit-10.xsd');
+/** The JUnit schema Jenkins' xUnit uses (test/fixtures/junit/SOURCES.md). */
+export const junitSchema = fileURLToPath(new URL('../fixtures/junit/junit-10.xsd', import.meta.url));
 
 /** Validates with xmllint; returns null when valid, else xmllint's complaint. */
 export function validateJUnit(path: string): string | null {
