@@ -4,7 +4,7 @@
 // rest (waits and polling), read from the transcripts' per-command durations.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { processCpu, simDaemonPids } from './process-cpu.ts';
+import { processCpu, residentMb, simDaemonPids } from './process-cpu.ts';
 import { simRun } from './sim-run.ts';
 
 const scenario = process.argv[2] ?? 'upgrade-xpc';
@@ -16,9 +16,10 @@ const outcome = await simRun(scenario, { repeat: iterations });
 const wallMs = performance.now() - started;
 // Read at once: an idle daemon exits after 10 s and takes its counters with it.
 const cpuAfter = processCpu();
-const daemonCpu = simDaemonPids(outcome.tartHome)
-  .map((pid) => processCpu(pid)?.self ?? 0)
-  .reduce((a, b) => a + b, 0);
+const daemonPids = simDaemonPids(outcome.tartHome);
+const daemonCpu = daemonPids.map((pid) => processCpu(pid)?.self ?? 0).reduce((a, b) => a + b, 0);
+// A daemon serves every iteration of a run: memory that grows with the iterations is a leak.
+const daemonMb = daemonPids.map((pid) => residentMb(pid) ?? 0).reduce((a, b) => a + b, 0);
 
 const byCommand = new Map<string, { count: number; ms: number }>();
 let hostMs = 0;
@@ -62,6 +63,7 @@ if (cpuBefore && cpuAfter) {
   process.stdout.write(
     `CPU ${((total * 1000) / n).toFixed(0)} ms per iteration: harness ${((harnessCpu * 1000) / n).toFixed(0)}, tart clients and shells ${((clientsCpu * 1000) / n).toFixed(0)}, sim daemon ${((daemonCpu * 1000) / n).toFixed(0)} (with setup)\n`,
   );
+  process.stdout.write(`sim daemon resident memory after the run: ${daemonMb.toFixed(0)} MB\n`);
 }
 line('host commands (fake tart processes)', hostMs);
 line('guest commands (SSH exec)', guestMs);

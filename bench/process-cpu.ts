@@ -1,4 +1,4 @@
-// CPU time of the processes an iteration uses, from /proc (Linux; elsewhere undefined): the sim
+// CPU time (and memory) of the processes an iteration uses, from /proc (Linux; elsewhere undefined): the sim
 // costs CPU in three places, the harness itself, the short-lived processes it waits for (the tart
 // clients and their shells), and the sim daemon, which is nobody's child once started.
 import { readdirSync, readFileSync } from 'node:fs';
@@ -29,6 +29,16 @@ export function processCpu(pid: number | 'self' = 'self'): CpuSeconds | undefine
   // After comm: state is field 3, so utime (14) is index 11, stime 12, cutime 13, cstime 14.
   const at = (index: number) => Number(fields[index]) / TICKS_PER_SECOND;
   return { self: at(11) + at(12), children: at(13) + at(14) };
+}
+
+/** Resident memory of a process in MB, from /proc/<pid>/status (Linux; elsewhere undefined). */
+export function residentMb(pid: number): number | undefined {
+  try {
+    const kb = /^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+    return kb === undefined ? undefined : Number(kb) / 1024;
+  } catch {
+    return undefined;
+  }
 }
 
 /** The pids of the sim daemons serving a TART_HOME (their port files hold `<port> <pid>`). */
