@@ -49,9 +49,10 @@ export const stop: TartCommand = {
       return 0;
     }
     const deadline = Date.now() + timeoutSeconds * 1000;
-    while (Date.now() < deadline) {
+    // A VM usually stops within milliseconds of the signal: look again soon, then every POLL_MS.
+    for (let pauseMs = 5; Date.now() < deadline; pauseMs = Math.min(pauseMs * 2, POLL_MS)) {
       if (runningPid(dir) === undefined) return 0;
-      await sleep(POLL_MS);
+      await sleep(pauseMs);
     }
     if (runningPid(dir) === undefined) return 0;
     try {
