@@ -45,7 +45,7 @@ scenario: setup
 test: setup tools
 	npm test
 
-# Issue 4's statistical runs at full size (100 iterations per seed and per scenario; about 8 minutes
+# Issue 4's statistical runs at full size (100 iterations per seed and per scenario; about 9 minutes
 # on two cores): `make test` runs the same tests smaller. CI runs both.
 ACCEPTANCE_TESTS := test/scenarios/quirks-off-*.test.ts test/scenarios/rate-coverage-*.test.ts test/scenarios/boot-fail.test.ts
 acceptance: setup tools
