@@ -78,11 +78,17 @@ function socketIo(socket: Socket): TartIo {
 /** The client process as the invocation sees it: its pid, its relayed signals, its death. */
 class ClientProcess implements TartProcess {
   private readonly events = new EventEmitter();
+  /** Signals that came before the command subscribed to them: it gets them when it does. */
+  private readonly early: RelayedSignal[] = [];
   gone = false;
   constructor(readonly pid: number) {}
 
   onSignal(signal: RelayedSignal, handler: () => void): () => void {
     this.events.on(signal, handler);
+    if (this.early.includes(signal)) {
+      this.early.splice(this.early.indexOf(signal), 1);
+      queueMicrotask(handler);
+    }
     return () => this.events.off(signal, handler);
   }
 
@@ -94,7 +100,9 @@ class ClientProcess implements TartProcess {
 
   deliver(line: string): void {
     const signal = line.startsWith('s') ? line.slice(1) : '';
-    if (SIGNALS.has(signal)) this.events.emit(signal);
+    if (!SIGNALS.has(signal)) return;
+    if (this.events.listenerCount(signal) > 0) this.events.emit(signal);
+    else this.early.push(signal as RelayedSignal);
   }
 
   end(): void {
@@ -174,12 +182,15 @@ class Daemon {
     let buffer = Buffer.alloc(0);
     let client: ClientProcess | undefined;
     let pendingLine = '';
+    // After the request, the client sends one line per relayed signal.
+    const deliver = (to: ClientProcess, text: string) => {
+      const lines = (pendingLine + text).split('\n');
+      pendingLine = lines.pop() ?? '';
+      for (const line of lines) to.deliver(line);
+    };
     socket.on('data', (chunk: Buffer) => {
       if (client) {
-        pendingLine += chunk.toString('utf8');
-        const lines = pendingLine.split('\n');
-        pendingLine = lines.pop() ?? '';
-        for (const line of lines) client.deliver(line);
+        deliver(client, chunk.toString('utf8'));
         return;
       }
       buffer = Buffer.concat([buffer, chunk]);
@@ -192,8 +203,9 @@ class Daemon {
       }
       if (!parsed) return;
       client = new ClientProcess(parsed.request.pid);
-      pendingLine = parsed.rest.toString('utf8');
       void this.serve(socket, client, parsed.request.argv);
+      // Signal lines that came in the same chunk as the request.
+      deliver(client, parsed.rest.toString('utf8'));
     });
     socket.on('error', () => {});
     socket.on('close', () => {

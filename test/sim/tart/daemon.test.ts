@@ -165,3 +165,30 @@ test('signals reach tart run through the client, which exits with the code tart 
   t.is(await exited, 0);
   t.is(stdout, 'Stopping VM...\n');
 });
+
+test('a signal sent with the request reaches tart run once it listens: the VM stops at once', async (t) => {
+  const home = createTartHome();
+  t.teardown(() => home.cleanup());
+  t.is((await home.tart('clone', 'ghcr.io/cirruslabs/macos-sequoia-base:latest', 'vm')).exitCode, 0);
+  t.is((await home.tart('--version')).exitCode, 0);
+  const [daemon] = simDaemons(home);
+  if (!daemon) return t.fail('no daemon');
+  // One write: the request and an INT that the client relayed before tart run subscribed.
+  const answer = await new Promise<string>((resolve, reject) => {
+    const socket = connect({ port: daemon.port, host: '127.0.0.1' });
+    let text = '';
+    socket.on('data', (chunk) => {
+      text += chunk.toString();
+    });
+    socket.on('end', () => resolve(text));
+    socket.on('error', reject);
+    socket.write(
+      Buffer.concat([
+        request('SXLTART1', String(process.pid), '3', 'run', 'vm', '--no-graphics'),
+        Buffer.from('sSIGINT\n'),
+      ]),
+    );
+  });
+  t.is(answer, '1Stopping VM...\nx0\n');
+  t.like(JSON.parse((await home.tart('list', '--format', 'json')).stdout)[0], { State: 'stopped' });
+});
