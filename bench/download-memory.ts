@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GuestSession } from '../harness/ssh/guest-session.ts';
 import { bootTestGuest } from '../test/helpers/sim-guest.ts';
+import { measurePeakRss } from './peak-memory.ts';
 
 const sizeMb = Number(process.argv[2] ?? 1024);
 const limitMb = 200;
@@ -17,20 +18,12 @@ const hostFile = join(testGuest.vmDir, 'guest', 'rootfs', 'private', 'tmp', 'sxl
 writeFileSync(hostFile, '');
 truncateSync(hostFile, sizeMb * 1024 * 1024);
 const out = join(mkdtempSync(join(tmpdir(), 'sxl-bench-')), 'download.bin');
-let peak = process.memoryUsage().rss;
-const baseline = peak;
-const sampler = setInterval(() => {
-  peak = Math.max(peak, process.memoryUsage().rss);
-}, 20);
 const started = performance.now();
-try {
-  await guest.download(remote, out, { timeoutMs: 30 * 60_000 });
-} finally {
-  clearInterval(sampler);
-}
+const { baseline, peak } = await measurePeakRss(() =>
+  guest.download(remote, out, { timeoutMs: 30 * 60_000 }),
+);
 const seconds = (performance.now() - started) / 1000;
 const bytes = statSync(out).size;
-peak = Math.max(peak, process.memoryUsage().rss);
 const mb = (n: number) => (n / 1024 / 1024).toFixed(1);
 console.log(`downloaded ${mb(bytes)} MB in ${seconds.toFixed(1)} s: ${mb(bytes / seconds)} MB/s`);
 console.log(`rss: baseline ${mb(baseline)} MB, peak ${mb(peak)} MB (limit ${limitMb} MB)`);
