@@ -123,3 +123,62 @@ export class NoSleepError extends Error {
     super(`No sleep happened on ${vm}: ${detail}`);
   }
 }
+
+// The first rule: an iteration counts toward a signature only on positive evidence of the bug.
+// The errors below are the harness proving that one of its own steps did not happen; each is an
+// `error` outcome with its class name as the typed cause, never a `fail`.
+
+/** Approval automation ran but the extension is still waiting for the user, and sysextd refused nothing. */
+export class ApprovalAutomationError extends Error {
+  override name = 'ApprovalAutomationError';
+  constructor(
+    readonly vm: string,
+    /** The extension, as "id short (build)". */
+    readonly extension: string,
+    /** Its state after the attempt, e.g. "activated waiting for user". */
+    readonly state: string,
+    detail: string,
+    /** What shows it: systemextensionsctl list, sysextd's lines, the UI tree, a screenshot's path. */
+    readonly evidence: Record<string, string> = {},
+  ) {
+    super(`Approval automation had no effect on ${extension} on ${vm} (still [${state}]): ${detail}`);
+  }
+}
+
+/** `tart suspend` did not save the VM's state, or `tart run` did not restore it (a cold boot). */
+export class SuspendFailedError extends Error {
+  override name = 'SuspendFailedError';
+  constructor(
+    readonly vm: string,
+    readonly stage: 'suspend' | 'resume',
+    detail: string,
+    readonly evidence: Record<string, string> = {},
+  ) {
+    super(`${stage === 'suspend' ? 'Suspend' : 'Resume'} of ${vm} did not happen as a snapshot: ${detail}`);
+  }
+}
+
+/** The guest woke only to a DarkWake, or went back to sleep while a check ran. */
+export class NoFullWakeError extends Error {
+  override name = 'NoFullWakeError';
+  constructor(
+    readonly vm: string,
+    detail: string,
+    readonly evidence: Record<string, string> = {},
+  ) {
+    super(`No full wake on ${vm}: ${detail}`);
+  }
+}
+
+/** Launching a build did not start a new app process that asked sysextd for activation. */
+export class AppNotRelaunchedError extends Error {
+  override name = 'AppNotRelaunchedError';
+  constructor(
+    readonly vm: string,
+    readonly appPath: string,
+    detail: string,
+    readonly evidence: Record<string, string> = {},
+  ) {
+    super(`The app ${appPath} was not relaunched on ${vm}: ${detail}`);
+  }
+}

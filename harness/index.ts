@@ -7,12 +7,16 @@ export { checkSleptAndWoke, findSleepWake } from './checks/slept-and-woke.ts';
 export type { XpcEndpointCheckOptions } from './checks/xpc-endpoint-registered.ts';
 export { checkXpcEndpointRegistered } from './checks/xpc-endpoint-registered.ts';
 export {
+  AppNotRelaunchedError,
+  ApprovalAutomationError,
   CheckFailedError,
   CommandError,
   ConfigError,
   HostCommandError,
   InterruptedError,
+  NoFullWakeError,
   NoSleepError,
+  SuspendFailedError,
   WaitTimeoutError,
 } from './errors.ts';
 export { launchApp } from './macos/activation.ts';

@@ -5,14 +5,18 @@ import * as api from '../../harness/index.ts';
 
 test('harness/index.ts exports exactly the public API', (t) => {
   t.deepEqual(Object.keys(api).sort(), [
+    'AppNotRelaunchedError',
+    'ApprovalAutomationError',
     'CheckFailedError',
     'CommandError',
     'ConfigError',
     'GuestSession',
     'HostCommandError',
     'InterruptedError',
+    'NoFullWakeError',
     'NoSleepError',
     'ParseError',
+    'SuspendFailedError',
     'TartBackend',
     'UnknownParseKindError',
     'WaitTimeoutError',
