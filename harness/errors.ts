@@ -182,3 +182,20 @@ export class AppNotRelaunchedError extends Error {
     super(`The app ${appPath} was not relaunched on ${vm}: ${detail}`);
   }
 }
+
+/**
+ * The provider's log lines at Info/Debug are not persisted (`log config` failed or did not take), so
+ * `log show` cannot see them: a missing flow line then says nothing about the product.
+ */
+export class LogPersistenceError extends Error {
+  override name = 'LogPersistenceError';
+  constructor(
+    readonly target: string,
+    readonly subsystem: string,
+    detail: string,
+    /** The `log config` commands and their output. */
+    readonly evidence: Record<string, string> = {},
+  ) {
+    super(`Logging of ${subsystem} is not persisted on ${target}: ${detail}`);
+  }
+}

@@ -14,22 +14,32 @@ export {
   ConfigError,
   HostCommandError,
   InterruptedError,
+  LogPersistenceError,
   NoFullWakeError,
   NoSleepError,
   SuspendFailedError,
   WaitTimeoutError,
 } from './errors.ts';
 export { launchApp } from './macos/activation.ts';
+export { relaunchApp } from './macos/app-process.ts';
 export { approveExtension } from './macos/approve-extension.ts';
 export type { BundleInfo } from './macos/bundle-info.ts';
 export { readGuestTime, setGuestClock } from './macos/guest-clock.ts';
 export { bootstrapLookup, ensureGuestTool } from './macos/guest-tools.ts';
 export type { InstalledBuild } from './macos/install-build.ts';
 export { networkExtensionJobLabel, printSystemJob } from './macos/launchd.ts';
+export {
+  type LogPersistence,
+  type LogPersistenceOptions,
+  logPersistenceDefaults,
+  persistSubsystemLogging,
+  verifyLogPersistence,
+} from './macos/log-config.ts';
 export { readPmsetLog } from './macos/pmset.ts';
 export { rebootGuest } from './macos/reboot.ts';
 export { guestSha256, signingReport } from './macos/signing-report.ts';
 export type { SleepStrategy, SleepWakeResult } from './macos/sleep-wake.ts';
+export { awaitActivationOutcome } from './macos/sysextd-log.ts';
 export { describeVersion, findExtension, readSystemExtensions } from './macos/system-extensions.ts';
 export { curlStatus } from './macos/traffic.ts';
 export { listNetworkServices, startNetworkService, stopNetworkService } from './macos/transparent-proxy.ts';

@@ -1,9 +1,13 @@
 // Check (forum report 2): the transparent proxy's provider still gets flows. Generate traffic in the
 // guest (curl), then find the provider's flow lines in the unified log since a timestamp; retry
 // traffic + look-up until the deadline, because log lines land a moment after the flow.
+// Vendors log flows at Info or Debug, which reach `log show` only while the subsystem's logging is
+// persisted (macos/log-config.ts); before a miss counts as a failure, the check reads that back, and
+// a lost setting is a LogPersistenceError (the harness cannot see the flows), never a failed check.
 import { delay } from '../abort.ts';
 import { CheckFailedError } from '../errors.ts';
 import type { BundleInfo } from '../macos/bundle-info.ts';
+import { type LogPersistence, verifyLogPersistence } from '../macos/log-config.ts';
 import { curlStatus, trafficDefaults } from '../macos/traffic.ts';
 import { predicateString, showUnifiedLog } from '../macos/unified-log.ts';
 import type { UnifiedLogEntry } from '../parse/unified-log.ts';
@@ -25,6 +29,11 @@ export interface FlowsSeenOptions {
    * fast sleep/wake can fall in the same second and must not count again.
    */
   seen?: readonly UnifiedLogEntry[];
+  /**
+   * The provider's logging persistence (persistSubsystemLogging's result): verified again before a
+   * miss is reported, and kept as evidence with it.
+   */
+  logging?: Pick<LogPersistence, 'subsystem' | 'level'>;
   /** Pause between rounds. @default 500 */
   pollMs?: number;
   check?: string;
@@ -65,9 +74,19 @@ export async function checkFlowsSeen(
     if (performance.now() - started >= deadlineMs) break;
     await delay(options.pollMs ?? flowsSeenDefaults.pollMs, options.signal);
   }
+  const logging = options.logging
+    ? await verifyLogPersistence(guest, options.logging.subsystem, {
+        level: options.logging.level,
+        signal: options.signal,
+      })
+    : undefined;
   throw new CheckFailedError(
     options.check ?? 'flows-seen',
-    `No flows: looked for ${min} line(s) matching '${predicate}' in the unified log of ${guest.target} since ${options.since} for ${deadlineMs} ms while curl fetched ${url} ${codes.length} time(s) (HTTP ${[...new Set(codes)].join(', ')}); found ${found}${seen.size > 0 ? ` new (${seen.size} seen before were not counted)` : ''}`,
-    { 'log-show-flows.txt': `$ ${command}\n${raw}`, 'curl-codes.txt': `${codes.join('\n')}\n` },
+    `No flows: looked for ${min} line(s) matching '${predicate}' in the unified log of ${guest.target} since ${options.since} for ${deadlineMs} ms while curl fetched ${url} ${codes.length} time(s) (HTTP ${[...new Set(codes)].join(', ')}); found ${found}${seen.size > 0 ? ` new (${seen.size} seen before were not counted)` : ''}${logging ? `; ${logging.subsystem} persists ${logging.level} messages (${logging.mode.words.join(' ')})` : ''}`,
+    {
+      'log-show-flows.txt': `$ ${command}\n${raw}`,
+      'curl-codes.txt': `${codes.join('\n')}\n`,
+      ...(logging ? { 'log-config.txt': logging.transcript } : {}),
+    },
   );
 }
