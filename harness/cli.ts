@@ -13,6 +13,8 @@ import { reapVms } from './reap.ts';
 import { createFeedbackBundle } from './report/feedback-bundle.ts';
 import { exitCodes } from './report/run-summary.ts';
 import { runCommand, runDefaults } from './run-command.ts';
+import type { Scenario } from './scenario/define-scenario.ts';
+import { describeInputKind, inputFlag } from './scenario/validate-inputs.ts';
 import { type Repetition, repetitionDefaults } from './stats/repetition.ts';
 
 const USAGE = `Usage: sysext-lab <command> [options]
@@ -20,6 +22,7 @@ const USAGE = `Usage: sysext-lab <command> [options]
 Commands:
   run <scenario>   Run a scenario on fresh VMs and write junit.xml, run.json, summary.json
   list             List the scenarios
+  show <scenario>  A scenario's inputs, failure signature and the positive evidence a failure needs
   reap             Delete the VMs (sxl-*) left behind by runs that died
   parse <kind> [FILE]  Parse macOS command output (stdin when no FILE) and print JSON
   feedback <run-dir> [--iteration N] [--out FILE]
@@ -39,7 +42,8 @@ run options:
                        suspend (tart suspend + resume on the host; does not) (default guest)
   --from PATH          Build installed first (.pkg, .zip or .app); sim default: the scenario's sample
   --to PATH            Upgrade build; sim default: the scenario's sample
-  --input NAME=VALUE   Any other scenario input (repeatable), e.g. --input probe-command='...'
+  --input NAME=VALUE   Any other scenario input (repeatable), e.g. --input deadline-ms=20000; each is
+                       checked against its declared kind (sysext-lab show <scenario>) before any VM
   --reboot-probe       upgrade-xpc: after a failure, reboot and check again
   --seed N             Seed of the sim's quirks (default: random, printed in run.json)
   --quirk NAME=P       Sim fault model with probability P (repeatable), e.g. xpc-endpoint-lost-on-upgrade=0.2
@@ -65,6 +69,8 @@ export async function main(argv: string[]): Promise<number> {
       case 'list':
         for (const s of scenarios) process.stdout.write(`${s.id.padEnd(26)} ${s.title}\n`);
         return 0;
+      case 'show':
+        return showCli(rest);
       case 'reap':
         return await reapCli(rest);
       case 'feedback':
@@ -80,7 +86,7 @@ export async function main(argv: string[]): Promise<number> {
       default:
         throw new ConfigError(
           'command',
-          `Unknown command "${command}": expected run, list, reap or parse (see --help)`,
+          `Unknown command "${command}": expected run, list, show, reap, feedback or parse (see --help)`,
         );
     }
   } catch (error) {
@@ -263,6 +269,40 @@ async function runCli(args: string[], argv: string[]): Promise<number> {
     process.off('uncaughtException', onCrash);
     process.off('unhandledRejection', onCrash);
   }
+}
+
+function showCli(args: string[]): number {
+  const [id, ...extra] = args;
+  const scenario = id === undefined ? undefined : findScenario(id);
+  if (!scenario || extra.length > 0) {
+    throw new ConfigError(
+      'scenario',
+      `show takes one scenario, got ${id === undefined ? 'none' : `"${args.join(' ')}"`}: expected one of ${scenarios.map((s) => s.id).join(', ')}`,
+    );
+  }
+  process.stdout.write(describeScenario(scenario));
+  return 0;
+}
+
+function describeScenario(scenario: Scenario): string {
+  const { signature } = scenario;
+  const lines = [
+    `${scenario.id}: ${scenario.title}`,
+    `Models: ${scenario.report}`,
+    `Signature: check ${signature.check} fails${signature.message ? ` with a message matching ${signature.message}` : ''} (${signature.description})`,
+    `Positive evidence: ${signature.evidence}`,
+    'Inputs:',
+  ];
+  for (const [name, input] of Object.entries(scenario.inputs)) {
+    const facts = [
+      describeInputKind(input),
+      input.kind === 'build' && input.required ? 'required' : '',
+      input.kind !== 'build' && input.default !== undefined ? `default ${input.default}` : '',
+      input.kind === 'build' && input.simSample ? `sim default: ${input.simSample}` : '',
+    ].filter(Boolean);
+    lines.push(`  ${inputFlag(name)}: ${input.description} (${facts.join('; ')})`);
+  }
+  return `${lines.join('\n')}\n`;
 }
 
 async function feedbackCli(args: string[]): Promise<number> {

@@ -49,7 +49,13 @@ export { parseByKind, parseKinds, UnknownParseKindError } from './parse/registry
 export { parseUnifiedLogStream } from './parse/unified-log-stream.ts';
 export { doNotRetry, retryUntil } from './retry.ts';
 export { type RunOptions, runCommand, runDefaults } from './run-command.ts';
-export { defineScenario, type FailureSignature, type Scenario } from './scenario/define-scenario.ts';
+export {
+  defineScenario,
+  type FailureSignature,
+  type InputValues,
+  type Scenario,
+  type ScenarioInput,
+} from './scenario/define-scenario.ts';
 export type { IterationResult, Outcome, RunEvent } from './scenario/events.ts';
 export type { ScenarioContext } from './scenario/scenario-context.ts';
 export { type ExecResult, GuestSession, type SshEndpoint } from './ssh/guest-session.ts';

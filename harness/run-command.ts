@@ -3,10 +3,11 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { simBackendOptions, simSampleBuilds } from './backends/sim-profile.ts';
+import { imageNameProblem } from './backends/image-reference.ts';
 import { TartBackend, type TartBackendOptions, tartBackendDefaults } from './backends/tart-backend.ts';
 import { ConfigError, HostCommandError, InterruptedError } from './errors.ts';
 import type { EvidenceMode } from './evidence/iteration-evidence.ts';
-import { buildKind, type InstalledBuild } from './macos/install-build.ts';
+import type { InstalledBuild } from './macos/install-build.ts';
 import type { SleepStrategy, SleepWakeOptions } from './macos/sleep-wake.ts';
 import { ConsoleReporter } from './report/console-reporter.ts';
 import { writeHtmlReport } from './report/html-report.ts';
@@ -22,9 +23,10 @@ import {
 import { exitCodeFor, type SummaryWording, summarize } from './report/run-summary.ts';
 import { writeFileAtomic } from './report/write-atomic.ts';
 import { newRunId, registerRun } from './run-registry.ts';
-import type { Scenario } from './scenario/define-scenario.ts';
+import type { FailureSignature, Scenario } from './scenario/define-scenario.ts';
 import type { BuildRecord, IterationResult, RunEvent } from './scenario/events.ts';
 import { runScenario } from './scenario/runner.ts';
+import { validateScenarioInputs } from './scenario/validate-inputs.ts';
 import { describeRepetition, plannedIterations, type Repetition } from './stats/repetition.ts';
 import { harnessVersion } from './version.ts';
 
@@ -87,6 +89,8 @@ type RunManifestWithRepetition = RunManifest & {
   images: string[];
   repetition: Repetition;
   sleepStrategy: SleepStrategy;
+  /** What a failure counts as, and the positive evidence it needs. */
+  signature: Omit<FailureSignature, 'message'> & { message?: string };
 };
 
 function wordingOf(scenario: Scenario): (id: string) => SummaryWording {
@@ -103,6 +107,8 @@ export async function runCommand(options: RunOptions): Promise<RunOutcome> {
   if (options.backend === 'sim')
     options = { ...options, inputs: withSimSamples(options.scenario, options.inputs) };
   validate(options);
+  // Before anything touches tart: a bad input is a usage error, and no VM is cloned for it.
+  await validateScenarioInputs(options.scenario, options.inputs);
   const images = options.images && options.images.length > 0 ? options.images : [options.image];
   const repetition: Repetition = options.repetition ?? { mode: 'repeat', count: options.repeat };
   const sleepStrategy = options.sleepStrategy ?? runDefaults.sleepStrategy;
@@ -149,7 +155,6 @@ export async function runCommand(options: RunOptions): Promise<RunOutcome> {
   for (const [role, input] of Object.entries(options.scenario.inputs)) {
     const path = inputs[role];
     if (input.kind !== 'build' || !path) continue;
-    await buildKind(path);
     builds.push(await describeBuild(role, path));
   }
 
@@ -168,6 +173,12 @@ export async function runCommand(options: RunOptions): Promise<RunOutcome> {
     image: images[0]!,
     images,
     scenario: options.scenario.id,
+    signature: {
+      check: options.scenario.signature.check,
+      ...(options.scenario.signature.message ? { message: options.scenario.signature.message.source } : {}),
+      description: options.scenario.signature.description,
+      evidence: options.scenario.signature.evidence,
+    },
     iterations: plannedIterations(repetition) * images.length,
     repetition,
     sleepStrategy,
@@ -297,7 +308,7 @@ function withSimSamples(scenario: Scenario, given: Record<string, string>): Reco
   const inputs = { ...given };
   const dir = dirname(simSampleBuilds().from);
   for (const [name, input] of Object.entries(scenario.inputs)) {
-    if (inputs[name] || !input.simSample) continue;
+    if (inputs[name] || input.kind !== 'build' || !input.simSample) continue;
     const path = join(dir, input.simSample);
     if (!existsSync(path)) {
       throw new ConfigError(
@@ -310,11 +321,12 @@ function withSimSamples(scenario: Scenario, given: Record<string, string>): Reco
   return inputs;
 }
 
-/** Text inputs the user left out take the scenario's default. */
+/** Inputs the user left out take the scenario's default, as text (`t.inputs` holds strings). */
 function withInputDefaults(scenario: Scenario, given: Record<string, string>): Record<string, string> {
   const inputs = { ...given };
   for (const [name, input] of Object.entries(scenario.inputs)) {
-    if (inputs[name] === undefined && input.default !== undefined) inputs[name] = input.default;
+    if (input.kind === 'build' || input.default === undefined || inputs[name] !== undefined) continue;
+    inputs[name] = String(input.default);
   }
   return inputs;
 }
@@ -347,11 +359,13 @@ function validate(options: RunOptions): void {
       `--sleep-strategy must be guest or suspend, got "${options.sleepStrategy}"`,
     );
   }
-  for (const name of Object.keys(options.inputs)) {
-    if (!Object.hasOwn(options.scenario.inputs, name)) {
+  const images = options.images && options.images.length > 0 ? options.images : [options.image];
+  for (const image of images) {
+    const problem = imageNameProblem(image);
+    if (problem) {
       throw new ConfigError(
-        `--${name}`,
-        `Scenario ${options.scenario.id} has no input "${name}": expected ${Object.keys(options.scenario.inputs).join(', ') || 'none'}`,
+        '--image',
+        `Invalid --image "${image}": ${problem}. Pass an OCI reference such as ${runDefaults.image} or the name of a local VM (\`tart list\`)`,
       );
     }
   }
@@ -360,13 +374,5 @@ function validate(options: RunOptions): void {
       '--quirk',
       `--quirk works only with --backend sim: quirks are the simulated Mac's fault models`,
     );
-  }
-  for (const [name, input] of Object.entries(options.scenario.inputs)) {
-    if (input.required && !options.inputs[name] && input.default === undefined) {
-      throw new ConfigError(
-        `--${name}`,
-        `Scenario ${options.scenario.id} needs --${name}: ${input.description}`,
-      );
-    }
   }
 }

@@ -36,29 +36,28 @@ export default defineScenario({
     'forum report 3: activation refused with "no policy, cannot allow apps outside /Applications" (code 4)',
   inputs: {
     from: {
-      description: 'the app with its system extension (.pkg, .zip or .app), installed under /Applications',
+      description: 'the app with its system extension, installed under /Applications',
       kind: 'build',
       required: true,
       simSample: 'SXL Sample 1.0.pkg',
     },
     'activation-timeout-ms': {
-      description: 'how long the activation may take',
-      kind: 'text',
-      required: false,
-      default: '60000',
+      description: 'how long the activation may take, in ms',
+      kind: 'number',
+      integer: true,
+      min: 1,
+      default: 60000,
     },
   },
   signature: {
     check: 'activation-from-applications',
     description: 'were refused activation from /Applications',
+    evidence:
+      'sysextd\'s own refusal text ("no policy, cannot allow apps outside /Applications" or "Extension not found in App bundle") for the app installed under /Applications, kept with both realpaths and signing reports; an activation that only stays waiting for approval is not report 3.',
   },
   unit: 'activations',
-  async run(t) {
-    const timeoutMs = Number(t.inputs['activation-timeout-ms']);
-    if (!(timeoutMs > 0))
-      throw new Error(
-        `--input activation-timeout-ms must be a positive number, got "${t.inputs['activation-timeout-ms']}"`,
-      );
+  async run(t, input) {
+    const timeoutMs = input['activation-timeout-ms'];
     const build = await t.step('install build', () => t.installBuild('from'));
     const extension = networkExtension(build);
     if (!build.appPath.startsWith('/Applications/')) {

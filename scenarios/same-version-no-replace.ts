@@ -30,7 +30,7 @@ export default defineScenario({
     'replacement rules: an extension with unchanged versions is not replaced (the "my fix did not deploy" reports)',
   inputs: {
     from: {
-      description: 'the first build (.pkg, .zip or .app)',
+      description: 'the first build',
       kind: 'build',
       required: true,
       simSample: 'SXL Sample 1.1.pkg',
@@ -45,6 +45,8 @@ export default defineScenario({
   signature: {
     check: 'same-version-kept',
     description: 'replaced the running extension despite equal versions',
+    evidence:
+      "The running job's program is the reinstalled build's binary (sha256 of both builds and of the running program, kept with launchctl print), read after the reinstalled app was proven relaunched and its activation request reached sysextd.",
   },
   unit: 'reinstalls',
   async run(t) {

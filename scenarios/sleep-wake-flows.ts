@@ -28,7 +28,7 @@ export default defineScenario({
   report: 'forum report 2: transparent proxy stops receiving flows after sleep/wake',
   inputs: {
     from: {
-      description: 'the app with its transparent-proxy system extension (.pkg, .zip or .app)',
+      description: 'the app with its transparent-proxy system extension',
       kind: 'build',
       required: true,
       simSample: 'SXL Sample 1.0.pkg',
@@ -51,23 +51,26 @@ export default defineScenario({
       required: false,
     },
     'deadline-ms': {
-      description: 'how long traffic may take to show flows after the wake',
-      kind: 'text',
-      required: false,
-      default: '30000',
+      description: 'how long traffic may take to show flows after the wake, in ms',
+      kind: 'number',
+      integer: true,
+      min: 1,
+      default: 30000,
     },
   },
-  signature: { check: 'flows-after-wake', description: 'lost their flows after a wake' },
+  signature: {
+    check: 'flows-after-wake',
+    description: 'lost their flows after a wake',
+    evidence:
+      "The provider's flow lines seen before the sleep, and none for the traffic sent after the wake by the deadline, kept as log slices; counted only under --sleep-strategy guest and after a full wake was proven (a DarkWake or a resumed snapshot is not report 2).",
+  },
   unit: 'sleep/wake cycles',
-  async run(t) {
-    const deadlineMs = Number(t.inputs['deadline-ms']);
-    if (!(deadlineMs > 0))
-      throw new Error(`--input deadline-ms must be a positive number, got "${t.inputs['deadline-ms']}"`);
-    const proxyName = t.inputs['proxy-name'] ?? 'SXL Transparent Proxy';
+  async run(t, input) {
+    const proxyName = input['proxy-name'];
     const flowOptions = {
-      deadlineMs,
-      ...(t.inputs.url ? { url: t.inputs.url } : {}),
-      ...(t.inputs['flow-predicate'] ? { predicate: t.inputs['flow-predicate'] } : {}),
+      deadlineMs: input['deadline-ms'],
+      url: input.url,
+      ...(input['flow-predicate'] ? { predicate: input['flow-predicate'] } : {}),
       signal: t.signal,
     };
     const build = await t.step('install build', () => t.installBuild('from'));

@@ -22,13 +22,13 @@ export default defineScenario({
   report: 'forum report 1: XPC endpoint missing after an app + extension upgrade',
   inputs: {
     from: {
-      description: 'the build installed first (.pkg, .zip or .app)',
+      description: 'the build installed first',
       kind: 'build',
       required: true,
       simSample: 'SXL Sample 1.0.pkg',
     },
     to: {
-      description: 'the upgrade, with different versions (.pkg, .zip or .app)',
+      description: 'the upgrade, with different versions',
       kind: 'build',
       required: true,
       simSample: 'SXL Sample 1.1.pkg',
@@ -41,28 +41,28 @@ export default defineScenario({
     'bootstrap-lookup': {
       description:
         'bootstrap look-up of NEMachServiceName with our guest tool: on, auto (when cc works), off',
-      kind: 'text',
-      required: false,
+      kind: 'enum',
+      values: ['on', 'auto', 'off'],
       default: 'on',
     },
     'reboot-probe': {
-      description: 'true: after a failure, reboot and check again (--reboot-probe)',
-      kind: 'text',
-      required: false,
-      default: 'false',
+      description: 'after a failure, reboot and check again',
+      kind: 'boolean',
+      default: false,
     },
   },
-  signature: { check: 'xpc-endpoint-after-upgrade', description: 'lost the XPC endpoint' },
+  signature: {
+    check: 'xpc-endpoint-after-upgrade',
+    description: 'lost the XPC endpoint',
+    evidence:
+      "The new extension's launchd job still has no endpoint for its NEMachServiceName at the registration deadline, read and kept after the new app was proven relaunched (new pid, its activation request seen by sysextd) and the replacement completed (old extension terminated).",
+  },
   unit: 'upgrades',
-  async run(t) {
-    const lookupMode = t.inputs['bootstrap-lookup'] ?? 'on';
-    if (lookupMode !== 'on' && lookupMode !== 'auto' && lookupMode !== 'off') {
-      throw new Error(`--input bootstrap-lookup must be on, auto or off, got "${lookupMode}"`);
-    }
+  async run(t, input) {
     const xpcOptions = {
       signal: t.signal,
-      bootstrapLookup: lookupMode,
-      ...(t.inputs['probe-command'] ? { probeCommand: t.inputs['probe-command'] } : {}),
+      bootstrapLookup: input['bootstrap-lookup'],
+      ...(input['probe-command'] ? { probeCommand: input['probe-command'] } : {}),
       note: (text: string) => t.note(text),
     } as const;
     const old = await t.step('install old build', () => t.installBuild('from'));
@@ -105,7 +105,7 @@ export default defineScenario({
         }),
       );
     } catch (error) {
-      if (!(error instanceof CheckFailedError) || t.inputs['reboot-probe'] !== 'true') throw error;
+      if (!(error instanceof CheckFailedError) || !input['reboot-probe']) throw error;
       // The iteration stays a failure of the target check; the probe only adds whether a reboot heals it.
       await t.step('reboot (reboot probe)', () => t.reboot());
       let recovered = true;

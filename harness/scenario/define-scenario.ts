@@ -1,16 +1,77 @@
-// A scenario: what to test, written against the public scenario API only.
+// A scenario: what to test, written against the public scenario API only. Its inputs are declared
+// with a kind, so that `sysext-lab run` rejects a bad one before any VM is cloned and `run(t, input)`
+// reads typed values instead of parsing strings itself.
 import type { ScenarioContext } from './scenario-context.ts';
+import { checkInputDeclaration, parseInputValues } from './validate-inputs.ts';
 
-export interface ScenarioInput {
+interface InputBase {
+  /** One line for `sysext-lab show` and for the usage error that names the input. */
   description: string;
-  /** `build` inputs are host paths of a .pkg, .zip or .app; they are hashed into run.json. */
-  kind: 'build' | 'text';
+}
+
+/** A host path of a .pkg, .zip of an app, or .app folder; hashed into run.json. */
+export interface BuildInput extends InputBase {
+  kind: 'build';
   required: boolean;
   /** On the sim, the sample build (a file name in sim/builds/out) used when the input is not given. */
   simSample?: string;
-  /** For `text` inputs: the value when none is given. */
+}
+
+export interface TextInput extends InputBase {
+  kind: 'text';
+  /** @default false */
+  required?: boolean;
   default?: string;
 }
+
+export interface NumberInput extends InputBase {
+  kind: 'number';
+  /** Only whole numbers. @default false */
+  integer?: boolean;
+  min?: number;
+  max?: number;
+  /** @default false */
+  required?: boolean;
+  default?: number;
+}
+
+/** `true` or `false`; always has a value. */
+export interface BooleanInput extends InputBase {
+  kind: 'boolean';
+  default: boolean;
+}
+
+export interface EnumInput extends InputBase {
+  kind: 'enum';
+  values: readonly string[];
+  /** @default false */
+  required?: boolean;
+  default?: string;
+}
+
+export type ScenarioInput = BuildInput | TextInput | NumberInput | BooleanInput | EnumInput;
+
+type InputValue<I extends ScenarioInput> = I extends { kind: 'number' }
+  ? number
+  : I extends { kind: 'boolean' }
+    ? boolean
+    : I extends { kind: 'enum'; values: readonly (infer V)[] }
+      ? V
+      : string;
+
+// A value is always there when the input is required, has a default, or is a boolean.
+type AlwaysSet<I extends ScenarioInput> = I extends { kind: 'boolean' }
+  ? true
+  : I extends { default: string | number }
+    ? true
+    : I extends { required: true }
+      ? true
+      : false;
+
+/** What `run(t, input)` gets: each declared input parsed to its kind, defaults applied. */
+export type InputValues<I extends Record<string, ScenarioInput>> = {
+  readonly [K in keyof I]: AlwaysSet<I[K]> extends true ? InputValue<I[K]> : InputValue<I[K]> | undefined;
+};
 
 export interface FailureSignature {
   /** The check whose failure is the bug this scenario reproduces. */
@@ -19,6 +80,12 @@ export interface FailureSignature {
   message?: RegExp;
   /** One line for reports: "lost the XPC endpoint". */
   description: string;
+  /**
+   * The positive evidence a failure counts on: which state is read and kept, after which of the
+   * harness's own steps were proven to have happened. One or two sentences, for `sysext-lab show`
+   * and run.json.
+   */
+  evidence: string;
 }
 
 export interface Scenario {
@@ -27,7 +94,7 @@ export interface Scenario {
   title: string;
   /** The forum report it models (forum-bugs.md), for reports. */
   report: string;
-  inputs: Record<string, ScenarioInput>;
+  inputs: Readonly<Record<string, ScenarioInput>>;
   signature: FailureSignature;
   /** Unified-log predicates whose lines go into a failing iteration's evidence, beside sysextd's. */
   logPredicates?: readonly string[];
@@ -36,11 +103,33 @@ export interface Scenario {
   run(t: ScenarioContext): Promise<void>;
 }
 
+/** What a scenario file passes to defineScenario: `run` also gets the typed input values. */
+export interface ScenarioDefinition<I extends Record<string, ScenarioInput>>
+  extends Omit<Scenario, 'inputs' | 'run'> {
+  inputs: I;
+  run(t: ScenarioContext, input: InputValues<I>): Promise<void>;
+}
+
 const ID = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 
-export function defineScenario(scenario: Scenario): Scenario {
-  if (!ID.test(scenario.id)) throw new Error(`Scenario id "${scenario.id}" must be kebab-case (a-z, 0-9, -)`);
-  return Object.freeze(scenario);
+export function defineScenario<const I extends Record<string, ScenarioInput>>(
+  definition: ScenarioDefinition<I>,
+): Scenario {
+  if (!ID.test(definition.id))
+    throw new Error(`Scenario id "${definition.id}" must be kebab-case (a-z, 0-9, -)`);
+  for (const [name, input] of Object.entries(definition.inputs)) {
+    const problem = checkInputDeclaration(input);
+    if (problem) throw new Error(`Scenario ${definition.id} declares input "${name}" wrongly: ${problem}`);
+  }
+  return Object.freeze({
+    ...definition,
+    inputs: Object.freeze({ ...definition.inputs }),
+    run(t: ScenarioContext) {
+      // runCommand has validated the inputs already; this parse only fails for callers that did not.
+      const values = parseInputValues(definition.id, definition.inputs, t.inputs);
+      return definition.run(t, values as InputValues<I>);
+    },
+  });
 }
 
 /** Does a failed check count as the scenario's target bug? */

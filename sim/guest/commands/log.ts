@@ -1,7 +1,8 @@
-// /usr/bin/log show and log stream (macos-outputs §4): predicate filter, --info/--debug levels,
-// --start/--end/--last windows and the four styles. The store is <guest>/unified-log.ndjson.
-import { open, readFile } from 'node:fs/promises';
-import { setTimeout as delay } from 'node:timers/promises';
+// /usr/bin/log show, log stream (macos-outputs §4) and log config (log/config.ts): predicate filter,
+// --info/--debug levels, --start/--end/--last windows and the four styles. `log show` reads the store
+// (<guest>/unified-log.ndjson: persisted lines only); `log stream` sees every line as it is logged.
+import { readFile } from 'node:fs/promises';
+import { logConfig } from '../log/config.ts';
 import {
   COMPACT_HEADER,
   DEFAULT_HEADER,
@@ -21,8 +22,6 @@ import type { Machine } from '../machine.ts';
 import { type CommandContext, type CommandTable, fail, ok } from '../shell/types.ts';
 import type { StoredLogLine } from '../unified-log.ts';
 
-/** How often `log stream` looks for new lines in the store. */
-const STREAM_POLL_MS = 50;
 const STYLES: LogStyle[] = ['default', 'compact', 'json', 'ndjson'];
 
 // [RECONSTRUCTED] log's usage summary (the real one is longer).
@@ -194,17 +193,13 @@ async function show(ctx: CommandContext, options: LogOptions) {
   return ok(out);
 }
 
-/** Follows the store from its current end until the channel closes or --timeout passes. */
+/**
+ * Prints every line logged from now on until the channel closes or --timeout passes. A stream that
+ * asks for --level info/debug sees those lines even when the subsystem's profile keeps them out of
+ * the store (logd raises collection for a live reader).
+ */
 async function stream(ctx: CommandContext, options: LogOptions) {
   const machine = ctx.machine;
-  await machine.log.flush().catch(() => {});
-  let offset = await open(machine.log.file, 'r')
-    .then(async (handle) => {
-      const size = (await handle.stat()).size;
-      await handle.close();
-      return size;
-    })
-    .catch(() => 0);
   let out = '';
   const emit = (text: string) => {
     if (ctx.stream) ctx.stream(text);
@@ -214,34 +209,20 @@ async function stream(ctx: CommandContext, options: LogOptions) {
   const signals = [ctx.signal];
   if (options.timeoutMs !== undefined) signals.push(AbortSignal.timeout(options.timeoutMs));
   const signal = AbortSignal.any(signals);
-  let partial = '';
-  const first = options.style === 'json' ? { pending: true } : { pending: false };
+  let first = true;
   if (options.style === 'json') emit('[');
-  while (!signal.aborted) {
-    const handle = await open(machine.log.file, 'r').catch(() => undefined);
-    if (handle) {
-      try {
-        const { size } = await handle.stat();
-        if (size > offset) {
-          const buffer = Buffer.alloc(size - offset);
-          await handle.read(buffer, 0, buffer.length, offset);
-          offset = size;
-          const text = partial + buffer.toString('utf8');
-          const cut = text.lastIndexOf('\n');
-          partial = text.slice(cut + 1);
-          for (const line of parseStore(text.slice(0, cut + 1))) {
-            if (!wanted(options, line)) continue;
-            if (options.style === 'json') {
-              emit(`${first.pending ? '' : ','}${formatJson([line]).slice(1, -2)}`);
-              first.pending = false;
-            } else emit(formatRow(options.style, line));
-          }
-        }
-      } finally {
-        await handle.close();
-      }
-    }
-    await delay(STREAM_POLL_MS, undefined, { signal }).catch(() => {});
+  const unsubscribe = machine.log.subscribe((line) => {
+    if (signal.aborted || !wanted(options, line)) return;
+    if (options.style === 'json') {
+      emit(`${first ? '' : ','}${formatJson([line]).slice(1, -2)}`);
+      first = false;
+    } else emit(formatRow(options.style, line));
+  });
+  try {
+    if (!signal.aborted)
+      await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
+  } finally {
+    unsubscribe();
   }
   if (options.style === 'json') emit(']\n');
   return ok(out);
@@ -249,6 +230,7 @@ async function stream(ctx: CommandContext, options: LogOptions) {
 
 async function log(ctx: CommandContext) {
   const [, command, ...rest] = ctx.argv;
+  if (command === 'config') return logConfig(ctx, rest);
   if (command !== 'show' && command !== 'stream') return fail(USAGE, 64);
   const options = parseOptions(rest, command);
   if (typeof options === 'string') return fail(options, 64);

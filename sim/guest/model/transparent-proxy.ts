@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { posix } from 'node:path';
 import type { Machine } from '../machine.ts';
 import type { GuestState, LaunchdJob, ProxyConfig, SysextEntry } from '../state.ts';
-import type { LogLine } from '../unified-log.ts';
+import type { LogLine, MessageType } from '../unified-log.ts';
 
 /** The name the sample app gives its configuration (localizedDescription). */
 export const PROXY_NAME = 'SXL Transparent Proxy';
@@ -20,13 +20,14 @@ export interface RunningProvider {
 export function providerLine(
   provider: { entry: SysextEntry; job: LaunchdJob },
   eventMessage: string,
+  messageType: MessageType = 'Default',
 ): LogLine {
   return {
     process: posix.basename(provider.entry.executable),
     pid: provider.job.pid,
     subsystem: provider.entry.bundleId,
     category: 'provider',
-    messageType: 'Default',
+    messageType,
     eventMessage,
     processImagePath: provider.entry.executable,
   };
@@ -127,13 +128,19 @@ export async function stopProxy(machine: Machine, config: ProxyConfig): Promise<
   });
 }
 
-/** A new TCP flow from curl: every connected, healthy proxy logs handleNewFlow. */
+/**
+ * A new TCP flow from curl: every connected, healthy proxy logs handleNewFlow. At Debug, as vendors
+ * log per-flow chatter (Apple's own per-flow NE lines are Debug, macos-outputs §4.5): `log show`
+ * only sees it once `log config` persists Debug for the provider's subsystem (real-mac-review §8).
+ */
 export async function interceptFlow(machine: Machine, remote: string): Promise<number> {
   return machine.mutate(async (state) => {
     let count = 0;
     for (const provider of runningProviders(state)) {
       if (provider.config.flowsStopped) continue;
-      await machine.emit(providerLine(provider, `handleNewFlow TCP com.apple.curl remote ${remote}`));
+      await machine.emit(
+        providerLine(provider, `handleNewFlow TCP com.apple.curl remote ${remote}`, 'Debug'),
+      );
       count++;
     }
     return count;

@@ -1,4 +1,4 @@
-// The issue-4 flags of `sysext-lab run`: usage errors exit 2 and name the flag; `list` shows the scenarios.
+// The flags of `sysext-lab run`: usage errors exit 2 and name the flag; `list` and `show` describe the scenarios.
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import test from 'ava';
@@ -50,4 +50,24 @@ test('--reboot-probe belongs to upgrade-xpc', async (t) => {
   const { code, stderr } = await sxl(['run', 'sleep-wake-flows', '--reboot-probe']);
   t.is(code, 2);
   t.regex(stderr, /--reboot-probe works only with upgrade-xpc, not sleep-wake-flows/);
+});
+
+test('show states a scenario positive evidence, its signature and its typed inputs', async (t) => {
+  const { code, stdout } = await sxl(['show', 'upgrade-xpc']);
+  t.is(code, 0);
+  t.regex(stdout, /^Signature: check xpc-endpoint-after-upgrade fails \(lost the XPC endpoint\)$/m);
+  t.regex(stdout, /^Positive evidence: .*registration deadline.*relaunched.*replacement completed/m);
+  t.regex(stdout, /^ {2}--input bootstrap-lookup: .*\(on, auto or off; default on\)$/m);
+  t.regex(stdout, /^ {2}--reboot-probe: .*\(true or false; default false\)$/m);
+  for (const id of ['sleep-wake-flows', 'activation-location', 'same-version-no-replace']) {
+    const shown = await sxl(['show', id]);
+    t.is(shown.code, 0, shown.stderr);
+    t.regex(shown.stdout, /^Positive evidence: \S.{40,}$/m);
+  }
+});
+
+test('show names the scenarios when given an unknown one', async (t) => {
+  const { code, stderr } = await sxl(['show', 'nope']);
+  t.is(code, 2);
+  t.regex(stderr, /show takes one scenario, got "nope": expected one of upgrade-xpc, /);
 });

@@ -2,7 +2,12 @@ import test from 'ava';
 import { parseUnifiedLog } from '../../../harness/parse/unified-log.ts';
 import { evaluatePredicate, formatPredicate, parsePredicate } from '../../../sim/guest/log/predicate.ts';
 import type { StoredLogLine } from '../../../sim/guest/unified-log.ts';
-import { exec, q, TestGuest } from './guest-harness.ts';
+import { exec, q, TestGuest, waitFor } from './guest-harness.ts';
+import { SampleBuilds } from './sample-setup.ts';
+
+const builds = new SampleBuilds();
+test.before(() => builds.make());
+test.after.always(() => builds.cleanup());
 
 const line = (over: Partial<StoredLogLine>): StoredLogLine => ({
   timestamp: '2026-01-02 03:04:05.678000+0000',
@@ -133,36 +138,88 @@ test('log stream: follows new lines until --timeout, in ndjson', async (t) => {
   const guest = await TestGuest.create();
   try {
     const client = await guest.connect();
+    await exec(client, 'mkdir -p Streamed.app/Contents/MacOS');
     const streaming = exec(
       client,
-      `log stream --style ndjson --timeout 2 --predicate ${q('process == "nesessionmanager"')}`,
+      `log stream --style ndjson --timeout 2 --predicate ${q('process == "launchd" AND eventMessage CONTAINS "Streamed"')}`,
     );
     await new Promise((r) => setTimeout(r, 300));
-    // Saving a configuration is one nesessionmanager line; no extension is enabled here, so make one directly.
-    const { Machine } = await import('../../../sim/guest/machine.ts');
-    const { join } = await import('node:path');
-    const machine = await Machine.open(join(guest.vmDir, 'guest'), guest.vmName, {
-      quirks: {},
-      seed: 7,
-      timeScale: 0,
-    });
-    await machine.emit({
-      process: 'nesessionmanager',
-      pid: 335,
-      subsystem: 'com.apple.networkextension',
-      category: '',
-      messageType: 'Default',
-      eventMessage: 'streamed line',
-      processImagePath: '/usr/libexec/nesessionmanager',
-    });
+    // launchd logs the app's spawn; LaunchServices refuses launches until the GUI session exists.
+    await waitFor(client, 'open -n Streamed.app', (r) => r.code === 0);
     const result = await streaming;
     t.is(result.code, 0);
     const entries = parseUnifiedLog(result.stdout).entries;
-    t.deepEqual(
-      entries.map((e) => e.message),
-      ['streamed line'],
+    t.is(entries.length, 1);
+    t.regex(
+      entries[0]?.message ?? '',
+      /spawned \/Users\/admin\/Streamed\.app\/Contents\/MacOS\/Streamed pid \d+$/,
     );
   } finally {
     await guest.close();
   }
+});
+
+test('log config: Debug flow lines reach log show only once the subsystem persists Debug; the profile survives a reboot', async (t) => {
+  const { guest, client } = await builds.activated({}, 'sxl-log-config');
+  const subsystem = 'com.example.sxl.app.proxy';
+  const flows = q('subsystem == "com.example.sxl.app.proxy" AND eventMessage CONTAINS "handleNewFlow"');
+  const shown = async (c = client) =>
+    parseUnifiedLog((await exec(c, `log show --style ndjson --info --debug --predicate ${flows}`)).stdout)
+      .entries;
+  t.is((await exec(client, `scutil --nc start ${q('SXL Transparent Proxy')}`)).code, 0);
+
+  // Unconfigured: a live reader at --level debug sees the flow, the store keeps nothing of it.
+  const streaming = exec(client, `log stream --style ndjson --level debug --timeout 2 --predicate ${flows}`);
+  await new Promise((r) => setTimeout(r, 300));
+  t.is((await exec(client, "curl -sS -o /dev/null -w '%{http_code}' https://example.com/")).stdout, '200');
+  const live = parseUnifiedLog((await streaming).stdout).entries;
+  t.is(live.length, 1);
+  t.is(live[0]?.type, 'Debug');
+  t.deepEqual(await shown(), []);
+  t.is(
+    (await exec(client, `sudo -n log config --status --subsystem ${subsystem}`)).stdout,
+    `Mode for '${subsystem}'  INFO PERSIST_DEFAULT\n`,
+  );
+
+  // Only root may change it.
+  const mode = `--subsystem ${subsystem} --mode ${q('level:debug,persist:debug')}`;
+  t.deepEqual(await exec(client, `log config ${mode}`), {
+    stdout: '',
+    stderr: "log: Must be admin to run 'config' command\n",
+    code: 1,
+  });
+  t.is((await exec(client, `sudo -n log config --subsystem ${subsystem} --mode level:loud`)).code, 64);
+  t.deepEqual(await exec(client, `sudo -n log config ${mode}`), { stdout: '', stderr: '', code: 0 });
+  t.is(
+    (await exec(client, `sudo -n log config --status --subsystem ${subsystem}`)).stdout,
+    `Mode for '${subsystem}'  DEBUG PERSIST_DEBUG\n`,
+  );
+  t.regex(
+    (await exec(client, `cat /Library/Preferences/Logging/Subsystems/${subsystem}.plist`)).stdout,
+    /<key>Persist<\/key>\n\t\t\t<string>Debug<\/string>/,
+  );
+  await exec(client, 'curl -sS -o /dev/null https://example.com/');
+  const after = await shown();
+  t.is(after.length, 1);
+  t.regex(after[0]?.message ?? '', /^handleNewFlow TCP com\.apple\.curl remote /);
+  // Without --debug, log show still skips Debug lines.
+  const noDebug = await exec(client, `log show --style ndjson --info --predicate ${flows}`);
+  t.deepEqual(parseUnifiedLog(noDebug.stdout).entries, []);
+
+  // The profile is on disk, so logd applies it again after a reboot.
+  await exec(client, 'sudo -n reboot');
+  const again = await guest.connectRetry();
+  t.is(
+    (await exec(again, `sudo -n log config --status --subsystem ${subsystem}`)).stdout,
+    `Mode for '${subsystem}'  DEBUG PERSIST_DEBUG\n`,
+  );
+  t.is((await exec(again, `scutil --nc start ${q('SXL Transparent Proxy')}`)).code, 0);
+  await exec(again, 'curl -sS -o /dev/null https://example.com/');
+  t.is((await shown(again)).length, 2);
+
+  // --reset brings the default back: new flows stay out of the store.
+  t.is((await exec(again, `sudo -n log config --subsystem ${subsystem} --reset`)).code, 0);
+  await exec(again, 'curl -sS -o /dev/null https://example.com/');
+  t.is((await shown(again)).length, 2);
+  t.is((await exec(again, 'sudo -n log config --status')).stdout, 'System mode = INFO\n');
 });

@@ -10,6 +10,8 @@ test.before(() => builds.make());
 test.after.always(() => builds.cleanup());
 
 const PROVIDER = 'process == "com.example.sxl.app.proxy"';
+// The provider logs its flows at Debug: persisted only once log config says so.
+const PERSIST_FLOWS = `sudo -n log config --subsystem com.example.sxl.app.proxy --mode ${q('level:debug,persist:debug')}`;
 
 async function providerMessages(client: ssh2.Client): Promise<string[]> {
   const raw = (await exec(client, `log show --style ndjson --info --debug --predicate ${q(PROVIDER)}`))
@@ -68,6 +70,7 @@ test.serial(
   'sleepnow with a relative wake: SSH drops, the guest wakes, pmset log and provider lines show it',
   async (t) => {
     const { guest, client } = await builds.activated({}, 'sxl-sleep-1');
+    t.is((await exec(client, PERSIST_FLOWS)).code, 0);
     t.is((await exec(client, `scutil --nc start ${q('SXL Transparent Proxy')}`)).code, 0);
     t.is((await exec(client, "curl -sS -o /dev/null -w '%{http_code}' https://example.com/")).stdout, '200');
     const { wasDropped, client: again } = await sleepAndWake(t, guest, client);
@@ -128,6 +131,7 @@ test.serial(
   'quirk flows-stop-after-wake at 1: curl still 200, no handleNewFlow until the proxy restarts',
   async (t) => {
     const { guest, client } = await builds.activated({ 'flows-stop-after-wake': 1 }, 'sxl-sleep-2');
+    t.is((await exec(client, PERSIST_FLOWS)).code, 0);
     await exec(client, `scutil --nc start ${q('SXL Transparent Proxy')}`);
     const { client: again } = await sleepAndWake(t, guest, client);
     t.is((await exec(again, "curl -sS -o /dev/null -w '%{http_code}' https://example.com/")).stdout, '200');
