@@ -2,8 +2,8 @@
 // reporters, runs the scenario, and always leaves junit.xml, run.json and summary.json behind.
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { simBackendOptions, simSampleBuilds } from './backends/sim-profile.ts';
 import { imageNameProblem } from './backends/image-reference.ts';
+import { simBackendOptions, simSampleBuilds } from './backends/sim-profile.ts';
 import { TartBackend, type TartBackendOptions, tartBackendDefaults } from './backends/tart-backend.ts';
 import { ConfigError, HostCommandError, InterruptedError } from './errors.ts';
 import type { EvidenceMode } from './evidence/iteration-evidence.ts';
