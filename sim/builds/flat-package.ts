@@ -17,9 +17,12 @@ const gunzipAsync = promisify(gunzip);
 export interface PackageFile {
   /** Relative to installLocation, slash-separated, e.g. `SXL Sample.app/Contents/Info.plist`. */
   path: string;
+  /** The file's bytes; for a symlink, its target as stored (e.g. `Versions/Current/SXLShared`). */
   content: Buffer | string;
-  /** Permission bits. @default 0o644 */
+  /** Permission bits. @default 0o644 (0o755 for a symlink) */
   mode?: number;
+  /** @default 'file' */
+  type?: 'file' | 'symlink';
 }
 
 export interface FlatPackageSpec {
@@ -35,8 +38,8 @@ export interface FlatPackageContents {
   version: string;
   title: string;
   installLocation: string;
-  /** Regular files only, in payload order; directories are implied by the paths. */
-  files: { path: string; content: Buffer; mode: number }[];
+  /** Regular files and symlinks (content: the target), in payload order; directories are implied. */
+  files: { path: string; content: Buffer; mode: number; type: 'file' | 'symlink' }[];
 }
 
 export interface WriteFlatPackageOptions {
@@ -135,10 +138,12 @@ function buildPayloadEntries(file: string, spec: FlatPackageSpec, mtime: number)
     }
     files.add(f.path);
     const content = typeof f.content === 'string' ? Buffer.from(f.content, 'utf8') : f.content;
+    const symlink = f.type === 'symlink';
     entries.push({
       name: `./${f.path}`,
-      type: 'file',
-      mode: (f.mode ?? 0o644) & 0o7777,
+      type: symlink ? 'symlink' : 'file',
+      // pkgbuild keeps a symlink's own mode, lrwxr-xr-x on macOS.
+      mode: (f.mode ?? (symlink ? 0o755 : 0o644)) & 0o7777,
       uid: 0,
       gid: 0,
       mtime,
@@ -356,14 +361,14 @@ export async function decodeFlatPackage(data: Buffer, file = '<buffer>'): Promis
       throw new FlatPackageError(file, 'unsafe path', `payload entry ${JSON.stringify(entry.name)}`);
     }
     if (entry.type === 'directory') continue;
-    if (entry.type !== 'file') {
+    if (entry.type !== 'file' && entry.type !== 'symlink') {
       throw new FlatPackageError(
         file,
         'unsupported',
         `payload entry ${JSON.stringify(entry.name)} is a ${entry.type}`,
       );
     }
-    files.push({ path: relative, content: Buffer.from(entry.content), mode: entry.mode });
+    files.push({ path: relative, content: Buffer.from(entry.content), mode: entry.mode, type: entry.type });
   }
   return { identifier, version, title: title ?? identifier, installLocation, files };
 }

@@ -1,11 +1,13 @@
 // Generates the sample builds from the templates: one flat package per build (as productbuild
-// would make it) and a ditto-style zip of the .app for 1.0 and 1.1. Output is reproducible: fixed
-// timestamps, so the same sources give the same sha256; files whose bytes are unchanged are left alone.
+// would make it), and for 1.0 and 1.1 a ditto-style zip of the .app and the unpacked .app folder
+// (`SXL Sample 1.1/SXL Sample.app`). Output is reproducible: fixed timestamps, so the same sources
+// give the same sha256; files and folders whose contents are unchanged are left alone.
 //   npx tsx sim/builds/make-sample-builds.ts [OUTDIR]     (default sim/builds/out)
 import { createHash } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { writeAppFolder } from './app-folder.ts';
 import { writeFileAtomic } from './atomic-write.ts';
 import { encodeFlatPackage } from './flat-package.ts';
 import { renderSampleApp, sampleApp, sampleBuilds } from './sample-app.ts';
@@ -13,11 +15,11 @@ import { encodeZip } from './zip-archive.ts';
 
 export const defaultOutDir = join(dirname(fileURLToPath(import.meta.url)), 'out');
 
-/** Builds that also ship as a zip of the .app (the reship exists only as a package). */
+/** Builds that also ship as a zip of the .app and as the .app folder (the reship only as a package). */
 export const zippedLabels: readonly string[] = ['1.0', '1.1'];
 
 export interface SampleBuildFile {
-  /** File name, e.g. `SXL Sample 1.1-reship.pkg`. */
+  /** File name, e.g. `SXL Sample 1.1-reship.pkg`, or `SXL Sample 1.1/SXL Sample.app` for a folder. */
   name: string;
   path: string;
   /** CFBundleShortVersionString of the app and its extension. */
@@ -26,7 +28,8 @@ export interface SampleBuildFile {
   build: string;
   /** The build's label, which tells apart builds with equal versions. */
   label: string;
-  format: 'pkg' | 'zip';
+  format: 'pkg' | 'zip' | 'app';
+  /** Of the file; of a folder, of its sorted listing (type, mode, path, content hash or link target). */
   sha256: string;
   /** False when the file already held exactly these bytes. */
   written: boolean;
@@ -60,6 +63,23 @@ export async function makeSampleBuilds(outDir: string = defaultOutDir): Promise<
       outputs.push({
         format: 'zip',
         bytes: await encodeZip(files, { mtime }, `${sampleApp.name} ${build.label}.zip`),
+      });
+    }
+    if (zippedLabels.includes(build.label)) {
+      const name = `${sampleApp.name} ${build.label}/${sampleApp.bundleDir}`;
+      const path = join(outDir, name);
+      const prefix = `${sampleApp.bundleDir}/`;
+      const inside = files.map((f) => ({ ...f, path: f.path.slice(prefix.length) }));
+      const { sha256, written } = await writeAppFolder(path, inside);
+      results.push({
+        name,
+        path,
+        version: build.shortVersion,
+        build: build.bundleVersion,
+        label: build.label,
+        format: 'app',
+        sha256,
+        written,
       });
     }
     for (const { format, bytes } of outputs) {

@@ -1,10 +1,19 @@
 // The sample app that the scenarios install: "SXL Sample.app" embedding a transparent-proxy network
-// system extension, rendered from the text templates in sample-app/ for each build. Everything is
-// source text; the Mach-O executables and code signatures are readable stand-ins.
-import { createHash } from 'node:crypto';
+// system extension (which embeds a framework), rendered from the text templates in sample-app/ for
+// each build. Everything is source text; the Mach-O executables and code signatures are readable
+// stand-ins, the resource seals (CodeResources) have codesign's shape.
 import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import {
+  CODE_RESOURCES,
+  cdHashOf,
+  developerIdRequirement,
+  renderCodeResources,
+  type SealedResource,
+  STAND_IN_SIGNATURE,
+  sha256,
+} from './code-resources.ts';
 import type { PackageFile } from './flat-package.ts';
 import { escapeXml } from './xml-lite.ts';
 
@@ -30,6 +39,16 @@ export const sampleApp = {
 
 /** Path of the embedded extension bundle, relative to the install location. */
 export const sampleExtensionDir = `${sampleApp.bundleDir}/Contents/Library/SystemExtensions/${sampleApp.extension.bundleId}.systemextension`;
+
+/** The framework the extension embeds. */
+export const sampleFramework = {
+  bundleId: 'com.example.sxl.shared',
+  executable: 'SXLShared',
+  bundleDir: 'SXLShared.framework',
+} as const;
+
+/** Path of the embedded framework, relative to the install location. */
+export const sampleFrameworkDir = `${sampleExtensionDir}/Contents/Frameworks/${sampleFramework.bundleDir}`;
 
 export interface SampleBuild {
   /** Distinguishes builds that share versions, e.g. `1.1-reship`; used in file names. */
@@ -78,16 +97,58 @@ async function render(
   return fillTemplate(name, await readFile(join(templatesDir, name), 'utf8'), values, escapeValue);
 }
 
-function cdHash(...parts: string[]): string {
-  const hash = createHash('sha256');
-  for (const part of parts) hash.update(part);
-  // Real CDHashes are 20 bytes shown as 40 hex digits.
-  return hash.digest('hex').slice(0, 40);
+/** A signed bundle's parts before the signature: what the code directory and the seal bind. */
+interface SignedParts {
+  identifier: string;
+  info: string;
+  executable: string;
+  resources: SealedResource[];
 }
 
-/** The files of "SXL Sample.app" for one build, relative to /Applications, in bundle order. */
+/** CodeResources and the stand-in signature for one bundle, and the CDHash that nests it. */
+async function sign(
+  parts: SignedParts,
+  common: Record<string, string>,
+): Promise<{ codeResources: string; signature: string; cdhash: string }> {
+  const codeResources = renderCodeResources(parts.resources);
+  const hashes = {
+    INFO_PLIST_HASH: sha256(parts.info).toString('hex'),
+    EXECUTABLE_HASH: sha256(parts.executable).toString('hex'),
+    RESOURCES_HASH: sha256(codeResources).toString('hex'),
+  };
+  const cdhash = cdHashOf(
+    parts.identifier,
+    hashes.INFO_PLIST_HASH,
+    hashes.EXECUTABLE_HASH,
+    hashes.RESOURCES_HASH,
+  );
+  const signature = await render('code-signature.plist.tmpl', {
+    ...common,
+    ...hashes,
+    IDENTIFIER: parts.identifier,
+    CDHASH: cdhash,
+  });
+  return { codeResources, signature, cdhash };
+}
+
+function nested(path: string, identifier: string, cdhash: string): SealedResource {
+  return {
+    path,
+    kind: 'nested',
+    cdhash: Buffer.from(cdhash, 'hex'),
+    requirement: developerIdRequirement(identifier, sampleApp.teamId),
+  };
+}
+
+/**
+ * The files of "SXL Sample.app" for one build, relative to /Applications, in bundle order. The
+ * extension embeds SXLShared.framework in the layout Xcode builds (a system extension cannot reach
+ * its app's frameworks once sysextd has copied it): the framework's root holds only symlinks into
+ * `Versions/Current`, itself a symlink to `A`.
+ */
 export async function renderSampleApp(build: SampleBuild): Promise<PackageFile[]> {
   const ext = sampleApp.extension;
+  const fw = sampleFramework;
   const common = {
     SHORT_VERSION: build.shortVersion,
     BUNDLE_VERSION: build.bundleVersion,
@@ -97,17 +158,26 @@ export async function renderSampleApp(build: SampleBuild): Promise<PackageFile[]
     APP_NAME: sampleApp.name,
   };
   const asIs = (value: string) => value;
+  const executable = (identifier: string, name: string) =>
+    render('executable.txt.tmpl', { ...common, IDENTIFIER: identifier, EXECUTABLE: name }, asIs);
 
-  const appInfo = await render('app-Info.plist.tmpl', {
+  const fwInfo = await render('framework-Info.plist.tmpl', {
     ...common,
-    APP_ID: sampleApp.bundleId,
-    APP_EXECUTABLE: sampleApp.executable,
+    FRAMEWORK_ID: fw.bundleId,
+    FRAMEWORK_EXECUTABLE: fw.executable,
   });
-  const appExe = await render(
-    'executable.txt.tmpl',
-    { ...common, IDENTIFIER: sampleApp.bundleId, EXECUTABLE: sampleApp.executable },
-    asIs,
+  const fwExe = await executable(fw.bundleId, fw.executable);
+  // A framework version seals its Resources (Info.plist included); the code directory binds the rest.
+  const fwSigned = await sign(
+    {
+      identifier: fw.bundleId,
+      info: fwInfo,
+      executable: fwExe,
+      resources: [{ path: 'Resources/Info.plist', kind: 'file', sha256: sha256(fwInfo) }],
+    },
+    common,
   );
+
   const extInfo = await render('extension-Info.plist.tmpl', {
     ...common,
     EXT_ID: ext.bundleId,
@@ -117,32 +187,60 @@ export async function renderSampleApp(build: SampleBuild): Promise<PackageFile[]
     MACH_SERVICE: ext.machServiceName,
     PROVIDER_CLASS: ext.providerClass,
   });
-  const extExe = await render(
-    'executable.txt.tmpl',
-    { ...common, IDENTIFIER: ext.bundleId, EXECUTABLE: ext.executable },
-    asIs,
+  const extExe = await executable(ext.bundleId, ext.executable);
+  const extSigned = await sign(
+    {
+      identifier: ext.bundleId,
+      info: extInfo,
+      executable: extExe,
+      resources: [nested(`Frameworks/${fw.bundleDir}`, fw.bundleId, fwSigned.cdhash)],
+    },
+    common,
   );
-  // The extension's signature covers its own bundle; the app's also covers the nested extension.
-  const extSignature = await render('code-signature.plist.tmpl', {
+
+  const appInfo = await render('app-Info.plist.tmpl', {
     ...common,
-    IDENTIFIER: ext.bundleId,
-    CDHASH: cdHash(extInfo, extExe),
+    APP_ID: sampleApp.bundleId,
+    APP_EXECUTABLE: sampleApp.executable,
   });
-  const appSignature = await render('code-signature.plist.tmpl', {
-    ...common,
-    IDENTIFIER: sampleApp.bundleId,
-    CDHASH: cdHash(appInfo, appExe, extInfo, extExe),
-  });
+  const appExe = await executable(sampleApp.bundleId, sampleApp.executable);
+  const appSigned = await sign(
+    {
+      identifier: sampleApp.bundleId,
+      info: appInfo,
+      executable: appExe,
+      resources: [
+        nested(`Library/SystemExtensions/${ext.bundleId}.systemextension`, ext.bundleId, extSigned.cdhash),
+      ],
+    },
+    common,
+  );
 
   const app = `${sampleApp.bundleDir}/Contents`;
   const extContents = `${sampleExtensionDir}/Contents`;
+  const fwDir = `${sampleFrameworkDir}`;
+  const link = (path: string, target: string): PackageFile => ({
+    path,
+    content: target,
+    mode: 0o755,
+    type: 'symlink',
+  });
   return [
     { path: `${app}/Info.plist`, content: appInfo, mode: 0o644 },
     { path: `${app}/MacOS/${sampleApp.executable}`, content: appExe, mode: 0o755 },
-    { path: `${app}/_CodeSignature/sxl-sim-signature.plist`, content: appSignature, mode: 0o644 },
+    { path: `${app}/${CODE_RESOURCES}`, content: appSigned.codeResources, mode: 0o644 },
+    { path: `${app}/${STAND_IN_SIGNATURE}`, content: appSigned.signature, mode: 0o644 },
     { path: `${extContents}/Info.plist`, content: extInfo, mode: 0o644 },
     { path: `${extContents}/MacOS/${ext.executable}`, content: extExe, mode: 0o755 },
-    { path: `${extContents}/_CodeSignature/sxl-sim-signature.plist`, content: extSignature, mode: 0o644 },
+    { path: `${fwDir}/Versions/A/Resources/Info.plist`, content: fwInfo, mode: 0o644 },
+    { path: `${fwDir}/Versions/A/${fw.executable}`, content: fwExe, mode: 0o755 },
+    { path: `${fwDir}/Versions/A/${CODE_RESOURCES}`, content: fwSigned.codeResources, mode: 0o644 },
+    { path: `${fwDir}/Versions/A/${STAND_IN_SIGNATURE}`, content: fwSigned.signature, mode: 0o644 },
+    link(`${fwDir}/Versions/Current`, 'A'),
+    link(`${fwDir}/${fw.executable}`, `Versions/Current/${fw.executable}`),
+    link(`${fwDir}/Resources`, 'Versions/Current/Resources'),
+    { path: `${extContents}/${CODE_RESOURCES}`, content: extSigned.codeResources, mode: 0o644 },
+    { path: `${extContents}/${STAND_IN_SIGNATURE}`, content: extSigned.signature, mode: 0o644 },
   ];
 }
 

@@ -1,7 +1,9 @@
 // Zip archives as `ditto -c -k --keepParent X.app X.zip` writes them and `ditto -x -k` reads them:
 // stored and deflated entries, a directory entry for every folder, unix modes in the external
 // attributes, crc32 checked on read. No zip64, no encryption, no multi-disk: refused with an error.
-// ditto's __MACOSX/AppleDouble entries for extended attributes are not written (the sim has no xattrs).
+// Symlinks are entries whose unix mode says S_IFLNK and whose content is the link's target, as
+// ditto -c -k and Info-ZIP's `zip -y` write them. ditto's __MACOSX/AppleDouble entries for extended
+// attributes are not written (the sim has no xattrs).
 import { readFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { crc32, deflateRaw, inflateRaw } from 'node:zlib';
@@ -34,9 +36,12 @@ const maxEntryBytes = 512 * 1024 * 1024;
 export interface ZipFile {
   /** Slash-separated path inside the archive; a trailing `/` makes an explicit directory entry. */
   path: string;
+  /** The file's bytes; for a symlink, its target. */
   content: Buffer | string;
-  /** Permission bits. @default 0o644 for files, 0o755 for directories */
+  /** Permission bits. @default 0o644 for files, 0o755 for directories and symlinks */
   mode?: number;
+  /** @default 'file' */
+  type?: 'file' | 'symlink';
 }
 
 export interface ZipEntry {
@@ -118,6 +123,7 @@ function normalizeEntryName(file: string, name: string): string {
 interface PlannedEntry {
   name: string;
   directory: boolean;
+  symlink: boolean;
   mode: number;
   content: Buffer;
 }
@@ -131,7 +137,7 @@ function plan(file: string, files: readonly ZipFile[]): PlannedEntry[] {
     }
     if (seen.has(name.slice(0, -1))) return;
     seen.set(name.slice(0, -1), true);
-    planned.push({ name, directory: true, mode, content: Buffer.alloc(0) });
+    planned.push({ name, directory: true, symlink: false, mode, content: Buffer.alloc(0) });
   };
   for (const f of files) {
     const segments = checkInputPath(file, f.path);
@@ -144,7 +150,14 @@ function plan(file: string, files: readonly ZipFile[]): PlannedEntry[] {
       throw new ZipArchiveError(file, 'bad input', `${JSON.stringify(f.path)} given twice`);
     seen.set(f.path, false);
     const content = typeof f.content === 'string' ? Buffer.from(f.content, 'utf8') : f.content;
-    planned.push({ name: f.path, directory: false, mode: f.mode ?? 0o644, content });
+    const symlink = f.type === 'symlink';
+    planned.push({
+      name: f.path,
+      directory: false,
+      symlink,
+      mode: f.mode ?? (symlink ? 0o755 : 0o644),
+      content,
+    });
   }
   return planned;
 }
@@ -173,7 +186,9 @@ export async function encodeZip(
   for (const entry of plan(file, files)) {
     const name = Buffer.from(entry.name, 'utf8');
     const nonAscii = name.length !== entry.name.length;
-    const deflated = !entry.directory && compression === 'deflate' && entry.content.length > 0;
+    // Reconstructed: a link target (a few bytes) is stored, not deflated.
+    const deflated =
+      !entry.directory && !entry.symlink && compression === 'deflate' && entry.content.length > 0;
     const data = deflated ? await deflateRawAsync(entry.content) : entry.content;
     const crc = crc32(entry.content);
     // ditto streams files, so their sizes and crc follow the data in a descriptor; folders have none.
@@ -227,7 +242,7 @@ export async function encodeZip(
     header.writeUInt32LE(entry.content.length, 24);
     header.writeUInt16LE(name.length, 28);
     // extra length, comment length, disk number start, internal attributes stay 0.
-    const unixMode = (entry.directory ? sIfDir : sIfReg) | (entry.mode & 0o7777);
+    const unixMode = (entry.directory ? sIfDir : entry.symlink ? sIfLnk : sIfReg) | (entry.mode & 0o7777);
     // High half: st_mode; low byte: the MS-DOS directory bit for readers that ignore unix modes.
     header.writeUInt32LE(((unixMode << 16) | (entry.directory ? 0x10 : 0)) >>> 0, 38);
     header.writeUInt32LE(offset, 42);
@@ -408,8 +423,10 @@ export async function decodeZip(data: Buffer, file = '<buffer>'): Promise<ZipEnt
   return entries;
 }
 
-/** Regular files of an archive with their modes; directories are implied by the paths. */
-export async function readZip(path: string): Promise<{ path: string; content: Buffer; mode: number }[]> {
+/** Regular files and symlinks (content: the target) with their modes; directories are implied. */
+export async function readZip(
+  path: string,
+): Promise<{ path: string; content: Buffer; mode: number; type: 'file' | 'symlink' }[]> {
   let data: Buffer;
   try {
     data = await readFile(path);
@@ -418,10 +435,9 @@ export async function readZip(path: string): Promise<{ path: string; content: Bu
     throw new ZipArchiveError(path, 'unreadable', code, { cause });
   }
   const entries = await decodeZip(data, path);
-  const symlink = entries.find((e) => e.type === 'symlink');
-  // The sim's file model has no symlinks; refusing is better than extracting a file in its place.
-  if (symlink) throw new ZipArchiveError(path, 'unsupported', `${symlink.path} is a symbolic link`);
-  return entries
-    .filter((e) => e.type === 'file')
-    .map((e) => ({ path: e.path, content: e.content, mode: e.mode }));
+  const kept: Awaited<ReturnType<typeof readZip>> = [];
+  for (const e of entries) {
+    if (e.type !== 'directory') kept.push({ path: e.path, content: e.content, mode: e.mode, type: e.type });
+  }
+  return kept;
 }

@@ -17,7 +17,15 @@ export class GuestFsError extends Error {
   }
 }
 
-export type GuestFsCode = 'ENOENT' | 'EACCES' | 'EPERM' | 'EEXIST' | 'EISDIR' | 'ENOTDIR' | 'ENOTEMPTY';
+export type GuestFsCode =
+  | 'ENOENT'
+  | 'EACCES'
+  | 'EPERM'
+  | 'EEXIST'
+  | 'EISDIR'
+  | 'ENOTDIR'
+  | 'ENOTEMPTY'
+  | 'ELOOP';
 
 const FS_REASONS: Record<GuestFsCode, string> = {
   ENOENT: 'No such file or directory',
@@ -27,6 +35,7 @@ const FS_REASONS: Record<GuestFsCode, string> = {
   EISDIR: 'Is a directory',
   ENOTDIR: 'Not a directory',
   ENOTEMPTY: 'Directory not empty',
+  ELOOP: 'Too many levels of symbolic links',
 };
 
 /** The guest's persisted state could not be read or is not a guest disk. */

@@ -1,21 +1,63 @@
 // File operations on guest paths with macOS's permission rules, for the commands and SFTP. Host
-// errors come back as GuestFsError carrying the guest path, never the host path.
-import type { Stats } from 'node:fs';
+// errors come back as GuestFsError carrying the guest path, never the host path. Guest symlinks are
+// real symlinks in the rootfs, resolved here in guest space (an absolute target means the guest's /),
+// so the host path handed to Node never passes through a symlink and nothing escapes the rootfs.
+import { lstatSync, readlinkSync, type Stats } from 'node:fs';
 import {
   appendFile,
   chmod,
-  cp,
+  copyFile,
+  lstat,
   mkdir,
   readdir,
   readFile,
+  readlink,
   rename,
   rm,
   stat,
+  symlink,
   writeFile,
 } from 'node:fs/promises';
-import { posix } from 'node:path';
+import { join, posix } from 'node:path';
 import { type GuestFsCode, GuestFsError } from './errors.ts';
 import { canonicalGuestPath, hostPath, isUnder } from './guest-paths.ts';
+
+// MAXSYMLINKS on macOS (sys/param.h).
+const MAX_SYMLINKS = 32;
+
+function linkTarget(host: string): string | undefined {
+  try {
+    return lstatSync(host).isSymbolicLink() ? readlinkSync(host) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The guest path with every symlink among its components replaced by its target, in guest space;
+ * the last component only when `followLast`. A missing component ends the walk (the rest is lexical).
+ */
+export function resolveGuestLinks(rootfs: string, canonical: string, followLast: boolean): string {
+  let pending = canonical.split('/').filter(Boolean);
+  let done: string[] = [];
+  let hops = 0;
+  while (pending.length > 0) {
+    const [name, ...rest] = pending as [string, ...string[]];
+    const candidate = [...done, name];
+    pending = rest;
+    if (pending.length === 0 && !followLast) return `/${candidate.join('/')}`;
+    const target = linkTarget(hostPath(rootfs, `/${candidate.join('/')}`));
+    if (target === undefined) {
+      done = candidate;
+      continue;
+    }
+    if (++hops > MAX_SYMLINKS) throw new GuestFsError('ELOOP', `/${[...candidate, ...pending].join('/')}`);
+    const base = target.startsWith('/') ? target : posix.join('/', ...done, target);
+    pending = [...canonicalGuestPath('/', base).split('/').filter(Boolean), ...pending];
+    done = [];
+  }
+  return `/${done.join('/')}`;
+}
 
 export interface GuestUser {
   name: string;
@@ -46,8 +88,13 @@ export class GuestFs {
     this.sipEnabled = sipEnabled;
   }
 
-  resolve(path: string): ResolvedPath {
-    const guest = canonicalGuestPath(this.cwd, path);
+  /** Guest and host path of `path`, symlinks followed (the last one too unless `followLast` is false). */
+  resolve(path: string, options: { followLast?: boolean } = {}): ResolvedPath {
+    const guest = resolveGuestLinks(
+      this.rootfs,
+      canonicalGuestPath(this.cwd, path),
+      options.followLast ?? true,
+    );
     return { guest, host: hostPath(this.rootfs, guest) };
   }
 
@@ -73,6 +120,35 @@ export class GuestFs {
     } catch {
       return undefined;
     }
+  }
+
+  /** Like stat, but a symlink is reported as itself. */
+  async lstat(path: string): Promise<Stats | undefined> {
+    try {
+      return await lstat(this.resolve(path, { followLast: false }).host);
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** The target of a symlink as stored; undefined when `path` is not one. */
+  async readlink(path: string): Promise<string | undefined> {
+    const { host } = this.resolve(path, { followLast: false });
+    return (await lstat(host).catch(() => undefined))?.isSymbolicLink() ? readlink(host) : undefined;
+  }
+
+  /** Makes `path` a symlink to `target`; `replace` removes a file, link or folder already there. */
+  async symlink(target: string, path: string, options: { replace?: boolean } = {}): Promise<void> {
+    const { guest, host } = this.resolve(path, { followLast: false });
+    this.assertWritable(guest);
+    const parent = await this.stat(posix.dirname(guest));
+    if (!parent) throw new GuestFsError('ENOENT', guest);
+    if (!parent.isDirectory()) throw new GuestFsError('ENOTDIR', guest);
+    if (await this.lstat(guest)) {
+      if (!options.replace) throw new GuestFsError('EEXIST', guest);
+      await rm(host, { recursive: true, force: true });
+    }
+    await symlink(target, host);
   }
 
   async readFile(path: string): Promise<Buffer> {
@@ -130,30 +206,35 @@ export class GuestFs {
   }
 
   async remove(path: string, options: { recursive?: boolean } = {}): Promise<void> {
-    const { guest, host } = this.resolve(path);
-    const info = await this.stat(guest);
+    // rm removes a symlink itself, never what it points to.
+    const { guest, host } = this.resolve(path, { followLast: false });
+    const info = await lstat(host).catch(() => undefined);
     if (!info) throw new GuestFsError('ENOENT', guest);
     if (info.isDirectory() && !options.recursive) throw new GuestFsError('EISDIR', guest);
     this.assertWritable(guest);
     await rm(host, { recursive: true, force: true });
   }
 
+  /**
+   * Copies a file, or with `recursive` a tree in which symlinks stay symlinks with the same target
+   * text (as `cp -R` and ditto do); a symlink given as `from` is then copied as a link too.
+   */
   async copy(from: string, to: string, options: { recursive?: boolean } = {}): Promise<void> {
-    const src = this.resolve(from);
+    const src = this.resolve(from, { followLast: !options.recursive });
     const dst = this.resolve(to);
-    const info = await this.stat(src.guest);
+    const info = await lstat(src.host).catch(() => undefined);
     if (!info) throw new GuestFsError('ENOENT', src.guest);
     if (info.isDirectory() && !options.recursive) throw new GuestFsError('EISDIR', src.guest);
     const parent = await this.stat(posix.dirname(dst.guest));
     if (!parent?.isDirectory()) throw new GuestFsError('ENOENT', dst.guest);
     this.assertWritable(dst.guest);
-    await cp(src.host, dst.host, { recursive: true, force: true });
+    await copyTree(src.host, dst.host);
   }
 
   async rename(from: string, to: string): Promise<void> {
-    const src = this.resolve(from);
-    const dst = this.resolve(to);
-    if (!(await this.stat(src.guest))) throw new GuestFsError('ENOENT', src.guest);
+    const src = this.resolve(from, { followLast: false });
+    const dst = this.resolve(to, { followLast: false });
+    if (!(await lstat(src.host).catch(() => undefined))) throw new GuestFsError('ENOENT', src.guest);
     const parent = await this.stat(posix.dirname(dst.guest));
     if (!parent?.isDirectory()) throw new GuestFsError('ENOENT', dst.guest);
     this.assertWritable(src.guest);
@@ -167,4 +248,25 @@ export class GuestFs {
     }
     await rename(src.host, dst.host);
   }
+}
+
+/** Copies a host tree inside the rootfs without following symlinks; existing files are replaced. */
+async function copyTree(src: string, dst: string): Promise<void> {
+  const info = await lstat(src);
+  const existing = await lstat(dst).catch(() => undefined);
+  if (info.isSymbolicLink()) {
+    if (existing) await rm(dst, { recursive: true, force: true });
+    await symlink(await readlink(src), dst);
+    return;
+  }
+  if (info.isDirectory()) {
+    if (existing && !existing.isDirectory()) await rm(dst, { force: true });
+    if (!existing?.isDirectory()) await mkdir(dst);
+    await chmod(dst, info.mode & 0o7777);
+    for (const name of await readdir(src)) await copyTree(join(src, name), join(dst, name));
+    return;
+  }
+  if (existing && !existing.isFile()) await rm(dst, { recursive: true, force: true });
+  await copyFile(src, dst);
+  await chmod(dst, info.mode & 0o7777);
 }

@@ -1,5 +1,6 @@
 // Guest path arithmetic: guest path /X lives at <rootfs>/X. Paths are normalised lexically before
-// they touch the host, so `..` can never climb out of the rootfs (the guest never creates symlinks).
+// they touch the host, so `..` can never climb out of the rootfs. Guest symlinks (real symlinks in the
+// rootfs) are followed by GuestFs.resolve in guest space, never by the host.
 import { join, posix } from 'node:path';
 
 // macOS's firmlinks/symlinks at the root: /tmp, /var and /etc point into /private.

@@ -1,7 +1,7 @@
 // ditto: copy a file or a bundle, extract a zip (`-x -k`) with the builds helper's reader, or
-// create one (`-c -k [--keepParent]`).
-import { readdir, readFile, stat } from 'node:fs/promises';
-import { join, posix } from 'node:path';
+// create one (`-c -k [--keepParent]`). Symlinks stay symlinks in all three, as with ditto.
+import { posix } from 'node:path';
+import { readTree } from '../../builds/app-folder.ts';
 import { readZip, writeZip, ZipArchiveError } from '../../builds/zip-archive.ts';
 import { GuestFsError } from '../errors.ts';
 import type { GuestFs } from '../guest-fs.ts';
@@ -10,22 +10,7 @@ import { type CommandContext, type CommandTable, fail, ok } from '../shell/types
 const USAGE =
   'Usage: ditto [ <options> ] src [ ... src ] dst\n\n    <options> are any of:\n    -h                         print full usage\n    -v                         print a line of status for each source copied\n    -V                         print a line of status for every file copied\n    -X                         do not descend into directories with a different device ID\n    -c                         create an archive at dst (by default CPIO format)\n    -x                         src(s) are archives\n    -z                         gzip compress CPIO archive\n    -j                         bzip2 compress CPIO archive\n    -k                         archives are PKZip\n    --keepParent               parent directory name src is embedded in dst_archive\n';
 
-async function hostFiles(
-  hostDir: string,
-  prefix: string,
-): Promise<{ path: string; content: Buffer; mode: number }[]> {
-  const out: { path: string; content: Buffer; mode: number }[] = [];
-  for (const name of (await readdir(hostDir)).sort()) {
-    const full = join(hostDir, name);
-    const info = await stat(full);
-    const rel = prefix ? `${prefix}/${name}` : name;
-    if (info.isDirectory()) out.push(...(await hostFiles(full, rel)));
-    else out.push({ path: rel, content: await readFile(full), mode: info.mode & 0o7777 });
-  }
-  return out;
-}
-
-async function extract(ctx: CommandContext, fs: GuestFs, archive: string, dest: string) {
+async function extract(fs: GuestFs, archive: string, dest: string) {
   if (!(await fs.stat(archive))) return fail(`ditto: ${archive}: No such file or directory\n`);
   let files: Awaited<ReturnType<typeof readZip>>;
   try {
@@ -40,13 +25,14 @@ async function extract(ctx: CommandContext, fs: GuestFs, archive: string, dest: 
     for (const file of files) {
       const target = posix.join(dest, file.path);
       await fs.mkdir(posix.dirname(target), { parents: true });
-      await fs.writeFile(target, file.content, { mode: file.mode || 0o644 });
+      // ditto restores a symlink entry as a symlink, replacing what was there.
+      if (file.type === 'symlink') await fs.symlink(file.content.toString('utf8'), target, { replace: true });
+      else await fs.writeFile(target, file.content, { mode: file.mode || 0o644 });
     }
   } catch (error) {
     if (error instanceof GuestFsError) return fail(`ditto: ${error.guestPath}: ${error.reason}\n`);
     throw error;
   }
-  void ctx;
   return ok();
 }
 
@@ -65,7 +51,7 @@ async function ditto(ctx: CommandContext) {
   if (flags.has('x')) {
     if (!flags.has('k')) return fail('ditto: only PKZip archives (-k) are supported by the sim\n');
     for (const archive of operands.slice(0, -1)) {
-      const result = await extract(ctx, fs, archive, dest);
+      const result = await extract(fs, archive, dest);
       if (result.exitCode !== 0) return result;
     }
     return ok();
@@ -78,8 +64,9 @@ async function ditto(ctx: CommandContext) {
     if (!info) return fail(`ditto: ${src}: No such file or directory\n`);
     const resolved = fs.resolve(src);
     const base = posix.basename(resolved.guest);
+    // The tree is read without following links, so symlinks are archived as symlink entries.
     const files = info.isDirectory()
-      ? await hostFiles(resolved.host, flags.has('--keepParent') ? base : '')
+      ? await readTree(resolved.host, flags.has('--keepParent') ? base : '')
       : [{ path: base, content: await fs.readFile(src), mode: info.mode & 0o7777 }];
     const out = fs.resolve(dest);
     const denial = fs.writeDenial(out.guest);

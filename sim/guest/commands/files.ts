@@ -1,5 +1,5 @@
 // File tools with the BSD error texts: cat, ls, mkdir, rm, cp, mv, touch, chmod, test / [, stat,
-// shasum. Every path is a guest path; errors name the argument as typed.
+// shasum, ln -s, readlink. Every path is a guest path; errors name the argument as typed.
 import { createHash } from 'node:crypto';
 import { chmod } from 'node:fs/promises';
 import { posix } from 'node:path';
@@ -42,7 +42,7 @@ async function evalTest(ctx: CommandContext, args: string[]): Promise<boolean | 
         return info !== undefined && !ctx.fs.writeDenial(ctx.fs.resolve(operand).guest);
       case '-L':
       case '-h':
-        return false;
+        return (await ctx.fs.lstat(operand))?.isSymbolicLink() ?? false;
       case '-n':
         return operand !== '';
       case '-z':
@@ -263,6 +263,33 @@ export const fileCommands: CommandTable = {
   },
   test,
   '[': test,
+  async ln(ctx) {
+    const { flags, operands, illegal: bad } = parseFlags(ctx.argv.slice(1), 'sfhnv');
+    // Only symbolic links are modelled: the sim's disk has no hard links.
+    if (bad || !flags.has('s') || operands.length !== 2)
+      return fail('usage: ln [-s [-F] | -L | -P] [-f | -i] [-hnv] source_file [target_file]\n', 64);
+    const [target = '', link = ''] = operands;
+    const existing = await ctx.fs.lstat(link);
+    const path = existing?.isDirectory() && !flags.has('n') ? posix.join(link, posix.basename(target)) : link;
+    try {
+      await ctx.fs.symlink(target, path, { replace: flags.has('f') });
+    } catch (error) {
+      return fail(fsError('ln', path, error));
+    }
+    return ok();
+  },
+  async readlink(ctx) {
+    const operands = ctx.argv.slice(1).filter((a) => a !== '-n');
+    let stdout = '';
+    let code = 0;
+    // BSD readlink prints nothing and exits 1 for a path that is not a symlink.
+    for (const path of operands) {
+      const target = await ctx.fs.readlink(path);
+      if (target === undefined) code = 1;
+      else stdout += `${target}\n`;
+    }
+    return { stdout, exitCode: code };
+  },
   async stat(ctx) {
     const { operands, values, illegal: bad } = parseFlags(ctx.argv.slice(1), 'LnqrsxlF', 'ft');
     const format = values.get('f');

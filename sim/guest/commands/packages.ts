@@ -54,7 +54,9 @@ async function installer(ctx: CommandContext) {
   for (const file of contents.files) {
     const guest = posix.join(location, file.path);
     await root.mkdir(posix.dirname(guest), { parents: true });
-    await root.writeFile(guest, file.content, { mode: file.mode || 0o644 });
+    // A payload symlink is installed as a symlink, replacing what an older version put there.
+    if (file.type === 'symlink') await root.symlink(file.content.toString('utf8'), guest, { replace: true });
+    else await root.writeFile(guest, file.content, { mode: file.mode || 0o644 });
     installed.push(guest);
   }
   if (previous) {

@@ -1,9 +1,11 @@
-// codesign -dv --verbose=4, spctl -a -vv and realpath (macos-outputs §6). The facts come from the
-// stand-in signature plist a sample build carries (Contents/_CodeSignature/sxl-sim-signature.plist).
+// codesign -dv --verbose=4, codesign --verify [--deep], spctl -a -vv and realpath (macos-outputs §6).
+// The facts come from the stand-in signature plist a sample build carries
+// (Contents/_CodeSignature/sxl-sim-signature.plist); verification is model/code-signature.ts.
 import { createHash } from 'node:crypto';
 import { posix } from 'node:path';
 import type { GuestFs } from '../guest-fs.ts';
 import { readBundleInfo, readPlistFile, SIGNATURE_FILE } from '../model/bundle-info.ts';
+import { verifyCode } from '../model/code-signature.ts';
 import type { PlistDict } from '../plist.ts';
 import { type CommandContext, type CommandTable, fail } from '../shell/types.ts';
 
@@ -82,11 +84,45 @@ export function formatCodesign(s: Signed): string {
   return out;
 }
 
+/** `codesign --verify [--deep] [--strict] [-v...] path...`: silent when valid unless verbose. */
+async function verify(ctx: CommandContext, args: readonly string[], paths: readonly string[]) {
+  const shortVs = args
+    .filter((a) => /^-[a-zA-Z]+$/.test(a))
+    .reduce((n, a) => n + (a.match(/v/g)?.length ?? 0), 0);
+  const long = args.find((a) => a.startsWith('--verbose'));
+  const longLevel = long === undefined ? 0 : long.includes('=') ? Number(long.split('=')[1]) || 0 : 1;
+  // The first -v names the operation unless --verify does; the others raise the verbosity.
+  const verbose = shortVs + longLevel - (args.includes('--verify') ? 0 : 1);
+  const deep = args.includes('--deep');
+  let stderr = '';
+  let exitCode = 0;
+  for (const typed of paths) {
+    const path = typed.length > 1 ? typed.replace(/\/+$/, '') : typed;
+    if (!(await ctx.fs.lstat(path))) {
+      stderr += `${typed}: No such file or directory\n`;
+      exitCode = 1;
+      continue;
+    }
+    const result = await verifyCode(ctx.fs, path, { deep });
+    if (result.valid) {
+      if (verbose >= 1) stderr += `${typed}: valid on disk\n${typed}: satisfies its Designated Requirement\n`;
+      continue;
+    }
+    exitCode = 1;
+    stderr += `${typed}: ${result.reason}\n`;
+    for (const line of result.details) stderr += `${line}\n`;
+    if (result.subcomponent) stderr += `In subcomponent: ${result.subcomponent}\n`;
+  }
+  return { stderr, exitCode };
+}
+
 async function codesign(ctx: CommandContext) {
   const args = ctx.argv.slice(1);
   const display = args.some((a) => /^-[a-zA-Z]*d/.test(a) || a === '--display');
   const paths = args.filter((a) => !a.startsWith('-'));
-  // [RECONSTRUCTED] only display is modelled; anything else is refused with the usage line.
+  const verifying = args.includes('--verify') || args.some((a) => /^-[a-zA-Z]*v/.test(a));
+  if (!display && verifying && paths.length > 0) return verify(ctx, args, paths);
+  // [RECONSTRUCTED] only display and verify are modelled; anything else is refused with the usage line.
   if (!display || paths.length === 0)
     return fail(
       'Usage: codesign -s identity [-fv*] [-o flags] [-r reqs] [-i ident] path ... # sign\n       codesign -v [-v*] [-R=<req string>|-R <req file path>] path|[+]pid ... # verify\n       codesign -d [options] path ... # display contents\n',

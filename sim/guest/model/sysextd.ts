@@ -8,6 +8,7 @@ import type { Machine } from '../machine.ts';
 import type { GuestState, SysextEntry, SysextState } from '../state.ts';
 import type { LogLine } from '../unified-log.ts';
 import { machServiceName, readBundleInfo, sysextCategory } from './bundle-info.ts';
+import { verifyCode } from './code-signature.ts';
 import { SYSEXTD_PID, startExtensionJob, stopExtensionJob } from './launchd.ts';
 import { rollQuirk } from './quirk-dice.ts';
 import { disconnectProxiesOf } from './transparent-proxy.ts';
@@ -127,7 +128,9 @@ export async function requestActivation(
   }
   const found = info;
   const teamId = found.teamId;
-  if (!teamId) return fail(8, 'Code signature invalid', `${id}: extension has no valid code signature`);
+  // sysextd validates the extension's signature statically, nested frameworks included.
+  if (!teamId || !(await verifyCode(fs, extensionPath, { deep: true })).valid)
+    return fail(8, 'Code signature invalid', `${id}: extension has no valid code signature`);
 
   return machine.mutate(async (state): Promise<ActivationOutcome> => {
     const existing = state.extensions.findLast(

@@ -2,7 +2,7 @@
 // client's parallel fastPut/fastGet stream), relative paths against the home folder, failures as
 // SFTP status codes.
 import type { Stats } from 'node:fs';
-import { chmod, type FileHandle, open, stat, utimes } from 'node:fs/promises';
+import { chmod, type FileHandle, lstat, open, stat, utimes } from 'node:fs/promises';
 import { posix } from 'node:path';
 import ssh2, { type Attributes, type FileEntry, type SFTPWrapper } from 'ssh2';
 import type { GuestFs } from '../guest-fs.ts';
@@ -137,12 +137,14 @@ export function attachSftp(sftp: SFTPWrapper, fs: GuestFs): void {
       sftp.status(reqid, STATUS_CODE.OK);
     }),
   );
-  const statPath = guard(async (reqid, path: string) => {
-    const { guest, host } = fs.resolve(path);
-    sftp.attrs(reqid, toAttrs(guest, await stat(host)));
-  });
-  sftp.on('STAT', statPath);
-  sftp.on('LSTAT', statPath);
+  const statPath = (followLast: boolean) =>
+    guard(async (reqid, path: string) => {
+      const { guest, host } = fs.resolve(path, { followLast });
+      sftp.attrs(reqid, toAttrs(guest, await (followLast ? stat(host) : lstat(host))));
+    });
+  sftp.on('STAT', statPath(true));
+  // LSTAT reports a symlink as itself (S_IFLNK), as OpenSSH's sftp-server does.
+  sftp.on('LSTAT', statPath(false));
   sftp.on(
     'SETSTAT',
     guard(async (reqid, path: string, attrs: Attributes) => {

@@ -1,4 +1,4 @@
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, readlink, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import test, { type ExecutionContext } from 'ava';
@@ -26,13 +26,15 @@ const spec: FlatPackageSpec = {
     { path: 'T.app/Contents/MacOS/T', content: Buffer.from('stand-in\n'), mode: 0o755 },
     { path: 'T.app/Contents/Resources/empty', content: '' },
     { path: "T.app/Contents/Resources/it's [x] $(y).txt", content: 'ü\n', mode: 0o600 },
+    { path: 'T.app/Contents/Current', content: 'Resources', type: 'symlink' },
   ],
 };
 
 const expectedFiles = spec.files.map((f) => ({
   path: f.path,
   content: Buffer.isBuffer(f.content) ? f.content : Buffer.from(f.content),
-  mode: f.mode ?? 0o644,
+  mode: f.mode ?? (f.type === 'symlink' ? 0o755 : 0o644),
+  type: f.type ?? 'file',
 }));
 
 test('product layout round trip: identifier, version, title, location, files and modes', async (t) => {
@@ -81,8 +83,8 @@ test('product layout: Distribution with title and pkg-ref, component folder with
   t.regex(info, /^<\?xml version="1\.0" encoding="utf-8"\?>\n<pkg-info /);
   t.regex(info, / identifier="com\.example\.t\.pkg" /);
   t.regex(info, / version="2\.3" format-version="2" install-location="\/Applications" auth="root">/);
-  // Root, T.app, Contents, MacOS, Resources and four files.
-  t.regex(info, /<payload numberOfFiles="9" installKBytes="1"\/>/);
+  // Root, T.app, Contents, MacOS, Resources, four files and a symlink.
+  t.regex(info, /<payload numberOfFiles="10" installKBytes="1"\/>/);
 });
 
 test('Payload is gzip of odc cpio with ./ paths, directory entries first, file modes', async (t) => {
@@ -102,6 +104,7 @@ test('Payload is gzip of odc cpio with ./ paths, directory entries first, file m
       'directory 755 ./T.app/Contents/Resources',
       'file 644 ./T.app/Contents/Resources/empty',
       "file 600 ./T.app/Contents/Resources/it's [x] $(y).txt",
+      'symlink 755 ./T.app/Contents/Current',
     ],
   );
 });
@@ -310,6 +313,8 @@ testWithTools('bsdtar', 'cpio')(
       modes.stdout.toString('utf8'),
       "755 T.app/Contents/MacOS/T\n600 T.app/Contents/Resources/it's [x] $(y).txt\n",
     );
+    // GNU cpio restores the payload's symlink as a symlink.
+    t.is(await readlink(join(dir, 'T.app/Contents/Current')), 'Resources');
     const info = runTool('bsdtar', ['-xOf', path, 'com.example.t.pkg/PackageInfo']);
     t.regex(info.stdout.toString('utf8'), /identifier="com\.example\.t\.pkg"/);
   },
@@ -324,9 +329,12 @@ testWithTools('bsdtar', 'cpio')(
     await mkdir(join(root, 'X.app', 'Contents'), { recursive: true });
     await mkdir(pkg);
     await writeFile(join(root, 'X.app', 'Contents', 'Info.plist'), '<plist/>\n');
+    await symlink('Info.plist', join(root, 'X.app', 'Contents', 'Link'));
     const cpio = runTool('cpio', ['-o', '-H', 'odc', '--quiet'], {
       cwd: root,
-      input: Buffer.from('.\n./X.app\n./X.app/Contents\n./X.app/Contents/Info.plist\n'),
+      input: Buffer.from(
+        '.\n./X.app\n./X.app/Contents\n./X.app/Contents/Info.plist\n./X.app/Contents/Link\n',
+      ),
     });
     t.is(cpio.status, 0, cpio.stderr);
     await writeFile(join(pkg, 'Payload'), gzipSync(cpio.stdout));
@@ -341,7 +349,8 @@ testWithTools('bsdtar', 'cpio')(
     t.is(read.identifier, 'org.x');
     t.is(read.title, 'org.x');
     t.deepEqual(read.files, [
-      { path: 'X.app/Contents/Info.plist', content: Buffer.from('<plist/>\n'), mode: 0o644 },
+      { path: 'X.app/Contents/Info.plist', content: Buffer.from('<plist/>\n'), mode: 0o644, type: 'file' },
+      { path: 'X.app/Contents/Link', content: Buffer.from('Info.plist'), mode: 0o777, type: 'symlink' },
     ]);
   },
 );

@@ -1,37 +1,62 @@
 import { createHash } from 'node:crypto';
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { lstat, mkdir, readdir, readFile, readlink, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import test from 'ava';
+import { readTree, treeListing } from '../../../sim/builds/app-folder.ts';
 import { readFlatPackage } from '../../../sim/builds/flat-package.ts';
 import { makeSampleBuilds } from '../../../sim/builds/make-sample-builds.ts';
-import { parseStandInExecutable, sampleExtensionDir } from '../../../sim/builds/sample-app.ts';
+import {
+  parseStandInExecutable,
+  sampleExtensionDir,
+  sampleFrameworkDir,
+} from '../../../sim/builds/sample-app.ts';
 import { readZip } from '../../../sim/builds/zip-archive.ts';
 import { crossTitle, runTool, tempDir, testWithTools } from './tools.ts';
 
 const exePath = `${sampleExtensionDir}/Contents/MacOS/com.example.sxl.app.proxy`;
 
-test('writes the three packages and two zips, with versions', async (t) => {
+test('writes the three packages, two zips and two .app folders, with versions', async (t) => {
   const dir = await tempDir(t);
   const made = await makeSampleBuilds(dir);
   t.deepEqual(
     made.map((m) => `${m.name} ${m.version} (${m.build}) ${m.format}`),
     [
+      'SXL Sample 1.0/SXL Sample.app 1.0 (100) app',
       'SXL Sample 1.0.pkg 1.0 (100) pkg',
       'SXL Sample 1.0.zip 1.0 (100) zip',
+      'SXL Sample 1.1/SXL Sample.app 1.1 (110) app',
       'SXL Sample 1.1.pkg 1.1 (110) pkg',
       'SXL Sample 1.1.zip 1.1 (110) zip',
       'SXL Sample 1.1-reship.pkg 1.1 (110) pkg',
     ],
   );
-  t.deepEqual((await readdir(dir)).sort(), made.map((m) => m.name).sort());
+  t.deepEqual((await readdir(dir)).sort(), [...new Set(made.map((m) => m.name.split('/')[0]!))].sort());
   for (const m of made) {
     t.is(m.path, join(dir, m.name));
-    t.is(
-      createHash('sha256')
-        .update(await readFile(m.path))
-        .digest('hex'),
-      m.sha256,
-    );
+    const expected =
+      m.format === 'app'
+        ? createHash('sha256')
+            .update(treeListing(await readTree(m.path)))
+            .digest('hex')
+        : createHash('sha256')
+            .update(await readFile(m.path))
+            .digest('hex');
+    t.is(expected, m.sha256);
+  }
+});
+
+test('the .app folders hold the package tree, framework symlinks as symlinks', async (t) => {
+  const dir = await tempDir(t);
+  await makeSampleBuilds(dir);
+  for (const label of ['1.0', '1.1']) {
+    const app = join(dir, `SXL Sample ${label}`, 'SXL Sample.app');
+    const pkg = await readFlatPackage(join(dir, `SXL Sample ${label}.pkg`));
+    const tree = await readTree(app, 'SXL Sample.app');
+    t.is(treeListing(tree), treeListing(pkg.files));
+    const fw = join(dir, `SXL Sample ${label}`, sampleFrameworkDir);
+    t.true((await lstat(join(fw, 'Versions', 'Current'))).isSymbolicLink());
+    t.is(await readlink(join(fw, 'Versions', 'Current')), 'A');
+    t.is(await readlink(join(fw, 'SXLShared')), 'Versions/Current/SXLShared');
   }
 });
 
@@ -46,7 +71,17 @@ test('packages read back with identifier, title, location and the app tree', asy
       title: 'SXL Sample',
       installLocation: '/Applications',
     });
-    t.is(pkg.files.length, 6);
+    t.is(pkg.files.length, 15);
+    t.deepEqual(
+      pkg.files
+        .filter((f) => f.type === 'symlink')
+        .map((f) => `${f.path.slice(sampleFrameworkDir.length + 1)} -> ${f.content}`),
+      [
+        'Versions/Current -> A',
+        'SXLShared -> Versions/Current/SXLShared',
+        'Resources -> Versions/Current/Resources',
+      ],
+    );
     const exe = pkg.files.find((f) => f.path === exePath);
     t.is(exe?.mode, 0o755);
     t.is(parseStandInExecutable(exe!.content)?.build, m.label);
@@ -99,8 +134,12 @@ test('1.1-reship differs from 1.1 only in executables and signatures', async (t)
     .map((f) => f.path);
   t.deepEqual(differing, [
     'SXL Sample.app/Contents/MacOS/SXL Sample',
+    'SXL Sample.app/Contents/_CodeSignature/CodeResources',
     'SXL Sample.app/Contents/_CodeSignature/sxl-sim-signature.plist',
     `${sampleExtensionDir}/Contents/MacOS/com.example.sxl.app.proxy`,
+    `${sampleFrameworkDir}/Versions/A/SXLShared`,
+    `${sampleFrameworkDir}/Versions/A/_CodeSignature/sxl-sim-signature.plist`,
+    `${sampleExtensionDir}/Contents/_CodeSignature/CodeResources`,
     `${sampleExtensionDir}/Contents/_CodeSignature/sxl-sim-signature.plist`,
   ]);
 });
@@ -112,8 +151,9 @@ test('the CLI prints what it wrote and takes OUTDIR', async (t) => {
   const first = runTool(tsx, [script, dir]);
   t.is(first.status, 0, first.stderr);
   const lines = first.stdout.toString('utf8').trim().split('\n');
-  t.is(lines.length, 5);
-  t.regex(lines[0]!, /^wrote {5}.*SXL Sample 1\.0\.pkg\t1\.0 \(100\)\tsha256 [0-9a-f]{64}$/);
+  t.is(lines.length, 7);
+  t.regex(lines[0]!, /^wrote {5}.*SXL Sample 1\.0\/SXL Sample\.app\t1\.0 \(100\)\tsha256 [0-9a-f]{64}$/);
+  t.regex(lines[1]!, /^wrote {5}.*SXL Sample 1\.0\.pkg\t1\.0 \(100\)\tsha256 [0-9a-f]{64}$/);
   const second = runTool(tsx, [script, dir]);
   t.regex(second.stdout.toString('utf8'), /^unchanged .*SXL Sample 1\.1-reship\.pkg\t1\.1 \(110\)/m);
   const usage = runTool(tsx, [script, '--help']);
@@ -136,5 +176,23 @@ testWithTools('unzip', 'bsdtar')(
       'com.example.sxl.app.pkg/PackageInfo',
       'com.example.sxl.app.pkg/Payload',
     ]);
+    // bsdtar unpacks the payload and unzip the zip with the framework's symlinks as symlinks, into
+    // the same tree as the .app folder.
+    const want = treeListing(await readTree(join(dir, 'SXL Sample 1.0')));
+    const fromPkg = join(dir, 'from-pkg');
+    await mkdir(fromPkg);
+    const payload = runTool('bsdtar', [
+      '-xOf',
+      join(dir, 'SXL Sample 1.0.pkg'),
+      'com.example.sxl.app.pkg/Payload',
+    ]);
+    const unpacked = runTool('bsdtar', ['-xf', '-', '-C', fromPkg], { input: payload.stdout });
+    t.is(unpacked.status, 0, unpacked.stderr);
+    t.is(treeListing(await readTree(fromPkg)), want);
+    const fromZip = join(dir, 'from-zip');
+    const unzipped = runTool('unzip', ['-q', join(dir, 'SXL Sample 1.0.zip'), '-d', fromZip]);
+    t.is(unzipped.status, 0, unzipped.stderr);
+    t.is(treeListing(await readTree(fromZip)), want);
+    t.is(await readlink(join(fromZip, sampleFrameworkDir, 'Versions', 'Current')), 'A');
   },
 );

@@ -32,26 +32,62 @@ const plist = (text: string) => plistValue(childElements(parseXml(text))[0]!) as
 
 const ext =
   'SXL Sample.app/Contents/Library/SystemExtensions/com.example.sxl.app.proxy.systemextension/Contents';
+const fw = `${ext}/Frameworks/SXLShared.framework`;
 
-test('the app has the documented layout and modes', async (t) => {
+type Files = Awaited<ReturnType<typeof renderSampleApp>>;
+const content = (files: Files, path: string) => {
+  const file = files.find((f) => f.path === path);
+  if (!file) throw new Error(`no ${path} in the sample app`);
+  return String(file.content);
+};
+
+test('the app has the documented layout, modes and framework symlinks', async (t) => {
   const files = await renderSampleApp(sampleBuilds[0]!);
   t.deepEqual(
-    files.map((f) => `${f.mode?.toString(8)} ${f.path}`),
+    files.map((f) => `${f.mode?.toString(8)} ${f.path}${f.type === 'symlink' ? ` -> ${f.content}` : ''}`),
     [
       '644 SXL Sample.app/Contents/Info.plist',
       '755 SXL Sample.app/Contents/MacOS/SXL Sample',
+      '644 SXL Sample.app/Contents/_CodeSignature/CodeResources',
       '644 SXL Sample.app/Contents/_CodeSignature/sxl-sim-signature.plist',
       `644 ${ext}/Info.plist`,
       `755 ${ext}/MacOS/com.example.sxl.app.proxy`,
+      `644 ${fw}/Versions/A/Resources/Info.plist`,
+      `755 ${fw}/Versions/A/SXLShared`,
+      `644 ${fw}/Versions/A/_CodeSignature/CodeResources`,
+      `644 ${fw}/Versions/A/_CodeSignature/sxl-sim-signature.plist`,
+      `755 ${fw}/Versions/Current -> A`,
+      `755 ${fw}/SXLShared -> Versions/Current/SXLShared`,
+      `755 ${fw}/Resources -> Versions/Current/Resources`,
+      `644 ${ext}/_CodeSignature/CodeResources`,
       `644 ${ext}/_CodeSignature/sxl-sim-signature.plist`,
     ],
   );
 });
 
+test('resource seals: the app seals the extension, the extension the framework, by CDHash', async (t) => {
+  const files = await renderSampleApp(sampleBuilds[0]!);
+  const appSeal = plist(content(files, 'SXL Sample.app/Contents/_CodeSignature/CodeResources'));
+  const extSignature = plist(content(files, `${ext}/_CodeSignature/sxl-sim-signature.plist`));
+  const extSeal = plist(content(files, `${ext}/_CodeSignature/CodeResources`));
+  const fwSignature = plist(content(files, `${fw}/Versions/A/_CodeSignature/sxl-sim-signature.plist`));
+  const nestedExt = (appSeal.files2 as Record<string, Record<string, string>>)[
+    'Library/SystemExtensions/com.example.sxl.app.proxy.systemextension'
+  ];
+  t.is(Buffer.from(nestedExt!.cdhash!.trim(), 'base64').toString('hex'), String(extSignature.CDHash));
+  t.regex(nestedExt!.requirement!, /^identifier "com\.example\.sxl\.app\.proxy" and anchor apple generic/);
+  const nestedFw = (extSeal.files2 as Record<string, Record<string, string>>)[
+    'Frameworks/SXLShared.framework'
+  ];
+  t.is(Buffer.from(nestedFw!.cdhash!.trim(), 'base64').toString('hex'), String(fwSignature.CDHash));
+  t.is(fwSignature.Identifier, 'com.example.sxl.shared');
+  t.regex(String(fwSignature.CodeResourcesHash), /^[0-9a-f]{64}$/);
+});
+
 test('Info.plists carry the identifiers, versions and the NetworkExtension dictionary', async (t) => {
   for (const build of sampleBuilds) {
     const files = await renderSampleApp(build);
-    const app = plist(String(files[0]!.content));
+    const app = plist(content(files, 'SXL Sample.app/Contents/Info.plist'));
     t.like(app, {
       CFBundleIdentifier: 'com.example.sxl.app',
       CFBundleName: 'SXL Sample',
@@ -61,7 +97,7 @@ test('Info.plists carry the identifiers, versions and the NetworkExtension dicti
       CFBundleVersion: build.bundleVersion,
       LSMinimumSystemVersion: '13.0',
     });
-    const sysext = plist(String(files[3]!.content));
+    const sysext = plist(content(files, `${ext}/Info.plist`));
     t.like(sysext, {
       CFBundleIdentifier: 'com.example.sxl.app.proxy',
       CFBundleName: 'SXL Proxy',
@@ -80,7 +116,8 @@ test('Info.plists carry the identifiers, versions and the NetworkExtension dicti
 
 test('stand-in signatures name the team, identifier, authorities, notarization and signing time', async (t) => {
   const [one, eleven, reship] = await Promise.all(sampleBuilds.map(renderSampleApp));
-  const signature = plist(String(one![5]!.content));
+  const extSig = `${ext}/_CodeSignature/sxl-sim-signature.plist`;
+  const signature = plist(content(one!, extSig));
   t.deepEqual(signature.Authority, [
     'Developer ID Application: Example Corp (SXLAB12345)',
     'Developer ID Certification Authority',
@@ -94,17 +131,20 @@ test('stand-in signatures name the team, identifier, authorities, notarization a
     SignedTime: '2024-05-02T09:30:00Z',
   });
   t.regex(String(signature.CDHash), /^[0-9a-f]{40}$/);
-  t.is(plist(String(one![2]!.content)).Identifier, 'com.example.sxl.app');
+  t.is(
+    plist(content(one!, 'SXL Sample.app/Contents/_CodeSignature/sxl-sim-signature.plist')).Identifier,
+    'com.example.sxl.app',
+  );
   // The reship's executables differ, so do its CDHashes; its Info.plists do not.
-  t.not(plist(String(eleven![5]!.content)).CDHash, plist(String(reship![5]!.content)).CDHash);
-  t.is(eleven![3]!.content, reship![3]!.content);
+  t.not(plist(content(eleven!, extSig)).CDHash, plist(content(reship!, extSig)).CDHash);
+  t.is(content(eleven!, `${ext}/Info.plist`), content(reship!, `${ext}/Info.plist`));
 });
 
 test('stand-in executables say which build they are and parse back', async (t) => {
   const seen = new Set<string>();
   for (const build of sampleBuilds) {
     const files = await renderSampleApp(build);
-    const exe = String(files[4]!.content);
+    const exe = content(files, `${ext}/MacOS/com.example.sxl.app.proxy`);
     t.regex(exe, /stands in for the Mach-O executable/);
     t.deepEqual(parseStandInExecutable(exe), {
       bundleId: 'com.example.sxl.app.proxy',
@@ -113,7 +153,11 @@ test('stand-in executables say which build they are and parse back', async (t) =
       bundleVersion: build.bundleVersion,
       build: build.label,
     });
-    t.is(parseStandInExecutable(Buffer.from(String(files[1]!.content)))?.bundleId, 'com.example.sxl.app');
+    t.is(
+      parseStandInExecutable(Buffer.from(content(files, 'SXL Sample.app/Contents/MacOS/SXL Sample')))
+        ?.bundleId,
+      'com.example.sxl.app',
+    );
     seen.add(exe);
   }
   t.is(seen.size, 3);

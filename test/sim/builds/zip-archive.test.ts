@@ -1,4 +1,4 @@
-import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, readlink, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { crc32, deflateRawSync } from 'node:zlib';
 import test, { type ExecutionContext } from 'ava';
@@ -20,11 +20,17 @@ const files: ZipFile[] = [
   { path: 'T.app/Contents/Resources/empty', content: '' },
   { path: 'T.app/Contents/Resources/ünï [x].txt', content: 'ü\n', mode: 0o600 },
   { path: 'T.app/Contents/Empty Folder/', content: '' },
+  { path: 'T.app/Contents/Current', content: 'Resources', type: 'symlink' },
 ];
 
 const expectedFiles = files
   .filter((f) => !f.path.endsWith('/'))
-  .map((f) => ({ path: f.path, content: Buffer.from(f.content), mode: f.mode ?? 0o644 }));
+  .map((f) => ({
+    path: f.path,
+    content: Buffer.from(f.content),
+    mode: f.mode ?? (f.type === 'symlink' ? 0o755 : 0o644),
+    type: f.type ?? 'file',
+  }));
 
 test('round trip (deflated and stored) keeps files, contents and modes', async (t) => {
   const dir = await tempDir(t);
@@ -49,6 +55,7 @@ test('directory entries come before their contents, in ditto --keepParent order'
       'file 644 stored T.app/Contents/Resources/empty',
       'file 600 deflated T.app/Contents/Resources/ünï [x].txt',
       'directory 755 stored T.app/Contents/Empty Folder/',
+      'symlink 755 stored T.app/Contents/Current',
     ],
   );
 });
@@ -140,7 +147,7 @@ async function rejects(t: ExecutionContext, data: Buffer, reason: ZipArchiveErro
   t.true(error?.message.includes('x.zip'));
 }
 
-test('reader errors: unreadable, not a zip, truncated, crc mismatch, bad deflate, unsafe names, symlinks', async (t) => {
+test('reader errors: unreadable, not a zip, truncated, crc mismatch, bad deflate, unsafe names', async (t) => {
   const missing = await t.throwsAsync(readZip('/nonexistent/none.zip'), { instanceOf: ZipArchiveError });
   t.is(missing?.message, 'Unreadable: /nonexistent/none.zip is not a usable zip archive (ENOENT)');
   await rejects(t, Buffer.from('xar!not a zip at all, really not'), 'not a zip');
@@ -155,11 +162,15 @@ test('reader errors: unreadable, not a zip, truncated, crc mismatch, bad deflate
   await rejects(t, oneEntry('f', Buffer.from('abc'), { method: 12 }), 'unsupported');
   await rejects(t, oneEntry('../evil', Buffer.from('x')), 'unsafe path');
   await rejects(t, oneEntry('/etc/evil', Buffer.from('x')), 'unsafe path');
+});
+
+test('a symlink entry (S_IFLNK in the unix mode, the target as content) reads back as a symlink', async (t) => {
   const dir = await tempDir(t);
   const link = join(dir, 'link.zip');
   await writeFile(link, oneEntry('l', Buffer.from('target'), { external: 0o120755 * 0x10000 }));
-  const error = await t.throwsAsync(readZip(link), { instanceOf: ZipArchiveError });
-  t.is(error?.reason, 'unsupported');
+  t.deepEqual(await readZip(link), [
+    { path: 'l', content: Buffer.from('target'), mode: 0o755, type: 'symlink' },
+  ]);
 });
 
 test('reader accepts ./ names and entries without unix modes', async (t) => {
@@ -219,6 +230,9 @@ testWithTools('unzip', 'zipinfo')(
     t.is(await readFile(join(out, 'T.app/Contents/Info.plist'), 'utf8'), '<plist/>\n'.repeat(20));
     const mode = runTool('stat', ['-c', '%a', join(out, 'T.app/Contents/MacOS/T')]);
     t.is(mode.stdout.toString('utf8'), '755\n');
+    // unzip restores the symlink entry as a symlink (what ditto -x -k does on a Mac).
+    t.regex(info.stdout.toString('utf8'), /^lrwxr-xr-x .* T\.app\/Contents\/Current$/m);
+    t.is(await readlink(join(out, 'T.app/Contents/Current')), 'Resources');
   },
 );
 
@@ -228,10 +242,17 @@ testWithTools('bsdtar')(crossTitle('we read what bsdtar --format zip writes', 'b
   await mkdir(join(tree, 'X.app', 'Contents', 'MacOS'), { recursive: true });
   await writeFile(join(tree, 'X.app', 'Contents', 'MacOS', 'X'), 'exe\n'.repeat(100));
   await chmod(join(tree, 'X.app', 'Contents', 'MacOS', 'X'), 0o755);
+  await symlink('MacOS/X', join(tree, 'X.app', 'Contents', 'X'));
   const path = join(dir, 'x.zip');
   const made = runTool('bsdtar', ['--format', 'zip', '-cf', path, '-C', tree, './X.app']);
   t.is(made.status, 0, made.stderr);
-  t.deepEqual(await readZip(path), [
-    { path: 'X.app/Contents/MacOS/X', content: Buffer.from('exe\n'.repeat(100)), mode: 0o755 },
-  ]);
+  const read = (await readZip(path)).sort((a, b) => a.path.localeCompare(b.path));
+  t.deepEqual(read[0], {
+    path: 'X.app/Contents/MacOS/X',
+    content: Buffer.from('exe\n'.repeat(100)),
+    mode: 0o755,
+    type: 'file',
+  });
+  t.like(read[1], { path: 'X.app/Contents/X', content: Buffer.from('MacOS/X'), type: 'symlink' });
+  t.is(read.length, 2);
 });

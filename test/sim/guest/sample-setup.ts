@@ -35,7 +35,8 @@ export class SampleBuilds {
       client.sftp((e, s) => (e ? reject(e) : resolve(s))),
     );
     await exec(client, 'mkdir -p sxl');
-    for (const b of this.files) {
+    // The unpacked .app folders are not single files; the packages and zips are uploaded.
+    for (const b of this.files.filter((f) => f.format !== 'app')) {
       await new Promise<void>((resolve, reject) =>
         sftp.fastPut(b.path, `sxl/${b.name}`, (e) => (e ? reject(e) : resolve())),
       );

@@ -43,7 +43,7 @@ async function setup(quirks: QuirkSettings = {}, vmName = 'sxl-flow-1') {
     client.sftp((e, s) => (e ? reject(e) : resolve(s))),
   );
   await exec(client, 'mkdir -p sxl');
-  for (const b of builds) {
+  for (const b of builds.filter((x) => x.format !== 'app')) {
     await new Promise<void>((resolve, reject) =>
       sftp.fastPut(b.path, `sxl/[T] ${b.name}`, (e) => (e ? reject(e) : resolve())),
     );
