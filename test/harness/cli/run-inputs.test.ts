@@ -1,7 +1,7 @@
 // Usage errors before any VM: every bad input of `sysext-lab run` exits 2, names the input, and no
 // `tart clone` is run. The clones are counted by a wrapper given as TART_BIN, which logs each tart
 // call and refuses clones (so that a valid run ends at its first clone instead of booting).
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import test from 'ava';
 import { ZipWriter } from '../../../harness/report/zip-writer.ts';
@@ -19,6 +19,7 @@ interface Counted {
   /** Every tart command line the run issued, one per call. */
   calls: string[];
   clones: number;
+  artifacts: string;
 }
 
 async function runCounted(args: string[]): Promise<Counted> {
@@ -41,7 +42,12 @@ async function runCounted(args: string[]): Promise<Counted> {
     SXL_TEST_TART_LOG: log,
   });
   const calls = existsSync(log) ? readFileSync(log, 'utf8').split('\n').filter(Boolean) : [];
-  return { ...result, calls, clones: calls.filter((line) => line.startsWith('clone ')).length };
+  return {
+    ...result,
+    calls,
+    clones: calls.filter((line) => line.startsWith('clone ')).length,
+    artifacts: sim.artifacts,
+  };
 }
 
 /** A real-Mac run (the tart backend) with both builds given, as a user on a Mac would type it. */
@@ -63,6 +69,11 @@ test('control: valid inputs (.zip and .app builds) reach tart clone', async (t) 
   t.is(run.clones, 1, run.stdout + run.stderr);
   t.is(run.code, 3, run.stdout + run.stderr);
   t.regex(run.stdout, /clone refused by the test wrapper/);
+  // run.json is written before the first clone; it records what a failure would have counted on.
+  const [runId] = readdirSync(run.artifacts);
+  const manifest = JSON.parse(readFileSync(join(run.artifacts, runId!, 'run.json'), 'utf8'));
+  t.is(manifest.signature.check, 'xpc-endpoint-after-upgrade');
+  t.regex(manifest.signature.evidence, /registration deadline/);
 });
 
 const textFile = (name: string) => {
