@@ -9,13 +9,15 @@
 // infrastructure error (NoSleepError), never the bug.
 //
 // Inputs: --from (the app with its transparent-proxy extension; sim: sample 1.0), --input
-// proxy-name=..., url=..., flow-predicate=... (vendors log differently), deadline-ms=...
+// proxy-name=..., url=..., flow-predicate=... (vendors log differently), log-subsystem=... (whose
+// Info/Debug lines `log config` persists before any traffic), deadline-ms=...
 // Signature: check `flows-after-wake` fails.
 import {
   checkFlowsSeen,
   defineScenario,
   launchApp,
   listNetworkServices,
+  persistSubsystemLogging,
   readGuestTime,
   retryUntil,
   startNetworkService,
@@ -47,6 +49,12 @@ export default defineScenario({
     },
     'flow-predicate': {
       description: "log show predicate of the provider's flow lines (default: its process and handleNewFlow)",
+      kind: 'text',
+      required: false,
+    },
+    'log-subsystem': {
+      description:
+        "the provider's log subsystem whose Info/Debug lines log config persists (default: the extension's bundle id)",
       kind: 'text',
       required: false,
     },
@@ -94,12 +102,17 @@ export default defineScenario({
         },
       );
     });
+    // Vendors log flows at Info/Debug, which log show sees only once persisted (real-mac-review §8).
+    const logging = await t.step('configure provider logging', () =>
+      persistSubsystemLogging(t.guest, input['log-subsystem'] || extension.bundleId, { signal: t.signal }),
+    );
     await t.step('start the proxy', () => startNetworkService(t.guest, proxyName, { signal: t.signal }));
     const before = await readGuestTime(t.guest, { signal: t.signal });
     const seen = await t.step('check flows before sleep', () =>
       checkFlowsSeen(t.guest, extension, {
         ...flowOptions,
         since: before.logStart,
+        logging,
         check: 'flows-before-sleep',
       }),
     );
@@ -112,6 +125,7 @@ export default defineScenario({
         ...flowOptions,
         since: after.logStart,
         seen,
+        logging,
         check: 'flows-after-wake',
       }),
     );

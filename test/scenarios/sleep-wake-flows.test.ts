@@ -23,7 +23,8 @@ test('flows-stop-after-wake=1: every cycle fails the target check, with the log 
       r.message ?? '',
       /^No flows: looked for 1 line\(s\) matching 'process == "com\.example\.sxl\.app\.proxy" AND eventMessage CONTAINS "handleNewFlow"' in the unified log of .* found 0 new/,
     );
-    // The steps before the wake passed: flows were seen before the sleep, and the guest slept.
+    // The steps before the wake passed: logging was persisted, flows were seen before the sleep, and the guest slept.
+    t.true(r.steps.find((s) => s.name === 'configure provider logging')?.ok);
     t.true(r.steps.find((s) => s.name === 'check flows before sleep')?.ok);
     t.true(r.steps.find((s) => s.name === 'sleep and wake (guest)')?.ok);
   }
@@ -32,6 +33,36 @@ test('flows-stop-after-wake=1: every cycle fails the target check, with the log 
   const transcript = readFileSync(join(run.runDir, 'iterations', '1', 'transcript.log'), 'utf8');
   t.regex(transcript, /sudo -n pmset relative wake 30/);
   t.regex(transcript, /sudo -n pmset sleepnow\n {2}-> exit 0/);
+  t.regex(
+    transcript,
+    /sudo -n log config --subsystem com\.example\.sxl\.app\.proxy --mode level:debug,persist:debug\n {2}-> exit 0/,
+  );
+  // The signature failure keeps the proof that the flow lines were being persisted.
+  const logConfig = readFileSync(join(run.runDir, 'iterations', '1', 'evidence', 'log-config.txt'), 'utf8');
+  t.regex(logConfig, /Mode for 'com\.example\.sxl\.app\.proxy' {2}DEBUG PERSIST_DEBUG/);
+});
+
+test('every quirk off: the provider logs flows at Debug, the configured logging persists them, every cycle passes', async (t) => {
+  t.timeout(90_000);
+  const run = await runOnSim('sleep-wake-flows', { repeat: 3, seed: 4, quirks: {} });
+  t.is(run.exitCode, 0, run.console);
+  for (const r of run.results) {
+    t.is(r.outcome, 'pass');
+    t.true(r.steps.find((s) => s.name === 'configure provider logging')?.ok);
+  }
+});
+
+test('logging persisted for another subsystem: the Debug flow lines never reach log show, and that is the control failing, not report 2', async (t) => {
+  t.timeout(90_000);
+  const run = await runOnSim('sleep-wake-flows', {
+    repeat: 1,
+    seed: 4,
+    inputs: { 'deadline-ms': '1000', 'log-subsystem': 'com.example.elsewhere' },
+  });
+  const [r] = run.results;
+  t.is(r?.outcome, 'fail', run.console);
+  t.is(r?.failedCheck, 'flows-before-sleep');
+  t.false(r?.matchesSignature);
 });
 
 test('no-sleep=1: an infrastructure error (NoSleepError) that never counts toward the rate', async (t) => {
