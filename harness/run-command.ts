@@ -74,6 +74,12 @@ export interface RunOptions {
   sysdiagnoseTimeoutMs?: number;
   /** Names of environment variables holding tokens to redact from everything written. */
   redactEnv?: string[];
+  /**
+   * How long checks wait for what macOS registers in the background (the upgraded extension's
+   * launchd job and XPC endpoint, the old version's termination) before its absence counts.
+   * @default 60000; on the sim scaled by its time scale, at least 2000
+   */
+  registrationDeadlineMs?: number;
 }
 
 export const runDefaults = {
@@ -82,6 +88,7 @@ export const runDefaults = {
   repeat: 1,
   artifactsDir: 'artifacts',
   sleepStrategy: 'guest',
+  registrationDeadlineMs: 60_000,
 } as const;
 
 /** run.json, with what this module adds to the shared manifest. */
@@ -127,6 +134,13 @@ export async function runCommand(options: RunOptions): Promise<RunOutcome> {
       : {}),
     ...options.sleepWake,
   };
+  // On the sim a late or lost registration plays out in scaled time: a bug that never registers
+  // would otherwise hold every such iteration for the full minute.
+  const registrationDeadlineMs =
+    options.registrationDeadlineMs ??
+    (options.backend === 'sim'
+      ? Math.max(2_000, runDefaults.registrationDeadlineMs * timeScale)
+      : runDefaults.registrationDeadlineMs);
   const backendOptions: TartBackendOptions =
     options.backend === 'sim'
       ? simBackendOptions({ quirks: options.quirks, seed: options.seed, ...options.sim })
@@ -233,6 +247,7 @@ export async function runCommand(options: RunOptions): Promise<RunOutcome> {
       repeat: options.repeat,
       repetition,
       sleepWake,
+      registrationDeadlineMs,
       runId,
       runDir,
       inputs,
@@ -368,6 +383,13 @@ function validate(options: RunOptions): void {
         `Invalid --image "${image}": ${problem}. Pass an OCI reference such as ${runDefaults.image} or the name of a local VM (\`tart list\`)`,
       );
     }
+  }
+  const deadline = options.registrationDeadlineMs;
+  if (deadline !== undefined && !(Number.isFinite(deadline) && deadline >= 0)) {
+    throw new ConfigError(
+      'registrationDeadlineMs',
+      `registrationDeadlineMs must be a number of ms >= 0, got ${deadline}`,
+    );
   }
   if (options.backend !== 'sim' && Object.keys(options.quirks).length > 0) {
     throw new ConfigError(

@@ -48,6 +48,8 @@ export interface RunPlan {
   activation?: ActivationOptions;
   /** How long the guest may take to answer SSH after it has an IP. @default 180000 */
   sshTimeoutMs?: number;
+  /** How long checks wait for a late registration (launchd job, endpoint, state). @default 60000 */
+  registrationDeadlineMs?: number;
   /** Called once per installed build, for the manifest. */
   onBuildInstalled?: (role: string, build: InstalledBuild) => void;
   /** When to collect sysdiagnose, logs and state before teardown. @default 'on-failure' */
@@ -186,6 +188,7 @@ async function runIteration(
         startOptions,
         sleepWake: plan.sleepWake ?? { strategy: 'guest' },
         sshTimeoutMs: plan.sshTimeoutMs ?? 180_000,
+        registrationDeadlineMs: plan.registrationDeadlineMs ?? 60_000,
       });
       await scenario.run(context);
     } catch (error) {

@@ -54,6 +54,11 @@ export interface ScenarioContext {
   reboot(): Promise<void>;
   /** Records a fact about this iteration besides its outcome, e.g. ('reboot-probe', 'recovered'). */
   recordFinding(name: string, value: string): void;
+  /**
+   * How long checks wait for what macOS registers in the background (a launchd job, an endpoint,
+   * an extension's next state) before its absence counts: the run's `registrationDeadlineMs`.
+   */
+  readonly registrationDeadlineMs: number;
 }
 
 export interface ContextSetup {
@@ -73,6 +78,7 @@ export interface ContextSetup {
   startOptions: StartOptions;
   sleepWake: SleepWakeOptions;
   sshTimeoutMs: number;
+  registrationDeadlineMs: number;
 }
 
 export class IterationContext implements ScenarioContext {
@@ -104,6 +110,9 @@ export class IterationContext implements ScenarioContext {
   }
   get inputs() {
     return this.setup.inputs;
+  }
+  get registrationDeadlineMs() {
+    return this.setup.registrationDeadlineMs;
   }
 
   async step<T>(name: string, fn: () => Promise<T>): Promise<T> {

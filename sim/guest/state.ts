@@ -9,6 +9,7 @@ import { GuestStateError } from './errors.ts';
 export type SysextState =
   | 'activated_enabled'
   | 'activated_waiting_for_user'
+  | 'terminating_for_upgrade_via_delegate'
   | 'terminated_waiting_to_uninstall_on_reboot';
 
 export type SysextCategory =
@@ -85,6 +86,8 @@ export interface GuestState {
   receipts: PackageReceipt[];
   /** Per-quirk roll counters, so that a reboot never replays a roll. */
   quirkCounters: Record<string, number>;
+  /** Roll counters of the modelled delays (model/timing-dice.ts); absent in older state files. */
+  timingCounters?: Record<string, number>;
   /** Guest clock minus host clock, in ms (negative after a host-side suspend until `date` sets it). */
   clockOffsetMs?: number;
   /** Host epoch ms when the VM was last suspended or powered off (for the clock after a resume). */

@@ -34,7 +34,7 @@ test('endpoint listed but look-up fails with 1102: found by the guest tool, not 
   t.is(r?.failedCheck, 'xpc-endpoint-after-upgrade');
   t.regex(
     r?.message ?? '',
-    /^XPC endpoint not reachable: system\/NetworkExtension\.com\.example\.sxl\.app\.proxy\.1\.1\.110 lists "[^"]+" in its endpoints block, but a bootstrap look-up of it as root fails: 1102 \(Unknown service name\); reboot probe: still missing after a reboot/,
+    /^XPC endpoint not reachable: system\/NetworkExtension\.com\.example\.sxl\.app\.proxy\.1\.1\.110 lists "[^"]+" in its endpoints block, but a bootstrap look-up of it as root fails: 1102 \(Unknown service name\); still so at the 2000 ms deadline \(\d+ reads\); reboot probe: still missing after a reboot/,
   );
   t.deepEqual(r?.findings, { 'reboot-probe': 'not-recovered' });
   const transcript = readFileSync(join(run.runDir, 'iterations', '1', 'transcript.log'), 'utf8');

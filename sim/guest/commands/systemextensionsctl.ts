@@ -31,6 +31,8 @@ export function formatExtensionList(state: GuestState, category?: string): strin
       : `--- ${cat}\n`;
     out += 'enabled\tactive\tteamID\tbundleID (version)\tname\t[state]\n';
     for (const e of entries.filter((x) => x.category === cat)) {
+      // Reconstructed for [terminating for upgrade via delegate]: no sample shows its columns; the
+      // model stops the old job at once, so neither enabled nor active is starred.
       const on = e.state === 'activated_enabled' ? '*' : '';
       out += `${on}\t${on}\t${e.teamId}\t${e.bundleId} (${e.shortVersion}/${e.bundleVersion})\t${e.name}\t[${printedState(e.state)}]\n`;
     }

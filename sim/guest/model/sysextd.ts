@@ -11,10 +11,28 @@ import { machServiceName, readBundleInfo, sysextCategory } from './bundle-info.t
 import { verifyCode } from './code-signature.ts';
 import { SYSEXTD_PID, startExtensionJob, stopExtensionJob } from './launchd.ts';
 import { rollQuirk } from './quirk-dice.ts';
+import { rollDelayMs } from './timing-dice.ts';
 import { disconnectProxiesOf } from './transparent-proxy.ts';
 
 export const UPGRADE_QUIRK = 'xpc-endpoint-lost-on-upgrade';
 export const INVALIDATED_QUIRK = 'xpc-invalidated-until-reapproval';
+
+/**
+ * After a replacement launchd gets the new NetworkExtension job asynchronously: it appears 0-5 s
+ * later (real-mac-review.md §5), a delay that changes from upgrade to upgrade.
+ */
+export const REPLACEMENT_JOB_DELAY_MS = { min: 0, max: 5_000 } as const;
+/**
+ * Reconstructed: how long the old version stays [terminating for upgrade via delegate] before
+ * [terminated waiting to uninstall on reboot] (macos-outputs §2.2, §7 list both; no duration is
+ * documented). Up to 3 s, so a harness that reads the list once right after the replacement sees it.
+ */
+export const UPGRADE_TERMINATION_DELAY_MS = { min: 300, max: 3_000 } as const;
+/** Old versions on their way out: neither is replaced again by a new request. */
+const LEAVING_STATES: readonly SysextState[] = [
+  'terminating_for_upgrade_via_delegate',
+  'terminated_waiting_to_uninstall_on_reboot',
+];
 
 /** The app side of a request: whose log lines the request's outcome goes to. */
 export interface RequestingApp {
@@ -134,8 +152,7 @@ export async function requestActivation(
 
   return machine.mutate(async (state): Promise<ActivationOutcome> => {
     const existing = state.extensions.findLast(
-      (e) =>
-        e.teamId === teamId && e.bundleId === id && e.state !== 'terminated_waiting_to_uninstall_on_reboot',
+      (e) => e.teamId === teamId && e.bundleId === id && !LEAVING_STATES.includes(e.state),
     );
     const sameVersion =
       existing?.shortVersion === found.shortVersion && existing.bundleVersion === found.bundleVersion;
@@ -188,7 +205,9 @@ export async function requestActivation(
       ),
     );
     const wasEnabled = existing.state === 'activated_enabled';
-    existing.state = 'terminated_waiting_to_uninstall_on_reboot';
+    // The old version's job stops now; its entry is listed [terminating for upgrade via delegate]
+    // for a moment, then [terminated waiting to uninstall on reboot] (finishUpgradeTermination).
+    existing.state = 'terminating_for_upgrade_via_delegate';
     stopExtensionJob(state, existing);
     disconnectProxiesOf(state, existing.bundleId);
     const endpointLost = rollQuirk(machine, state, UPGRADE_QUIRK);
@@ -196,9 +215,20 @@ export async function requestActivation(
     if (rollQuirk(machine, state, INVALIDATED_QUIRK)) entry.xpcInvalidated = true;
     entry.state = wasEnabled ? 'activated_enabled' : 'activated_waiting_for_user';
     state.extensions.push(entry);
-    if (wasEnabled) startExtensionJob(machine, state, entry, { endpoints: !endpointLost });
+    const { min: termMin, max: termMax } = UPGRADE_TERMINATION_DELAY_MS;
+    const oldUuid = existing.uuid;
+    machine.later(rollDelayMs(machine, state, 'upgrade-termination', termMin, termMax), () =>
+      finishUpgradeTermination(machine, oldUuid),
+    );
+    if (wasEnabled) {
+      // The new job comes late on every upgrade; with the quirk it comes without its endpoints block.
+      const { min, max } = REPLACEMENT_JOB_DELAY_MS;
+      machine.later(rollDelayMs(machine, state, 'replacement-job', min, max), () =>
+        submitReplacementJob(machine, entry.uuid, !endpointLost),
+      );
+    }
     await machine.emit(
-      sysextdLine(`${existing.bundleId} ${versionText(existing)} terminated waiting to uninstall on reboot`),
+      sysextdLine(`${existing.bundleId} ${versionText(existing)} ${printedState(existing.state)}`),
       sysextdLine(`${id} ${versionText(entry)} ${printedState(entry.state)}`),
       appLine(
         app,
@@ -225,6 +255,27 @@ export async function approveByName(machine: Machine, name: string): Promise<num
   });
 }
 
+/** The old version of a replacement has stopped: it waits for the reboot that uninstalls it. */
+async function finishUpgradeTermination(machine: Machine, uuid: string): Promise<void> {
+  await machine.mutate(async (state) => {
+    const old = state.extensions.find((e) => e.uuid === uuid);
+    // Uninstalled meanwhile: nothing left to terminate.
+    if (old?.state !== 'terminating_for_upgrade_via_delegate') return;
+    old.state = 'terminated_waiting_to_uninstall_on_reboot';
+    await machine.emit(sysextdLine(`${old.bundleId} ${versionText(old)} ${printedState(old.state)}`));
+  });
+}
+
+/** launchd gets the replacement's job, late; with `endpoints` false it has no endpoints block. */
+async function submitReplacementJob(machine: Machine, uuid: string, endpoints: boolean): Promise<void> {
+  await machine.mutate((state) => {
+    const entry = state.extensions.find((e) => e.uuid === uuid);
+    // Uninstalled or no longer enabled meanwhile, or already started by something else: no job.
+    if (entry?.state !== 'activated_enabled' || state.jobs.some((j) => j.extensionUuid === uuid)) return;
+    startExtensionJob(machine, state, entry, { endpoints });
+  });
+}
+
 /** Removes an entry for good (after a reboot or an uninstall): entry, job and staged folder. */
 async function purge(machine: Machine, state: GuestState, entry: SysextEntry): Promise<void> {
   stopExtensionJob(state, entry);
@@ -234,11 +285,15 @@ async function purge(machine: Machine, state: GuestState, entry: SysextEntry): P
   await machine.emit(sysextdLine(`uninstalled extension ${entry.bundleId} ${versionText(entry)}`));
 }
 
-/** Boot-time work of sysextd: finish pending uninstalls, start every enabled extension afresh. */
+/**
+ * Boot-time work of sysextd: finish pending uninstalls (also of an old version whose termination a
+ * reboot cut short), start every enabled extension afresh; a job a replacement had not yet
+ * submitted comes now, with its endpoints.
+ */
 export async function sysextdBoot(machine: Machine, state: GuestState): Promise<void> {
   await machine.emit(sysextdLine('sysextd started'));
   for (const entry of [...state.extensions]) {
-    if (entry.state === 'terminated_waiting_to_uninstall_on_reboot') await purge(machine, state, entry);
+    if (LEAVING_STATES.includes(entry.state)) await purge(machine, state, entry);
   }
   state.jobs = [];
   for (const entry of state.extensions) {

@@ -46,6 +46,8 @@ export class TestGuest {
   powerOffs = 0;
   quirks: QuirkSettings;
   readonly vmName: string;
+  /** The sim's time scale (0 by default: modelled delays are immediate). */
+  timeScale = 0;
   #clients: ssh2.Client[] = [];
 
   private constructor(vmDir: string, host: string, vmName: string, quirks: QuirkSettings) {
@@ -61,6 +63,7 @@ export class TestGuest {
       manifest?: ImageManifest;
       vmName?: string;
       mutate?: (m: ImageManifest) => void;
+      timeScale?: number;
     } = {},
   ): Promise<TestGuest> {
     const vmDir = await mkdtemp(join(tmpdir(), 'sxl-guest-'));
@@ -73,6 +76,7 @@ export class TestGuest {
       options.vmName ?? 'sxl-test-1',
       options.quirks ?? {},
     );
+    guest.timeScale = options.timeScale ?? 0;
     await guest.boot();
     return guest;
   }
@@ -85,7 +89,7 @@ export class TestGuest {
       vmName: this.vmName,
       host: this.host,
       port: this.port,
-      settings: { quirks: this.quirks, seed: 7, timeScale: 0 },
+      settings: { quirks: this.quirks, seed: 7, timeScale: this.timeScale },
       onPowerOff: () => {
         this.powerOffs++;
       },

@@ -35,10 +35,12 @@ function expectedJobPrint(label: string, program: string, pid: string, port: str
   return `system/${label} = {\n\tactive count = 1\n\tpath = (submitted by sysextd.312)\n\ttype = Submitted\n\tstate = running\n\n\tprogram = ${program}\n\tdomain = system\n\tminimum runtime = 10\n\texit timeout = 5\n\truns = 1\n\tpid = ${pid}\n\timmediate reason = speculative\n\tlast exit code = (never exited)\n\n${endpoints}\tspawn type = daemon (3)\n\tjetsam priority = 40\n\tjetsam memory limit (active) = (unlimited)\n\tjetsam memory limit (inactive) = (unlimited)\n\tjetsamproperties category = daemon\n\tsubmitted job. ignore execute allowed\n\tjob state = running\n\n\tproperties = supports transactions\n}\n`;
 }
 
-async function setup(quirks: QuirkSettings = {}, vmName = 'sxl-flow-1') {
-  const guest = await TestGuest.create({ quirks, vmName });
+async function setup(quirks: QuirkSettings = {}, vmName = 'sxl-flow-1', timeScale = 0) {
+  const guest = await TestGuest.create({ quirks, vmName, timeScale });
   guests.push(guest);
-  const client = await guest.connect();
+  const client = await guest.connectRetry(30_000);
+  // With delays on, the GUI session (and with it `open`) comes a moment after SSH.
+  if (timeScale > 0) await waitFor(client, 'stat -f%Su /dev/console', (r) => r.stdout === 'admin\n', 30_000);
   const sftp = await new Promise<ssh2.SFTPWrapper>((resolve, reject) =>
     client.sftp((e, s) => (e ? reject(e) : resolve(s))),
   );
@@ -108,7 +110,10 @@ test('install, activate, approve, upgrade and reboot: exact list and launchctl t
     'installer: Package name is SXL Sample\ninstaller: Upgrading at base path /\ninstaller: The upgrade was successful.\n',
   );
   await launch();
-  const upgraded = await waitFor(client, 'systemextensionsctl list', (r) => r.stdout.startsWith('2 '));
+  // The old version is [terminating for upgrade via delegate] for a moment first (see below).
+  const upgraded = await waitFor(client, 'systemextensionsctl list', (r) =>
+    r.stdout.includes('[terminated waiting'),
+  );
   t.is(
     upgraded.stdout,
     `2 extension(s)\n${HEADER}${row(false, '1.0/100', 'terminated waiting to uninstall on reboot')}${row(true, '1.1/110', 'activated enabled')}`,
@@ -118,7 +123,10 @@ test('install, activate, approve, upgrade and reboot: exact list and launchctl t
     stderr: `Could not find service "${LABEL('1.0.100')}" in domain for system\n`,
     code: 113,
   });
-  const second = await printJob(client, LABEL('1.1.110'));
+  // launchd gets the new job in the background.
+  const second = await waitFor(client, `sudo launchctl print ${q(`system/${LABEL('1.1.110')}`)}`, (r) =>
+    r.stdout.includes('endpoints'),
+  );
   const f2 = jobFacts(second.stdout);
   t.truthy(f2.port);
   t.is(second.stdout, expectedJobPrint(LABEL('1.1.110'), f2.program, f2.pid, f2.port));
@@ -174,7 +182,10 @@ test('quirk at 1: the replacement job has no endpoints block until a reboot', as
   await install('1.1');
   await launch();
   await waitFor(client, 'systemextensionsctl list', (r) => r.stdout.startsWith('2 '));
-  const broken = await printJob(client, LABEL('1.1.110'));
+  // The job comes in the background, without its endpoints block.
+  const broken = await waitFor(client, `sudo launchctl print ${q(`system/${LABEL('1.1.110')}`)}`, (r) =>
+    r.stdout.includes('program ='),
+  );
   const facts = jobFacts(broken.stdout);
   t.is(facts.port, undefined);
   t.false(broken.stdout.includes('endpoints'));
@@ -187,6 +198,56 @@ test('quirk at 1: the replacement job has no endpoints block until a reboot', as
   await exec(client, 'sudo shutdown -r now');
   const after = await guest.connectRetry();
   t.truthy(jobFacts((await printJob(after, LABEL('1.1.110'))).stdout).port);
+});
+
+test('a replacement: the old version is terminating for a moment, the new job comes seconds later', async (t) => {
+  t.timeout(60_000);
+  // Delays on (time scale 0.2) and a VM whose dice give long ones (seed 7, VM #22: the job after
+  // 0.89 x 5 s, the old version terminated after 2.5 s, both x 0.2): each window is hundreds of
+  // milliseconds, so the reads below land inside them.
+  const { guest, client, install, launch } = await setup({}, 'sxl-late-22', 0.2);
+  await install('1.0');
+  await launch();
+  await waitFor(client, 'systemextensionsctl list', (r) => r.stdout.includes('waiting for user'), 10_000);
+  await exec(client, APPROVE);
+  t.truthy(jobFacts((await printJob(client, LABEL('1.0.100'))).stdout).port, 'an approval starts the job');
+  await install('1.1');
+  await launch();
+  const during = await waitFor(client, 'systemextensionsctl list', (r) => r.stdout.startsWith('2 '), 10_000);
+  t.is(
+    during.stdout,
+    `2 extension(s)\n${HEADER}${row(false, '1.0/100', 'terminating for upgrade via delegate')}${row(true, '1.1/110', 'activated enabled')}`,
+  );
+  // Enabled, yet launchd has no job for it yet: a single read here would report forum report 1.
+  t.is((await printJob(client, LABEL('1.1.110'))).code, 113);
+  const late = await waitFor(
+    client,
+    `sudo launchctl print ${q(`system/${LABEL('1.1.110')}`)}`,
+    (r) => r.code === 0,
+    10_000,
+  );
+  const facts = jobFacts(late.stdout);
+  t.truthy(facts.port, 'the late job has its endpoints block');
+  t.is(late.stdout, expectedJobPrint(LABEL('1.1.110'), facts.program, facts.pid, facts.port));
+  t.is(
+    (await exec(client, 'systemextensionsctl list')).stdout,
+    `2 extension(s)\n${HEADER}${row(false, '1.0/100', 'terminated waiting to uninstall on reboot')}${row(true, '1.1/110', 'activated enabled')}`,
+  );
+  const messages = (await readFile(join(guest.vmDir, 'guest/unified-log.ndjson'), 'utf8'))
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as { process: string; eventMessage: string })
+    .filter((l) => l.process === 'sysextd')
+    .map((l) => l.eventMessage);
+  const old =
+    'com.example.sxl.app.proxy BundleVersion(CFBundleShortVersionString: "1.0", CFBundleVersion: "100")';
+  const terminating = messages.indexOf(`${old} terminating for upgrade via delegate`);
+  t.true(terminating >= 0);
+  t.true(messages.indexOf(`${old} terminated waiting to uninstall on reboot`) > terminating);
+  const state = JSON.parse(await readFile(join(guest.vmDir, 'guest/state.json'), 'utf8')) as {
+    timingCounters?: Record<string, number>;
+  };
+  t.deepEqual(state.timingCounters, { 'upgrade-termination': 1, 'replacement-job': 1 });
 });
 
 test('same versions re-shipped: no replacement, the old binary keeps running', async (t) => {

@@ -1,0 +1,85 @@
+// Issue 9, point 3: launchd registers the upgraded extension's job seconds after the replacement,
+// and the old version is [terminating for upgrade via delegate] before it waits for the reboot.
+// upgrade-xpc polls both to a deadline: a late job passes (its delay recorded as time-to-register),
+// a job that never gets its endpoint fails with the signature at the deadline, with the last read.
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import test from 'ava';
+import { quirkRoll } from '../../sim/quirks.ts';
+import { runOnSim } from './run-on-sim.ts';
+
+// Seed 685 with the sim's delays on (time scale 0.2): in iteration 1 the new job comes after
+// 0.99 x 5 s x 0.2 (about 1 s) while the old version terminates within 0.1 s; in iteration 2 the
+// old version stays terminating for about 0.5 s. Both windows are far longer than a read over SSH.
+const SEED = 685;
+const TIME_SCALE = 0.2;
+
+test('every quirk off, delays on: the late job and the terminating old version are waited for, and time-to-register is recorded', async (t) => {
+  t.timeout(180_000);
+  const roll = (n: number, what: string) => quirkRoll(SEED, `#${n}`, `timing:${what}`, 0);
+  t.true(roll(1, 'replacement-job') > 0.95 && roll(1, 'upgrade-termination') < 0.1, 'dice of iteration 1');
+  t.true(roll(2, 'upgrade-termination') > 0.85, 'dice of iteration 2');
+  const run = await runOnSim('upgrade-xpc', {
+    repeat: 2,
+    seed: SEED,
+    sim: { tartHome: join(mkdtempSync(join(tmpdir(), 'sxl-timing-')), 'tart-home'), timeScale: TIME_SCALE },
+  });
+  t.is(run.exitCode, 0, run.console);
+  t.deepEqual(
+    run.results.map((r) => r.outcome),
+    ['pass', 'pass'],
+  );
+  for (const r of run.results) t.regex(r.findings?.['time-to-register-ms'] ?? '', /^\d+$/);
+  const transcript = (n: number) =>
+    readFileSync(join(run.runDir, 'iterations', String(n), 'transcript.log'), 'utf8');
+  // The first read after the replacement found no job; a later one found it with its endpoint.
+  t.regex(
+    transcript(1),
+    /not registered yet, polling up to 12000 ms: XPC endpoint missing: launchd has no job system\/NetworkExtension\.com\.example\.sxl\.app\.proxy\.1\.1\.110/,
+  );
+  t.regex(
+    transcript(1),
+    /system\/NetworkExtension\.com\.example\.sxl\.app\.proxy\.1\.1\.110 registered "[^"]+" after \d+ reads/,
+  );
+  t.regex(
+    transcript(2),
+    /polling up to 12000 ms: Extension com\.example\.sxl\.app\.proxy \(1\.0\/100\) is not \[terminated waiting to uninstall on reboot\] in `systemextensionsctl list`: it is \[terminating for upgrade via delegate\]/,
+  );
+  t.deepEqual(Object.keys(run.summary.scenarios[0]?.findings ?? {}), ['time-to-register-ms']);
+});
+
+test('endpoint lost for good: every iteration fails with the signature at the deadline, the last read kept', async (t) => {
+  t.timeout(120_000);
+  const run = await runOnSim('upgrade-xpc', {
+    repeat: 2,
+    seed: 3,
+    quirks: { 'xpc-endpoint-lost-on-upgrade': 1 },
+    // Settable per run; the sim's own default at time scale 0 is 2000 ms.
+    registrationDeadlineMs: 700,
+  });
+  t.is(run.exitCode, 1);
+  for (const r of run.results) {
+    t.like(r, { outcome: 'fail', failedCheck: 'xpc-endpoint-after-upgrade', matchesSignature: true });
+    t.regex(
+      r.message ?? '',
+      /^XPC endpoint missing: system\/NetworkExtension\.com\.example\.sxl\.app\.proxy\.1\.1\.110 has no endpoints block \(expected "[^"]+"\); state running, pid \d+; still so at the 700 ms deadline \(\d+ reads\)$/,
+    );
+    t.is(r.findings?.['time-to-register-ms'], undefined);
+    const evidenceDir = join(run.runDir, 'iterations', String(r.iteration), 'evidence');
+    const print = readFileSync(
+      join(evidenceDir, 'launchctl-print-NetworkExtension.com.example.sxl.app.proxy.1.1.110.txt'),
+      'utf8',
+    );
+    t.regex(print, /^system\/NetworkExtension\.com\.example\.sxl\.app\.proxy\.1\.1\.110 = \{/);
+    t.false(print.includes('endpoints'));
+    t.true(readdirSync(evidenceDir).length > 0);
+  }
+  t.like(run.summary.scenarios[0], { fail: 2, otherFailures: 0, error: 0 });
+});
+
+test('a registration deadline that is not a number of ms is a usage error before any VM', async (t) => {
+  const error = await t.throwsAsync(runOnSim('upgrade-xpc', { registrationDeadlineMs: -1 }));
+  t.is(error?.name, 'ConfigError');
+  t.regex(error?.message ?? '', /^registrationDeadlineMs must be a number of ms >= 0, got -1$/);
+});
