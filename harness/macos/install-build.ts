@@ -1,9 +1,12 @@
-// Installs a build on the guest: a .pkg with `installer`, an .app bundle or a .zip of one copied
-// into /Applications with `ditto`, as a user or an MDM would.
-import { stat } from 'node:fs/promises';
-import { basename, posix } from 'node:path';
+// Installs a build on the guest: a .pkg with `installer`; an .app folder or a .zip of one unpacked
+// with `ditto -x -k` and copied into /Applications with `ditto`, as a user or an MDM would. An .app
+// folder is zipped on the host first (bundle-archive.ts), so its symlinks arrive as symlinks.
+import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { basename, join, posix } from 'node:path';
 import { ConfigError } from '../errors.ts';
 import type { GuestSession } from '../ssh/guest-session.ts';
+import { zipBundle } from './bundle-archive.ts';
 import { type BundleInfo, readBundleInfo, readEmbeddedExtensions } from './bundle-info.ts';
 import { findInstalledApp } from './package-receipts.ts';
 
@@ -56,32 +59,69 @@ export async function installBuild(
   const timeoutMs = options.timeoutMs ?? 600_000;
   const common = { signal: options.signal, timeoutMs };
   await guest.exec(['mkdir', '-p', options.stagingDir], common);
-  const name = basename(localPath.replace(/\/+$/, ''));
-  const staged = posix.join(options.stagingDir, name);
-  await guest.exec(['rm', '-rf', staged], common);
   let appPath: string;
   let installOutput: string;
   if (kind === 'pkg') {
+    const staged = posix.join(options.stagingDir, basename(localPath));
+    await guest.exec(['rm', '-rf', staged], common);
     await guest.upload(localPath, staged, common);
     const installStarted = await guestEpochSeconds(guest, options.signal);
     const result = await guest.exec(['sudo', '-n', 'installer', '-pkg', staged, '-target', '/'], common);
     installOutput = result.stdout + result.stderr;
     appPath = await findInstalledApp(guest, installStarted, common);
   } else if (kind === 'zip') {
-    await guest.upload(localPath, staged, common);
-    const listing = await guest.exec(['sudo', '-n', 'ditto', '-x', '-k', staged, '/Applications'], common);
-    installOutput = listing.stdout + listing.stderr;
-    appPath = posix.join('/Applications', `${name.replace(/\.zip$/, '')}`);
-    if (!appPath.endsWith('.app')) appPath += '.app';
+    ({ appPath, installOutput } = await installZip(guest, localPath, options.stagingDir, common));
   } else {
-    await guest.uploadTree(localPath, staged, common);
-    appPath = posix.join('/Applications', name);
-    const result = await guest.exec(['sudo', '-n', 'ditto', staged, appPath], common);
-    installOutput = result.stdout + result.stderr;
+    const hostDir = await mkdtemp(join(tmpdir(), 'sxl-app-zip-'));
+    try {
+      const zipPath = join(hostDir, `${basename(localPath.replace(/\/+$/, ''))}.zip`);
+      await zipBundle(localPath, zipPath, { signal: options.signal });
+      ({ appPath, installOutput } = await installZip(guest, zipPath, options.stagingDir, common));
+    } finally {
+      await rm(hostDir, { recursive: true, force: true });
+    }
   }
   const app = await readBundleInfo(guest, appPath, common);
   const extensions = await readEmbeddedExtensions(guest, appPath, common);
   return { source: localPath, appPath, app, extensions, installOutput };
+}
+
+/**
+ * Uploads a zip of an app, unpacks it into a staging folder with `ditto -x -k` (which restores
+ * symlinks), takes the one .app at its top (its name, not the zip's, names the app), and replaces
+ * /Applications/<name> with it. Replacing rather than merging: files of an older version left in
+ * the bundle would break its seal.
+ */
+async function installZip(
+  guest: GuestSession,
+  zipPath: string,
+  stagingDir: string,
+  common: { signal?: AbortSignal; timeoutMs: number },
+): Promise<{ appPath: string; installOutput: string }> {
+  const name = basename(zipPath);
+  const staged = posix.join(stagingDir, name);
+  const unpacked = posix.join(stagingDir, `${name.replace(/\.zip$/, '')}.unpacked`);
+  await guest.exec(['rm', '-rf', staged, unpacked], common);
+  await guest.upload(zipPath, staged, common);
+  const unzip = await guest.exec(['ditto', '-x', '-k', staged, unpacked], common);
+  const listing = (await guest.exec(['ls', '-1', unpacked], common)).stdout
+    .split('\n')
+    .map((line) => line.trim())
+    .filter(Boolean);
+  // ditto -c -k --sequesterRsrc adds __MACOSX/ for extended attributes; it is not part of the app.
+  const apps = listing.filter((entry) => entry.endsWith('.app'));
+  if (apps.length !== 1) {
+    throw new ConfigError(
+      'build',
+      `Build ${zipPath} has ${apps.length === 0 ? 'no' : `${apps.length}`} .app at the top of its zip on ${guest.target}: expected one (make it with \`ditto -c -k --keepParent X.app X.zip\`); the zip's top level: ${listing.join(', ') || 'empty'}`,
+    );
+  }
+  const appName = apps[0] as string;
+  const appPath = posix.join('/Applications', appName);
+  await guest.exec(['sudo', '-n', 'rm', '-rf', appPath], common);
+  const copy = await guest.exec(['sudo', '-n', 'ditto', posix.join(unpacked, appName), appPath], common);
+  await guest.exec(['rm', '-rf', unpacked], common);
+  return { appPath, installOutput: unzip.stdout + unzip.stderr + copy.stdout + copy.stderr };
 }
 
 async function guestEpochSeconds(guest: GuestSession, signal?: AbortSignal): Promise<number> {

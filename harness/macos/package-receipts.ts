@@ -1,7 +1,12 @@
 // Finds the app a .pkg installed, from the receipts macOS keeps (`pkgutil`): the package installed
-// most recently, its install location, and the top-level .app in its file list.
+// most recently, its install location, and the .app in its file list. pkgutil lists paths relative
+// to the location: `X.app` for a package that installs to /Applications (location `Applications`),
+// `Applications/X.app` for one that installs to / (location `/`).
 import { posix } from 'node:path';
 import type { GuestSession } from '../ssh/guest-session.ts';
+
+/** An app at the top of the install location, or in /Applications of a package installed to /. */
+export const APP_IN_RECEIPT = /^(?:Applications\/)?[^/]+\.app$/;
 
 interface Receipt {
   id: string;
@@ -30,10 +35,10 @@ export async function findInstalledApp(
     .sort((a, b) => b.installTime - a.installTime);
   for (const receipt of recent) {
     const files = (await guest.exec(['pkgutil', '--files', receipt.id], options)).stdout.split('\n');
-    const app = files.map((f) => f.trim()).find((f) => /^[^/]+\.app$/.test(f));
+    const app = files.map((f) => f.trim()).find((f) => APP_IN_RECEIPT.test(f));
     if (app) return posix.join('/', receipt.location, app);
   }
   throw new Error(
-    `Cannot tell which app the package installed on ${guest.target}: no receipt since ${installedSince} lists a top-level .app (receipts: ${receipts.map((r) => r.id).join(', ') || 'none'})`,
+    `Cannot tell which app the package installed on ${guest.target}: no receipt since ${installedSince} lists an app (X.app or Applications/X.app; receipts: ${receipts.map((r) => r.id).join(', ') || 'none'})`,
   );
 }

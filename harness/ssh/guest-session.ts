@@ -1,7 +1,5 @@
 // The only module that imports ssh2: one connection per VM, many channels on it, SFTP streams.
 import { createReadStream, createWriteStream } from 'node:fs';
-import { readdir, stat } from 'node:fs/promises';
-import { join, posix } from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Client, type ConnectConfig, type SFTPWrapper } from 'ssh2';
@@ -180,21 +178,6 @@ export class GuestSession {
     );
   }
 
-  /** Uploads a folder (an .app bundle) file by file, creating folders as needed. */
-  async uploadTree(localDir: string, remoteDir: string, options: TransferOptions = {}): Promise<void> {
-    const sftp = await this.sftp();
-    await sftpMkdir(sftp, remoteDir);
-    for (const entry of await readdir(localDir, { withFileTypes: true })) {
-      const local = join(localDir, entry.name);
-      const remote = posix.join(remoteDir, entry.name);
-      if (entry.isDirectory()) await this.uploadTree(local, remote, options);
-      else {
-        await this.upload(local, remote, options);
-        await sftpChmod(sftp, remote, (await stat(local)).mode & 0o7777);
-      }
-    }
-  }
-
   /** Replaces the connection after a reboot or a sleep that dropped it. */
   async reconnect(options: Omit<ConnectOptions, 'label'>): Promise<void> {
     this.operations += 1;
@@ -364,20 +347,4 @@ function progress(onProgress: ((bytes: number) => void) | undefined): Transform 
       callback(null, chunk);
     },
   });
-}
-
-function sftpMkdir(sftp: SFTPWrapper, path: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    sftp.mkdir(path, (error) => {
-      // An existing folder is fine: uploads into a staging folder are repeated per build.
-      if (!error) return resolve();
-      sftp.stat(path, (statError, stats) => (!statError && stats.isDirectory() ? resolve() : reject(error)));
-    });
-  });
-}
-
-function sftpChmod(sftp: SFTPWrapper, path: string, mode: number): Promise<void> {
-  return new Promise((resolve, reject) =>
-    sftp.chmod(path, mode, (error) => (error ? reject(error) : resolve())),
-  );
 }
