@@ -4,22 +4,24 @@
 //
 // Steps: install the app into /Applications, launch it, and wait for the extension to become
 // [activated enabled] (approving it when asked), watching sysextd's log for a refusal so that a
-// refusal fails at once. A failure carries what a Feedback report needs: sysextd's lines, both
-// paths (app and embedded extension) with their `realpath`, `codesign -dv` and `spctl -a -vv` of
-// both, and `systemextensionsctl list` - as evidence files and in the message.
+// refusal fails at once. Only sysextd's location refusal (REFUSAL) is report 3; a launch, an
+// approval or a state that did not happen is a typed error. A failure carries what a Feedback
+// report needs: sysextd's lines, both paths (app and embedded extension) with their `realpath`,
+// `codesign -dv` and `spctl -a -vv` of both, and `systemextensionsctl list` - as evidence files
+// and in the message.
 //
 // Inputs: --from (the app, installed under /Applications; sim: sample 1.0), --input
 // activation-timeout-ms=... Signature: check `activation-from-applications` fails.
-import { setTimeout as delay } from 'node:timers/promises';
+import { join } from 'node:path';
 import {
   approveExtension,
+  awaitActivationOutcome,
   CheckFailedError,
   defineScenario,
   describeVersion,
-  findExtension,
-  launchApp,
   readGuestTime,
   readSystemExtensions,
+  relaunchApp,
   showUnifiedLog,
   signingReport,
 } from '../harness/index.ts';
@@ -67,38 +69,29 @@ export default defineScenario({
     }
     const since = await readGuestTime(t.guest, { signal: t.signal });
     await t.step('activate from /Applications', async () => {
-      await launchApp(t.guest, build.appPath, { signal: t.signal });
-      const deadline = performance.now() + timeoutMs;
-      let approved = false;
-      let last = '';
-      // Quick at first (activation takes well under a second when nothing is wrong), then 0.5 s.
-      let pauseMs = 10;
-      for (;;) {
-        const { extensions } = await readSystemExtensions(t.guest, { signal: t.signal });
-        const row = findExtension(extensions, extension);
-        if (row?.state === 'activated enabled') return;
-        if (row?.state === 'activated waiting for user' && !approved) {
-          await approveExtension(t.guest, extension.name, { signal: t.signal });
-          approved = true;
-        }
-        last = row ? `[${row.state}]` : `not listed (${extensions.length} extension(s))`;
-        const sysextd = await showUnifiedLog(t.guest, {
-          predicate: SYSEXTD,
-          start: since.logStart,
-          signal: t.signal,
-        });
-        const refused = sysextd.entries.some((e) => REFUSAL.test(e.message));
-        if (refused || performance.now() > deadline) {
-          throw await activationFailure(
-            refused ? 'sysextd refused it' : `it is ${last} after ${timeoutMs} ms`,
-          );
-        }
-        await delay(pauseMs, undefined, { signal: t.signal });
-        pauseMs = Math.min(pauseMs * 2, 500);
-      }
+      // A new app process must ask sysextd (AppNotRelaunchedError otherwise).
+      await relaunchApp(t.guest, build.appPath, { extensionIds: [extension.bundleId], signal: t.signal });
+      // No state and no refusal by the deadline is WaitTimeoutError: not evidence of report 3.
+      const outcome = await awaitActivationOutcome(
+        t.guest,
+        extension,
+        ['activated enabled', 'activated waiting for user'],
+        { start: since.logStart, timeoutMs, signal: t.signal },
+      );
+      if (outcome.kind === 'refused') throw await activationFailure(outcome.lines);
+      if (outcome.row.state === 'activated enabled') return;
+      // An approval without effect is ApprovalAutomationError: also not report 3.
+      const approval = await approveExtension(t.guest, extension, {
+        since: since.logStart,
+        signal: t.signal,
+        settleTimeoutMs: t.registrationDeadlineMs,
+        saveFile: (name, guestPath) => t.downloadArtifact(join('evidence', name), guestPath),
+      });
+      if (approval.kind === 'refused') throw await activationFailure(approval.lines);
     });
 
-    async function activationFailure(why: string): Promise<CheckFailedError> {
+    /** macOS refused it: report 3 only when sysextd's own text is the location refusal. */
+    async function activationFailure(refusal: string[]): Promise<CheckFailedError> {
       const options = { signal: t.signal };
       const sysextd = await showUnifiedLog(t.guest, {
         predicate: SYSEXTD,
@@ -109,13 +102,15 @@ export default defineScenario({
       const app = await signingReport(t.guest, build.appPath, options);
       const ext = await signingReport(t.guest, extension.path, options);
       const lines = sysextd.entries.map((e) => `${e.timestamp} ${e.process}: ${e.message}`);
+      const report3 = refusal.some((line) => REFUSAL.test(line));
       const message = [
-        `Activation of ${describeVersion(extension)} from ${build.appPath} did not complete: ${why}.`,
+        `Activation of ${describeVersion(extension)} from ${build.appPath} did not complete: sysextd refused it: ${refusal.join(' | ')}.`,
         `sysextd: ${lines.join(' | ') || '(no lines)'}.`,
         `app ${build.appPath} -> realpath ${app.realPath ?? '(failed)'}; extension ${extension.path} -> realpath ${ext.realPath ?? '(failed)'}.`,
         `systemextensionsctl list: ${list.extensions.map((e) => `${describeVersion(e)} [${e.state}]`).join(', ') || list.raw.trim().split('\n')[0]}`,
       ].join(' ');
-      return new CheckFailedError('activation-from-applications', message, {
+      // Another refusal (a bad signature, a failed validation) is a product failure, not report 3.
+      return new CheckFailedError(report3 ? 'activation-from-applications' : 'extension-activated', message, {
         'sysextd-log.txt': `$ ${sysextd.command}\n${sysextd.raw}`,
         'systemextensionsctl-list.txt': list.raw,
         'app-signing.txt': app.text,

@@ -13,9 +13,9 @@ import {
   checkExtensionState,
   defineScenario,
   guestSha256,
-  launchApp,
   networkExtensionJobLabel,
   printSystemJob,
+  relaunchApp,
 } from '../harness/index.ts';
 import { networkExtension } from './network-extension.ts';
 
@@ -68,8 +68,10 @@ export default defineScenario({
       );
     }
     const reshipSha = await guestSha256(t.guest, binaryPath(reship), { signal: t.signal });
-    await t.step('launch the reinstalled app (activation request)', () =>
-      launchApp(t.guest, next.appPath, { signal: t.signal }),
+    // The old app still runs: quit it, and require a new process whose request reached sysextd,
+    // or the check below would test nothing (AppNotRelaunchedError otherwise).
+    await t.step('relaunch the reinstalled app (activation request)', () =>
+      relaunchApp(t.guest, next.appPath, { extensionIds: [reship.bundleId], signal: t.signal }),
     );
     await t.step('check the running extension is still the first build', async () => {
       await checkExtensionState(t.guest, extension, 'activated enabled', {

@@ -12,6 +12,8 @@ export const QUIRKS = {
     'forum report 2: after a wake the transparent proxy stays connected but handleNewFlow is no longer called until the proxy is stopped and started again (or reboot)',
   'activation-no-policy':
     'forum report 3: sysextd refuses an activation request with "no policy, cannot allow apps outside /Applications" and the app gets OSSystemExtensionErrorDomain code 4',
+  'approval-ui-ignored':
+    'approval automation that has no effect: the System Settings script exits 0 but the extension stays [activated waiting for user] (rolled per approval attempt)',
   'no-sleep':
     'VZ guests that do not really sleep: `pmset sleepnow` prints "Sleeping now..." but the guest stays awake',
   'ssh-drop': 'flaky networking: the SSH connection is reset in the middle of a command',

@@ -1,10 +1,16 @@
-// Activation as a user triggers it: launch the app, which submits its OSSystemExtensionRequest;
+// Activation as a user triggers it: (re)launch the app, which submits its OSSystemExtensionRequest;
 // approve the extension in System Settings when macOS waits for the user; wait for the state.
+// Only macOS saying no (sysextd's refusal, an OSSystemExtensionErrorDomain error) fails the
+// `extension-activated` check; a launch, an approval or a state that did not happen is a typed
+// error (AppNotRelaunchedError, ApprovalAutomationError, WaitTimeoutError).
 import { CheckFailedError } from '../errors.ts';
 import type { GuestSession } from '../ssh/guest-session.ts';
+import { relaunchApp } from './app-process.ts';
 import { approveExtension } from './approve-extension.ts';
 import type { BundleInfo } from './bundle-info.ts';
-import { describeVersion, waitForExtensionState } from './system-extensions.ts';
+import { readGuestTime } from './guest-clock.ts';
+import { awaitActivationOutcome, formatLog } from './sysextd-log.ts';
+import { describeVersion } from './system-extensions.ts';
 
 export interface ActivationOptions {
   /** Command that launches the app; the app path is appended. @default ['open', '-a'] */
@@ -12,10 +18,15 @@ export interface ActivationOptions {
   signal?: AbortSignal;
   /** How long macOS may take to list the extension after launch. @default 60000 */
   timeoutMs?: number;
+  /** How long one approval attempt may take to show its effect. @default 30000 */
+  approvalSettleMs?: number;
+  /** Saves a guest file (the approval screenshot) with the iteration's evidence; returns where. */
+  saveFile?: (name: string, guestPath: string) => Promise<string>;
 }
 
 export const activationDefaults = { launchCommand: ['open', '-a'], timeoutMs: 60_000 } as const;
 
+/** Launches the app as it is (`open -a`): brings a running instance forward, as LaunchServices does. */
 export async function launchApp(
   guest: GuestSession,
   appPath: string,
@@ -26,8 +37,8 @@ export async function launchApp(
 }
 
 /**
- * Launches the app and brings `extension` to [activated enabled], approving it if macOS asks.
- * An extension that never becomes enabled is a product failure, reported as a failed check.
+ * Quits and relaunches the app, then brings `extension` to [activated enabled], approving it if
+ * macOS asks. A refusal by macOS is a failed check; anything else that stops it is an error.
  */
 export async function activateExtension(
   guest: GuestSession,
@@ -35,31 +46,33 @@ export async function activateExtension(
   extension: BundleInfo,
   options: ActivationOptions = {},
 ): Promise<void> {
+  const { signal } = options;
   const timeoutMs = options.timeoutMs ?? activationDefaults.timeoutMs;
-  await launchApp(guest, appPath, options);
-  const version = {
-    bundleId: extension.bundleId,
-    shortVersion: extension.shortVersion,
-    bundleVersion: extension.bundleVersion,
-  };
-  // macOS not reaching the state is the product failing to activate: a failed check, not a harness error.
-  const waitOrFail = async (states: string[], failure: string) => {
-    try {
-      return await waitForExtensionState(guest, version, states, { signal: options.signal, timeoutMs });
-    } catch (error) {
-      if (options.signal?.aborted) throw error;
-      throw new CheckFailedError('extension-activated', `${failure}: ${(error as Error).message}`);
-    }
-  };
-  const row = await waitOrFail(
-    ['activated enabled', 'activated waiting for user'],
-    `Activation of ${describeVersion(version)} did not complete`,
-  );
-  if (row.state === 'activated waiting for user') {
-    await approveExtension(guest, extension.name, { signal: options.signal });
-    await waitOrFail(
-      ['activated enabled'],
-      `${describeVersion(version)} was approved but did not become [activated enabled]`,
+  const since = await readGuestTime(guest, { signal });
+  await relaunchApp(guest, appPath, {
+    extensionIds: [extension.bundleId],
+    launchCommand: options.launchCommand,
+    signal,
+  });
+  const refused = (lines: string[], log: Parameters<typeof formatLog>[0]) =>
+    new CheckFailedError(
+      'extension-activated',
+      `macOS refused the activation of ${describeVersion(extension)} from ${appPath}: ${lines.join(' | ')}`,
+      { 'sysextd-log.txt': formatLog(log) },
     );
-  }
+  const outcome = await awaitActivationOutcome(
+    guest,
+    extension,
+    ['activated enabled', 'activated waiting for user'],
+    { start: since.logStart, timeoutMs, signal },
+  );
+  if (outcome.kind === 'refused') throw refused(outcome.lines, outcome.log);
+  if (outcome.row.state === 'activated enabled') return;
+  const approval = await approveExtension(guest, extension, {
+    since: since.logStart,
+    signal,
+    settleTimeoutMs: options.approvalSettleMs,
+    saveFile: options.saveFile,
+  });
+  if (approval.kind === 'refused') throw refused(approval.lines, approval.log);
 }

@@ -2,6 +2,7 @@
 import { delay } from '../abort.ts';
 import { WaitTimeoutError } from '../errors.ts';
 import type { GuestSession } from '../ssh/guest-session.ts';
+import { waitForGuiSession } from './gui-session.ts';
 
 export const rebootDefaults = { dropTimeoutMs: 60_000, reconnectTimeoutMs: 180_000 } as const;
 
@@ -38,4 +39,6 @@ export async function rebootGuest(
     signal: options.signal,
     timeoutMs: options.reconnectTimeoutMs ?? rebootDefaults.reconnectTimeoutMs,
   });
+  // sshd answers before the auto-login GUI session: `open` and osascript need it.
+  await waitForGuiSession(guest, { signal: options.signal });
 }

@@ -11,6 +11,7 @@ import { CheckFailedError, InterruptedError } from '../errors.ts';
 import type { EvidenceReport } from '../evidence/collector.ts';
 import { collectIterationEvidence, type EvidenceMode } from '../evidence/iteration-evidence.ts';
 import type { ActivationOptions } from '../macos/activation.ts';
+import { waitForGuiSession } from '../macos/gui-session.ts';
 import type { InstalledBuild } from '../macos/install-build.ts';
 import type { SleepWakeOptions } from '../macos/sleep-wake.ts';
 import { parseSwVers } from '../parse/sw-vers.ts';
@@ -166,6 +167,8 @@ async function runIteration(
       lease.attachGuest(guest);
       const session = guest;
       guest.onExec((record) => transcript.guest(session.target, record));
+      // sshd answers before the auto-login GUI session that `open` and osascript need.
+      await waitForGuiSession(guest, { signal });
       emit({ type: 'vm-started', iteration, vm, host: endpoint.host, port: endpoint.port });
       const swVers = parseSwVers((await guest.exec(['sw_vers'], { signal })).stdout);
       // SIP decides what developer mode and replacement can do: record it once per run for reports.

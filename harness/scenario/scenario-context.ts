@@ -1,6 +1,6 @@
 // What a scenario's `run(t)` gets: the guest, its inputs, and steps that are timed, reported and
 // bracketed by state snapshots (systemextensionsctl list, launchctl print of the watched jobs).
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, stat, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import type { StartOptions, VmBackend } from '../backends/vm-backend.ts';
 import { CheckFailedError } from '../errors.ts';
@@ -41,6 +41,8 @@ export interface ScenarioContext {
   activate(build: InstalledBuild, extension: BundleInfo): Promise<void>;
   /** Writes a file into this iteration's folder and reports it. */
   saveArtifact(name: string, content: string): Promise<string>;
+  /** Downloads a guest file into this iteration's folder and reports it; returns the local path. */
+  downloadArtifact(name: string, guestPath: string): Promise<string>;
   /** A line in the transcript. */
   note(text: string): void;
   /** How this run sleeps and wakes guests (--sleep-strategy). */
@@ -178,6 +180,8 @@ export class IterationContext implements ScenarioContext {
     return activateExtension(this.guest, build.appPath, extension, {
       ...this.setup.activation,
       signal: this.signal,
+      approvalSettleMs: this.setup.registrationDeadlineMs,
+      saveFile: (name, guestPath) => this.downloadArtifact(join('evidence', name), guestPath),
     });
   }
 
@@ -192,6 +196,21 @@ export class IterationContext implements ScenarioContext {
       iteration: this.iteration,
       path: rel,
       bytes: Buffer.byteLength(content),
+    });
+    return path;
+  }
+
+  async downloadArtifact(name: string, guestPath: string): Promise<string> {
+    const path = join(this.setup.iterationDir, name);
+    await mkdir(join(path, '..'), { recursive: true });
+    await this.guest.download(guestPath, path, { signal: this.signal });
+    const rel = relative(this.setup.runDir, path);
+    this.artifacts.push(rel);
+    this.setup.emit({
+      type: 'artifact-saved',
+      iteration: this.iteration,
+      path: rel,
+      bytes: (await stat(path)).size,
     });
     return path;
   }

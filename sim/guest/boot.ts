@@ -6,6 +6,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import type { SimSettings } from '../quirks.ts';
 import { Machine } from './machine.ts';
 import { bootMachine } from './model/boot-sequence.ts';
+import { awaitGuiSession } from './model/gui-session.ts';
 import { enterSleep, leaveSleep, takeNextWake } from './model/power-events.ts';
 import { rollQuirk } from './model/quirk-dice.ts';
 import { readHostKey } from './ssh/host-key.ts';
@@ -77,6 +78,8 @@ export async function bootGuest(opts: GuestBootOptions): Promise<RunningGuest> {
           state.clockOffsetMs = (state.clockOffsetMs ?? 0) - Math.max(0, Date.now() - state.haltedAtHostMs);
         }
       });
+      // A snapshot taken before the auto-login finished resumes still waiting for it.
+      awaitGuiSession(machine);
     } else {
       await delay(machine.scaledMs(BOOT_DELAY_MS), undefined, { signal: off.signal });
       await bootMachine(machine);

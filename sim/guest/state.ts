@@ -55,6 +55,16 @@ export interface LaunchdJob {
   extensionUuid: string;
 }
 
+/** An app process in the GUI session, as LaunchServices knows it. */
+export interface RunningApp {
+  pid: number;
+  bundleId: string;
+  /** Guest path of the .app it was launched from. */
+  path: string;
+  /** Guest path of its executable; the process name is its basename. */
+  executable: string;
+}
+
 export interface PackageReceipt {
   packageId: string;
   version: string;
@@ -98,6 +108,13 @@ export interface GuestState {
   scheduledWakes?: ScheduledWake[];
   /** NetworkExtension configurations saved by apps (NETransparentProxyManager). */
   proxies?: ProxyConfig[];
+  /** Apps running in the GUI session; every boot starts with none (absent in older state files). */
+  apps?: RunningApp[];
+  /**
+   * false from a boot until the auto-login GUI session exists (model/gui-session.ts); absent in
+   * state files written before it was modelled, which count as having the session.
+   */
+  guiSession?: boolean;
 }
 
 export interface PmsetLogEntry {

@@ -28,7 +28,14 @@ function freePort(host: string): Promise<number> {
 }
 
 export async function bootTestGuest(
-  options: { quirks?: QuirkSettings; seed?: number; vmName?: string; vmDir?: string } = {},
+  options: {
+    quirks?: QuirkSettings;
+    seed?: number;
+    vmName?: string;
+    vmDir?: string;
+    /** Scale of the modelled delays (boot, GUI session). @default 0 */
+    timeScale?: number;
+  } = {},
 ): Promise<TestGuest> {
   const manifest = findImageByRef('ghcr.io/cirruslabs/macos-sequoia-base:latest');
   if (!manifest) throw new Error('vm-images has no manifest for the sequoia base image');
@@ -49,7 +56,7 @@ export async function bootTestGuest(
     vmName: options.vmName ?? 'sxl-test-1',
     host,
     port,
-    settings: { quirks: options.quirks ?? {}, seed: options.seed ?? 1, timeScale: 0 },
+    settings: { quirks: options.quirks ?? {}, seed: options.seed ?? 1, timeScale: options.timeScale ?? 0 },
     onPowerOff: () => markOff(),
   });
   return {

@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import { chmod } from 'node:fs/promises';
 import { posix } from 'node:path';
 import { GuestFsError } from '../errors.ts';
+import { consoleUser } from '../model/gui-session.ts';
 import { parseFlags } from '../shell/flags.ts';
 import { type CommandContext, type CommandResult, type CommandTable, fail, ok } from '../shell/types.ts';
 
@@ -298,6 +299,25 @@ export const fileCommands: CommandTable = {
     let stdout = '';
     let stderr = '';
     for (const file of operands) {
+      // /dev/console belongs to the console user: root until the GUI session exists.
+      if (ctx.fs.resolve(file).guest === '/dev/console') {
+        const owner = consoleUser(ctx.machine);
+        const uid = owner === 'root' ? 0 : ctx.machine.state.user.uid;
+        stdout += `${format.replace(/%(S?)([ug])/g, (_m, s: string, c: string) =>
+          c === 'u'
+            ? s
+              ? owner
+              : String(uid)
+            : s
+              ? owner === 'root'
+                ? 'wheel'
+                : 'tty'
+              : owner === 'root'
+                ? '0'
+                : '4',
+        )}\n`;
+        continue;
+      }
       const info = await ctx.fs.stat(file);
       if (!info) {
         stderr += `stat: ${file}: stat: No such file or directory\n`;

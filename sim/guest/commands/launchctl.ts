@@ -1,5 +1,6 @@
 // launchctl list (§1.8), print system/<label> (§1.5, §1.1 for Apple daemons), print system (§1.7,
 // services and endpoints only).
+import { hasGuiSession } from '../model/gui-session.ts';
 import { APPLE_DAEMONS, type AppleDaemon } from '../model/launchd.ts';
 import { type CommandContext, type CommandTable, fail, ok } from '../shell/types.ts';
 import type { LaunchdJob } from '../state.ts';
@@ -107,6 +108,11 @@ function formatDomain(jobs: LaunchdJob[]): string {
   );
 }
 
+// [RECONSTRUCTED] the head of a GUI login domain; the harness only reads the exit status.
+function formatGuiDomain(uid: number): string {
+  return `gui/${uid} = {\n\ttype = login\n\thandle = ${uid}\n\tactive count = 1\n\tonline = true\n\tcreator = loginwindow\n}\n`;
+}
+
 async function launchctl(ctx: CommandContext) {
   const [, command, target] = ctx.argv;
   const jobs = ctx.machine.state.jobs;
@@ -123,9 +129,14 @@ async function launchctl(ctx: CommandContext) {
   }
   if (command === 'print' && target !== undefined) {
     if (target === 'system' || target === 'system/') return ok(formatDomain(jobs));
+    const gui = /^gui\/(\d+)\/?$/.exec(target);
+    if (gui && Number(gui[1]) === ctx.machine.state.user.uid && hasGuiSession(ctx.machine.state)) {
+      return ok(formatGuiDomain(Number(gui[1])));
+    }
     const match = /^system\/(.+)$/.exec(target);
     if (!match) {
-      // [RECONSTRUCTED] other domains (gui/501, user/501) are not modelled.
+      // A GUI domain before its login session exists, and other domains (user/501), as real
+      // launchctl reports a missing domain (macos-outputs.md §1: tuist/tuist#10670).
       return fail(`Could not print domain: 125\n`, 125);
     }
     const label = match[1]!;

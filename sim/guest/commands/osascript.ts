@@ -1,7 +1,14 @@
-// osascript: recognises the System Events UI script that approves an extension in System Settings
-// (`tell application "System Events"` + `set extensionName to "<NAME>"`), and trivial scripts.
+// osascript: recognises the scripts the harness sends (harness/macos/approve-extension.ts,
+// app-process.ts) and trivial ones. The approval script is known by `tell application "System
+// Events"` + `set extensionName to "<NAME>"`, its password by `set adminPassword to "<PW>"`; a UI
+// dump by `entire contents`; a quit by `quit app id "<ID>"`. Apple events need the GUI session:
+// before it exists every script that talks to an application fails with -10810.
+
+import { quitAppsLater } from '../model/app-launch.ts';
+import { hasGuiSession, NO_SESSION_ERROR } from '../model/gui-session.ts';
 import { approveByName } from '../model/sysextd.ts';
 import { type CommandContext, type CommandTable, fail, ok } from '../shell/types.ts';
+import type { GuestState } from '../state.ts';
 
 async function scriptText(ctx: CommandContext): Promise<string | { error: string }> {
   const args = ctx.argv.slice(1);
@@ -28,19 +35,77 @@ function appleScriptString(literal: string): string {
   return literal.replace(/\\(.)/g, (_m, c: string) => (c === 'n' ? '\n' : c === 't' ? '\t' : c));
 }
 
+const STRING = '"((?:[^"\\\\]|\\\\.)*)"';
+
+/** `<from>:<to>: execution error: ...`, the range of the statement osascript blames. */
+function executionError(body: string, statement: RegExp, text: string): string {
+  const at = statement.exec(body);
+  const from = at?.index ?? 0;
+  return `${from}:${from + (at?.[0].length ?? body.length)}: execution error: ${text}\n`;
+}
+
+/**
+ * Reconstructed: no public `entire contents` dump of the 15/26 sheet exists
+ * (approval-and-power-facts.md §1.3); this follows its described shape, one switch per extension.
+ */
+function settingsTree(state: GuestState): string {
+  const app = 'application process System Settings';
+  const window = `window Login Items & Extensions of ${app}`;
+  const sheet = `sheet 1 of ${window}`;
+  const group = `group 1 of scroll area 1 of group 1 of ${sheet}`;
+  const items = [
+    window,
+    `group 1 of ${window}`,
+    sheet,
+    `static text Network Extensions of group 1 of ${sheet}`,
+    `scroll area 1 of group 1 of ${sheet}`,
+    group,
+    ...state.extensions
+      .filter((e) => e.category === 'com.apple.system_extension.network_extension')
+      .flatMap((e) => [`static text ${e.name} of ${group}`, `checkbox ${e.name} of ${group}`]),
+    `button Done of ${sheet}`,
+  ];
+  return `${items.join(', ')}\n`;
+}
+
 async function osascript(ctx: CommandContext) {
   const script = await scriptText(ctx);
   if (typeof script !== 'string') return fail(script.error);
   const body = script.trim();
-  const nameMatch = /set\s+extensionName\s+to\s+"((?:[^"\\]|\\.)*)"/.exec(body);
+  const talksToApps = /\btell\s+application\b|\bquit\s+app(lication)?\b|\bapplication\s+id\b/.test(body);
+  if (talksToApps && !hasGuiSession(ctx.machine.state)) {
+    return fail(
+      executionError(
+        body,
+        /tell\s+application[^\n]*|quit\s+app[^\n]*/,
+        `An error of type ${NO_SESSION_ERROR} has occurred. (${NO_SESSION_ERROR})`,
+      ),
+    );
+  }
+  const nameMatch = new RegExp(`set\\s+extensionName\\s+to\\s+${STRING}`).exec(body);
   if (/tell\s+application\s+"System Events"/.test(body) && nameMatch) {
     const name = appleScriptString(nameMatch[1]!);
-    const approved = await approveByName(ctx.machine, name);
-    if (approved === 0) {
+    const passwordMatch = new RegExp(`set\\s+adminPassword\\s+to\\s+${STRING}`).exec(body);
+    const password = passwordMatch ? appleScriptString(passwordMatch[1]!) : undefined;
+    const outcome = await approveByName(ctx.machine, name, password);
+    if (outcome.result === 'no-such-extension') {
       return fail(
         `execution error: System Events got an error: Can’t get checkbox "${name}" of window "Login Items & Extensions". Invalid index. (-1719)\n`,
       );
     }
+    // An ignored attempt looks like a good one from here: the script clicked and returned.
+    return ok();
+  }
+  if (/tell\s+application\s+"System Events"/.test(body) && /\bentire\s+contents\b/.test(body)) {
+    return ok(settingsTree(ctx.machine.state));
+  }
+  const quit = new RegExp(
+    `^(?:quit\\s+app(?:lication)?\\s+id\\s+${STRING}|tell\\s+application\\s+id\\s+${STRING}\\s+to\\s+quit)$`,
+  ).exec(body);
+  if (quit) {
+    const bundleId = appleScriptString(quit[1] ?? quit[2]!);
+    // A quit event to an app that is not running launches nothing (AppleScript skips the launch for quit).
+    quitAppsLater(ctx.machine, (app) => app.bundleId === bundleId);
     return ok();
   }
   if (body === '') return ok();

@@ -2,6 +2,7 @@
 // work, fresh launchd jobs, and a few boot lines in the unified log.
 import type { Machine } from '../machine.ts';
 import { newBootUuid } from '../state.ts';
+import { startGuiSession } from './gui-session.ts';
 import { appendPmsetLog } from './power-events.ts';
 import { sysextdBoot } from './sysextd.ts';
 import { resetProxiesAtBoot } from './transparent-proxy.ts';
@@ -35,6 +36,8 @@ export async function bootMachine(machine: Machine): Promise<void> {
     );
     await sysextdBoot(machine, state);
     resetProxiesAtBoot(state);
+    // No app survives a boot, and the console user logs in only a few seconds after sshd answers.
+    startGuiSession(machine, state);
     appendPmsetLog(state, machine.now(), 'Start', 'powerd process is started');
   });
 }

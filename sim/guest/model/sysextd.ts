@@ -12,7 +12,7 @@ import { verifyCode } from './code-signature.ts';
 import { SYSEXTD_PID, startExtensionJob, stopExtensionJob } from './launchd.ts';
 import { rollQuirk } from './quirk-dice.ts';
 import { rollDelayMs } from './timing-dice.ts';
-import { disconnectProxiesOf } from './transparent-proxy.ts';
+import { disconnectProxiesOf, saveProxyConfiguration } from './transparent-proxy.ts';
 
 export const UPGRADE_QUIRK = 'xpc-endpoint-lost-on-upgrade';
 export const INVALIDATED_QUIRK = 'xpc-invalidated-until-reapproval';
@@ -239,20 +239,50 @@ export async function requestActivation(
   });
 }
 
-/** The user ticks the extension named `name` in Login Items & Extensions; returns how many changed. */
-export async function approveByName(machine: Machine, name: string): Promise<number> {
-  return machine.mutate(async (state) => {
+export const APPROVAL_UI_QUIRK = 'approval-ui-ignored';
+
+/** What an approval attempt in System Settings did. */
+export type ApprovalResult =
+  /** The switch was turned on and authorised: `count` extensions became enabled. */
+  | { result: 'approved'; count: number }
+  /** No waiting extension of that name: the sheet has no such switch. */
+  | { result: 'no-such-extension' }
+  /** The switch flipped but nothing changed (approval-ui-ignored, or the password prompt not answered). */
+  | { result: 'ignored' };
+
+/**
+ * The user turns on the switch of the extension named `name` in the Network Extensions sheet and
+ * authorises it with `password` (macOS 15+ asks for an administrator password; a VM has no Touch
+ * ID). A missing or wrong password leaves the prompt up and the extension waiting.
+ */
+export async function approveByName(
+  machine: Machine,
+  name: string,
+  password: string | undefined,
+): Promise<ApprovalResult> {
+  const outcome = await machine.mutate(async (state) => {
     const waiting = state.extensions.filter(
       (e) => e.state === 'activated_waiting_for_user' && e.name === name,
     );
+    if (waiting.length === 0) return { result: 'no-such-extension' } as const;
+    // approval-ui-ignored: rolled per attempt, before the password matters.
+    if (rollQuirk(machine, state, APPROVAL_UI_QUIRK)) return { result: 'ignored' } as const;
+    if (password !== state.user.password) return { result: 'ignored' } as const;
     for (const entry of waiting) {
       entry.state = 'activated_enabled';
       startExtensionJob(machine, state, entry, { endpoints: true });
       // [RECONSTRUCTED] sysextd's wording for a user approval.
       await machine.emit(sysextdLine(`user approved extension ${entry.bundleId} ${versionText(entry)}`));
     }
-    return waiting.length;
+    // The requesting apps that still run hear didFinishWithResult and save their configuration.
+    const apps = (state.apps ?? []).filter((a) => waiting.some((e) => e.appPath === a.path));
+    return { result: 'approved', count: waiting.length, apps } as const;
   });
+  if (outcome.result !== 'approved') return outcome;
+  for (const app of outcome.apps) {
+    if (app.bundleId) await saveProxyConfiguration(machine, app.bundleId, app.path);
+  }
+  return { result: 'approved', count: outcome.count };
 }
 
 /** The old version of a replacement has stopped: it waits for the reboot that uninstalls it. */

@@ -12,6 +12,8 @@ import { packageCommands } from '../commands/packages.ts';
 import { plutilCommands } from '../commands/plutil.ts';
 import { pmsetCommands } from '../commands/pmset.ts';
 import { powerCommands } from '../commands/power.ts';
+import { processCommands } from '../commands/processes.ts';
+import { screencaptureCommands } from '../commands/screencapture.ts';
 import { scutilCommands } from '../commands/scutil.ts';
 import { signingCommands } from '../commands/signing.ts';
 import { sysdiagnoseCommands } from '../commands/sysdiagnose.ts';
@@ -31,6 +33,8 @@ export const COMMANDS: CommandTable = Object.assign(
   plutilCommands,
   openCommands,
   osascriptCommands,
+  processCommands,
+  screencaptureCommands,
   systemextensionsctlCommands,
   launchctlCommands,
   powerCommands,

@@ -8,7 +8,7 @@ import { makeSampleBuilds, type SampleBuildFile } from '../../../sim/builds/make
 import type { QuirkSettings } from '../../../sim/quirks.ts';
 import { exec, q, TestGuest, waitFor } from './guest-harness.ts';
 
-export const APPROVE = `osascript -e ${q('tell application "System Events"')} -e ${q('set extensionName to "SXL Transparent Proxy"')} -e ${q('end tell')}`;
+export const APPROVE = `osascript -e ${q('tell application "System Events"')} -e ${q('set extensionName to "SXL Transparent Proxy"')} -e ${q('set adminPassword to "admin"')} -e ${q('end tell')}`;
 export const APP = '/Applications/SXL Sample.app';
 export const SERVICE = 'SXLAB12345.group.com.example.sxl.app.proxy.xpc';
 
@@ -44,7 +44,8 @@ export class SampleBuilds {
     sftp.end();
     const install = (label: string) =>
       exec(client, `sudo -n installer -pkg ${q(`/Users/admin/sxl/SXL Sample ${label}.pkg`)} -target /`);
-    const launch = () => exec(client, `open -a ${q(APP)}`);
+    // A running app is only brought forward by open -a: end it first, as the harness does.
+    const launch = () => exec(client, `pkill -x 'SXL Sample'; open -a ${q(APP)}`);
     return { guest, client, install, launch };
   }
 

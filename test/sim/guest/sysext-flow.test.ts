@@ -25,7 +25,7 @@ const HEADER =
 const row = (enabled: boolean, version: string, state: string) =>
   `${enabled ? '*\t*' : '\t'}\tSXLAB12345\tcom.example.sxl.app.proxy (${version})\tSXL Transparent Proxy\t[${state}]\n`;
 const LABEL = (v: string) => `NetworkExtension.com.example.sxl.app.proxy.${v}`;
-const APPROVE = `osascript -e ${q('tell application "System Events"')} -e ${q('set extensionName to "SXL Transparent Proxy"')} -e ${q('end tell')}`;
+const APPROVE = `osascript -e ${q('tell application "System Events"')} -e ${q('set extensionName to "SXL Transparent Proxy"')} -e ${q('set adminPassword to "admin"')} -e ${q('end tell')}`;
 
 function expectedJobPrint(label: string, program: string, pid: string, port: string | undefined): string {
   const endpoints =
@@ -52,7 +52,8 @@ async function setup(quirks: QuirkSettings = {}, vmName = 'sxl-flow-1', timeScal
   }
   const install = (label: string) =>
     exec(client, `sudo -n installer -pkg ${q(`/Users/admin/sxl/[T] SXL Sample ${label}.pkg`)} -target /`);
-  const launch = () => exec(client, `open -a ${q('/Applications/SXL Sample.app')}`);
+  // A running app is only brought forward by open -a: end it first, as the harness does.
+  const launch = () => exec(client, `pkill -x 'SXL Sample'; open -a ${q('/Applications/SXL Sample.app')}`);
   return { guest, client, install, launch };
 }
 
@@ -300,7 +301,8 @@ test('an app outside /Applications is refused unless developer mode is on', asyn
   t.true(log.includes('OSSystemExtensionErrorDomain Code=3'));
   t.is((await exec(client, 'systemextensionsctl list')).stdout, '0 extension(s)\n');
   t.is((await exec(client, 'systemextensionsctl developer on')).stdout, 'Developer mode is now on\n');
-  await exec(client, `open ${q('Apps/SXL Sample.app')}`);
+  // The refused app still runs: open would only bring it forward, so end it first.
+  await exec(client, `pkill -x 'SXL Sample'; open ${q('Apps/SXL Sample.app')}`);
   await waitFor(client, 'systemextensionsctl list', (x) => x.stdout.startsWith('1 '));
   t.pass();
 });
