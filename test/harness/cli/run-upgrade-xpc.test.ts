@@ -38,8 +38,16 @@ test('a clean upgrade passes and leaves junit.xml, run.json, summary.json and tr
       ci95: [0, summary.scenarios[0].ci95[1]],
       sentence:
         '0 of 2 upgrades lost the XPC endpoint: 0% (0%-66%). To show that it is below 5% takes 59 clean runs in a row (exact one-sided 95% bound); 2 so far.',
+      findings: { 'time-to-register-ms': summary.scenarios[0].findings['time-to-register-ms'] },
     },
   ]);
+  // Each upgrade records how long its endpoint took to register (ms, counted per value).
+  const registered = Object.entries(summary.scenarios[0].findings['time-to-register-ms']);
+  t.true(registered.every(([ms]) => /^\d+$/.test(ms)));
+  t.is(
+    registered.reduce((sum, [, count]) => sum + Number(count), 0),
+    2,
+  );
   t.true(Math.abs(summary.scenarios[0].ci95[1] - 0.6576) < 1e-3);
   t.is(summary.exitCode, 0);
   const manifest = JSON.parse(readFileSync(join(runDir, 'run.json'), 'utf8'));
