@@ -14,7 +14,8 @@ type Handle = { kind: 'file'; fh: FileHandle } | { kind: 'dir'; entries: FileEnt
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 
 function modeString(mode: number): string {
-  const type = (mode & 0o170000) === 0o040000 ? 'd' : '-';
+  const kind = mode & 0o170000;
+  const type = kind === 0o040000 ? 'd' : kind === 0o120000 ? 'l' : '-';
   const bits = 'rwxrwxrwx'
     .split('')
     .map((c, i) => (mode & (1 << (8 - i)) ? c : '-'))
@@ -165,7 +166,10 @@ export function attachSftp(sftp: SFTPWrapper, fs: GuestFs): void {
       const entries: FileEntry[] = [];
       for (const name of ['.', '..', ...names]) {
         const child = name === '.' ? guest : name === '..' ? posix.dirname(guest) : posix.join(guest, name);
-        const info = await stat(fs.resolve(child).host).catch(() => undefined);
+        // As OpenSSH's sftp-server: a listed symlink is described by lstat, as itself.
+        const info = await lstat(fs.resolve(child, { followLast: name === '.' || name === '..' }).host).catch(
+          () => undefined,
+        );
         if (!info) continue;
         const attrs = toAttrs(child, info);
         entries.push({ filename: name, longname: longname(name, attrs), attrs });
