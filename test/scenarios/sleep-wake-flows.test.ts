@@ -95,6 +95,74 @@ test('--sleep-strategy suspend: tart suspend + resume, clock set, recorded in ru
   t.is(manifest.sleepStrategy, 'suspend');
   const transcript = readFileSync(join(run.runDir, 'iterations', '1', 'transcript.log'), 'utf8');
   t.regex(transcript, /tart suspend sxl-/);
-  t.regex(transcript, /tart run sxl-\S+ --no-graphics --suspendable/);
+  t.regex(transcript, /tart run sxl-\S+ --no-graphics --suspendable --no-clipboard/);
   t.regex(transcript, /sudo -n date -u \d{12}\.\d\d\n {2}-> exit 0/);
+  // The resume is proven before the check: tart's own lines and the same boot.
+  t.regex(
+    transcript,
+    /resumed sxl-\S+ from its snapshot \(kern\.boottime unchanged: \{ sec = \d+, usec = \d+ \} /,
+  );
+  const log = readFileSync(join(run.runDir, 'iterations', '1', 'tart-run.log'), 'utf8');
+  t.regex(
+    log,
+    /snapshot created successfully! shutting down the VM\.\.\.\n[\s\S]*restoring VM state from a snapshot\.\.\.\nresuming VM\.\.\./,
+  );
+  // After a resume the provider never slept: the check is not report 2's.
+  const steps = run.results[0]?.steps.map((s) => s.name) ?? [];
+  t.true(steps.includes('check flows after resume'), steps.join(', '));
+  t.false(steps.includes('check flows after wake'));
+});
+
+test("suspend-save-fails=1: every suspend is an error (SuspendFailedError) with tart run's words, never the bug", async (t) => {
+  t.timeout(90_000);
+  const run = await runOnSim('sleep-wake-flows', {
+    repeat: 2,
+    seed: 4,
+    sleepStrategy: 'suspend',
+    quirks: { 'suspend-save-fails': 1 },
+  });
+  t.is(run.exitCode, 3, run.console);
+  for (const r of run.results) {
+    t.is(r.outcome, 'error');
+    t.is(r.errorType, 'SuspendFailedError');
+    t.regex(
+      r.message ?? '',
+      /^Suspend of sxl-\S+ did not happen as a snapshot: `.*tart run sxl-\S+ --no-graphics --suspendable --no-clipboard` exited with code 1 without "snapshot created successfully"; its output: .*Failed to suspend the VM: Invalid virtual machine configuration\. Unsupported console device in configuration\./,
+    );
+  }
+  t.like(run.summary.scenarios[0], { pass: 0, fail: 0, otherFailures: 0, error: 2 });
+  const evidence = readFileSync(
+    join(run.runDir, 'iterations', '1', 'evidence', 'tart-run-suspend.log'),
+    'utf8',
+  );
+  t.regex(evidence, /^Failed to suspend the VM: /m);
+});
+
+test('darkwake-only=1: a wake that is only a DarkWake is an error (NoFullWakeError), never the bug', async (t) => {
+  t.timeout(90_000);
+  const run = await runOnSim('sleep-wake-flows', {
+    repeat: 2,
+    seed: 4,
+    quirks: { 'darkwake-only': 1 },
+    inputs: { 'deadline-ms': '2000' },
+  });
+  t.is(run.exitCode, 3, run.console);
+  for (const r of run.results) {
+    t.is(r.outcome, 'error');
+    t.true(['NoFullWakeError', 'NoSleepError'].includes(r.errorType ?? ''), `${r.errorType}: ${r.message}`);
+    t.regex(r.message ?? '', /^No (full wake|sleep happened) on sxl-/);
+    t.true(r.steps.find((s) => s.name === 'check flows before sleep')?.ok);
+  }
+  t.like(run.summary.scenarios[0], { pass: 0, fail: 0, otherFailures: 0, error: 2 });
+});
+
+test('guest strategy: user activity declared after the wake and the guest held awake during the check', async (t) => {
+  t.timeout(90_000);
+  const run = await runOnSim('sleep-wake-flows', { repeat: 1, seed: 4 });
+  t.is(run.exitCode, 0, run.console);
+  const transcript = readFileSync(join(run.runDir, 'iterations', '1', 'transcript.log'), 'utf8');
+  t.regex(transcript, /caffeinate -u -t 2\n {2}-> exit 0/);
+  t.regex(transcript, /caffeinate -dis -t 300/);
+  // pmset -g log is read again after the check: after the caffeinate hold.
+  t.regex(transcript, /caffeinate -dis -t 300[\s\S]*pmset -g log/);
 });

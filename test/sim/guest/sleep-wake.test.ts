@@ -151,3 +151,85 @@ test.serial(
     t.regex(after.at(-1) ?? '', /^handleNewFlow TCP com\.apple\.curl remote /);
   },
 );
+
+test.serial(
+  'darkwake-only: the wake is a DarkWake, the guest sleeps again and wakes dark for maintenance',
+  async (t) => {
+    const guest = await TestGuest.create({ quirks: { 'darkwake-only': 1 } });
+    try {
+      const client = await guest.connect();
+      const { wasDropped, client: again } = await sleepAndWake(t, guest, client);
+      t.true(wasDropped);
+      // caffeinate -u declares user activity, and still nothing promotes the DarkWake (Reconstructed).
+      const caffeinated = exec(again, 'caffeinate -u -t 2').catch(() => ({ code: null }));
+      // SSH drops again when the DarkWake ends.
+      t.true(await dropped(again));
+      await caffeinated;
+      const later = await guest.connectRetry();
+      const events = parsePmsetLog((await exec(later, 'pmset -g log')).stdout).events;
+      const power = events.filter((e) => e.kind !== 'other').map((e) => `${e.domain}: ${e.message}`);
+      t.regex(
+        power[0] ?? '',
+        /^Sleep: Entering Sleep state due to 'Software Sleep pid=\d+': Using AC \(Charge:100%\)$/,
+      );
+      t.is(
+        power[1],
+        'DarkWake: DarkWake from Deep Idle [CDNP] : due to RTC/Maintenance Using AC (Charge:100%)',
+      );
+      t.is(power[2], "Sleep: Entering Sleep state due to 'Maintenance Sleep': Using AC (Charge:100%)");
+      t.is(
+        power[3],
+        'DarkWake: DarkWake from Deep Idle [CDNP] : due to RTC/Maintenance Using AC (Charge:100%)',
+      );
+      t.false(power.some((line) => line.startsWith('Wake:')));
+    } finally {
+      await guest.close();
+    }
+  },
+);
+
+test.serial('sysctl -n kern.boottime: the boot time, unchanged by a resume, new after a boot', async (t) => {
+  const guest = await TestGuest.create();
+  try {
+    const client = await guest.connect();
+    const boottime = (await exec(client, 'sysctl -n kern.boottime')).stdout;
+    t.regex(
+      boottime,
+      /^\{ sec = \d+, usec = \d+ \} [A-Z][a-z]{2} [A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d \d{4}\n$/,
+    );
+    t.regex((await exec(client, 'sysctl kern.boottime')).stdout, /^kern\.boottime: \{ sec = /);
+    t.deepEqual(await exec(client, 'sysctl -n kern.nosuch'), {
+      stdout: '',
+      stderr: "sysctl: unknown oid 'kern.nosuch'\n",
+      code: 1,
+    });
+    await guest.running!.suspend();
+    await guest.boot({ resume: true });
+    t.is((await exec(await guest.connectRetry(), 'sysctl -n kern.boottime')).stdout, boottime);
+    await guest.running!.powerOff();
+    await guest.boot();
+    t.not((await exec(await guest.connectRetry(), 'sysctl -n kern.boottime')).stdout, boottime);
+  } finally {
+    await guest.close();
+  }
+});
+
+test.serial(
+  'caffeinate: silent, exit 0 after -t; usage errors; without -t it holds until the channel closes',
+  async (t) => {
+    const guest = await TestGuest.create();
+    try {
+      const client = await guest.connect();
+      t.deepEqual(await exec(client, 'caffeinate -u -t 2'), { stdout: '', stderr: '', code: 0 });
+      t.deepEqual(await exec(client, 'caffeinate -dis -t 300'), { stdout: '', stderr: '', code: 0 });
+      t.is((await exec(client, 'caffeinate -x')).code, 1);
+      t.is((await exec(client, 'caffeinate -t')).code, 1);
+      // No -t: still running after a while (real caffeinate sits in dispatch_main).
+      const held = exec(client, 'caffeinate -dis').then(() => 'ended');
+      const first = await Promise.race([held, new Promise((r) => setTimeout(() => r('holding'), 300))]);
+      t.is(first, 'holding');
+    } finally {
+      await guest.close();
+    }
+  },
+);

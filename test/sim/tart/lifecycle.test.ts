@@ -267,6 +267,37 @@ test('suspend without --suspendable fails inside tart run, which exits 1', async
   t.like((await listed(home))[0], { State: 'stopped' });
 });
 
+test('suspend-save-fails: a --suspendable run prints the failure, exits 1, leaves no snapshot; the next run boots afresh', async (t) => {
+  const home = await homeWith(t, 'vm');
+  const first = home.spawnWith(
+    { SXL_SIM_QUIRKS: 'suspend-save-fails=1' },
+    'run',
+    'vm',
+    '--no-graphics',
+    '--suspendable',
+  );
+  await ipOf(t, home, 'vm', first);
+  const bootUuid = await guestBootUuid(t, home);
+  t.is((await home.tart('suspend', 'vm')).exitCode, 0);
+  const ended = await first.wait();
+  // On stdout, as Run.swift prints it; nothing about a snapshot.
+  t.deepEqual(
+    [ended.stdout, ended.exitCode],
+    [
+      'Failed to suspend the VM: Invalid virtual machine configuration. Unsupported console device in configuration.\n',
+      1,
+    ],
+  );
+  t.false(existsSync(join(home.dir, 'vms', 'vm', 'state.vzvmsave')));
+  t.like((await listed(home))[0], { State: 'stopped' });
+  const second = home.spawn('run', 'vm', '--no-graphics', '--suspendable');
+  await ipOf(t, home, 'vm', second);
+  t.is(second.stdout, '');
+  t.not(await guestBootUuid(t, home), bootUuid);
+  t.is((await home.tart('stop', 'vm')).exitCode, 0);
+  t.is((await second.wait()).exitCode, 0);
+});
+
 /** The VM `vm` is listed as stopped, and a new `tart run` takes it, runs it and stops with it. */
 async function runsAgain(t: ExecutionContext, home: TartHome): Promise<void> {
   t.like((await listed(home))[0], { State: 'stopped' });
