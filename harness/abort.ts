@@ -38,3 +38,37 @@ export function delay(ms: number, signal?: AbortSignal): Promise<void> {
 export function isTimeoutReason(error: unknown): boolean {
   return error instanceof DOMException && error.name === 'TimeoutError';
 }
+
+/** The reason a race's losers are aborted with: they lost, nothing went wrong. */
+export class RaceLostError extends Error {
+  override name = 'RaceLostError';
+  constructor() {
+    super('Cancelled: another branch of the race settled first');
+  }
+}
+
+/**
+ * Runs each contestant with a signal of its own and settles as the first of them does. The
+ * losers' signals are aborted at once (with RaceLostError), so their timers, listeners and
+ * commands end with the race instead of keeping the process alive; their late results and
+ * errors are dropped. `signal` (e.g. Ctrl-C) aborts every contestant.
+ */
+export async function race<T>(
+  contestants: readonly ((signal: AbortSignal) => Promise<T>)[],
+  signal?: AbortSignal,
+): Promise<T> {
+  const done = new AbortController();
+  const shared = signal ? AbortSignal.any([signal, done.signal]) : done.signal;
+  try {
+    return await Promise.race(
+      contestants.map((contestant) => {
+        const running = Promise.resolve().then(() => contestant(shared));
+        // A loser that fails after the race is over has nobody to report to.
+        running.catch(() => {});
+        return running;
+      }),
+    );
+  } finally {
+    done.abort(new RaceLostError());
+  }
+}

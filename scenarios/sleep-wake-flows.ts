@@ -5,8 +5,11 @@
 // Steps: install, activate, launch the app so it saves its proxy configuration, start it, traffic
 // gives flows, sleep/wake (--sleep-strategy), traffic gives flows again within the deadline.
 // Only `--sleep-strategy guest` makes macOS call the provider's sleep()/wake(); `suspend` freezes
-// the VM from the host and the provider never notices. A guest that did not sleep is an
-// infrastructure error (NoSleepError), never the bug.
+// the VM from the host and the provider never notices, so under `suspend` the check after the
+// resume is named `flows-after-resume`: even a real failure there counts as "other failure", never
+// as report 2. The harness proves its own steps first, each an infrastructure error when missing:
+// a guest that did not sleep (NoSleepError), a wake that was only a DarkWake or a sleep during the
+// check (NoFullWakeError), a snapshot that was not saved or not restored (SuspendFailedError).
 //
 // Inputs: --from (the app with its transparent-proxy extension; sim: sample 1.0), --input
 // proxy-name=..., url=..., flow-predicate=... (vendors log differently), log-subsystem=... (whose
@@ -116,17 +119,21 @@ export default defineScenario({
         check: 'flows-before-sleep',
       }),
     );
+    // Proven by the harness: a sleep and a full wake (guest), or a restored snapshot (suspend).
     const slept = await t.step(`sleep and wake (${t.sleepStrategy})`, () => t.sleepAndWake());
-    if (slept.evidence)
-      t.note(`slept ${slept.evidence.sleep.timestamp}, woke ${slept.evidence.wake.timestamp}`);
-    const after = await readGuestTime(t.guest, { signal: t.signal });
-    await t.step('check flows after wake', () =>
-      checkFlowsSeen(t.guest, extension, {
-        ...flowOptions,
-        since: after.logStart,
-        seen,
-        logging,
-        check: 'flows-after-wake',
+    // After a resume the provider never slept: a failure there is "other", never report 2.
+    const resumed = t.sleepStrategy === 'suspend';
+    await t.step(resumed ? 'check flows after resume' : 'check flows after wake', () =>
+      // Held awake while it runs; a sleep or DarkWake meanwhile is NoFullWakeError, not the bug.
+      slept.whileAwake(async () => {
+        const after = await readGuestTime(t.guest, { signal: t.signal });
+        return checkFlowsSeen(t.guest, extension, {
+          ...flowOptions,
+          since: after.logStart,
+          seen,
+          logging,
+          check: resumed ? 'flows-after-resume' : 'flows-after-wake',
+        });
       }),
     );
   },

@@ -14,12 +14,16 @@ export const QUIRKS = {
     'forum report 3: sysextd refuses an activation request with "no policy, cannot allow apps outside /Applications" and the app gets OSSystemExtensionErrorDomain code 4',
   'approval-ui-ignored':
     'approval automation that has no effect: the System Settings script exits 0 but the extension stays [activated waiting for user] (rolled per approval attempt)',
+  'darkwake-only':
+    'the scheduled wake is only a DarkWake ([CDNP], no display): the guest sleeps again a few seconds later and a user-activity assertion does not promote it (rolled per scheduled wake)',
   'no-sleep':
     'VZ guests that do not really sleep: `pmset sleepnow` prints "Sleeping now..." but the guest stays awake',
   'ssh-drop': 'flaky networking: the SSH connection is reset in the middle of a command',
   'sysdiagnose-hang': 'sysdiagnose never finishes (it hangs until the SSH channel closes)',
   'boot-fail': 'tart run fails with VZErrorDomain Code=1 "The virtual machine failed to start." (exit 1)',
   'no-ip': 'tart run: the VM runs but never gets a DHCP lease, so `tart ip` fails',
+  'suspend-save-fails':
+    'tart suspend: `tart run` prints "Failed to suspend the VM: ..." on stdout, exits 1 and leaves no snapshot, so the next `tart run` boots afresh',
   'vm-limit-leak':
     'tart #1217: a guest shutdown leaks one slot of the host VM limit; after two leaks every tart run fails with "The number of VMs exceeds the system limit" until the host reboots',
 } as const satisfies Record<string, string>;

@@ -8,6 +8,16 @@ export interface VmInfo {
   state: 'running' | 'suspended' | 'stopped';
 }
 
+/** How a VM process ended. */
+export interface VmStopped {
+  /** null when it was killed by a signal. */
+  exitCode: number | null;
+  /** What it printed since it started (tart run's stdout and stderr). */
+  output: string;
+  /** `Exit code 1 from \`tart run ...\`: <last lines>`, for messages. */
+  description: string;
+}
+
 export interface BackendDescription {
   /** `tart` for real tart, `sim` for the embedded simulated Mac (which runs the fake tart). */
   backend: string;
@@ -40,8 +50,23 @@ export interface VmBackend {
   endpoint(name: string, options?: WaitOptions): Promise<SshEndpoint>;
   /** Hard stop (a VM that is kept should have been shut down from inside first). Stopping a stopped VM is fine. */
   stop(name: string, options?: WaitOptions): Promise<void>;
+  /**
+   * Saves the VM's state to a snapshot (it stops) and proves it: the VM process ended cleanly after
+   * saving, and the VM is listed as suspended. Throws SuspendFailedError otherwise.
+   */
   suspend(name: string, options?: WaitOptions): Promise<void>;
+  /** Starts a suspended VM again from its snapshot; returns once the VM process runs. */
   resume(name: string, options: StartOptions): Promise<void>;
+  /**
+   * Once the guest answers after `resume`: proves that the VM process restored the snapshot (a
+   * cold boot would pass for a resume otherwise). Throws SuspendFailedError with its output.
+   */
+  confirmResumed(name: string, options?: WaitOptions): Promise<void>;
+  /**
+   * Settles when the VM process that `start` or `resume` began has ended, with why; never while it
+   * runs (so a wait for the guest can stop early). Rejects with the signal's reason on abort.
+   */
+  whenStopped(name: string, signal: AbortSignal): Promise<VmStopped>;
   /** Deletes the VM; deleting a missing VM is fine, so cleanup can be repeated. */
   delete(name: string, options?: WaitOptions): Promise<void>;
   list(options?: WaitOptions): Promise<VmInfo[]>;

@@ -1,7 +1,7 @@
 // Reboot the guest and reconnect: `sudo -n reboot`, wait for the connection to drop, then for SSH.
-import { delay } from '../abort.ts';
 import { WaitTimeoutError } from '../errors.ts';
 import type { GuestSession } from '../ssh/guest-session.ts';
+import { waitForDrop } from './connection-drop.ts';
 import { waitForGuiSession } from './gui-session.ts';
 
 export const rebootDefaults = { dropTimeoutMs: 60_000, reconnectTimeoutMs: 180_000 } as const;
@@ -11,13 +11,6 @@ export async function rebootGuest(
   options: { signal?: AbortSignal; dropTimeoutMs?: number; reconnectTimeoutMs?: number } = {},
 ): Promise<void> {
   const dropTimeoutMs = options.dropTimeoutMs ?? rebootDefaults.dropTimeoutMs;
-  const dropped = new Promise<boolean>((resolve) => {
-    if (!guest.isConnected) resolve(true);
-    const stop = guest.onClose(() => {
-      stop();
-      resolve(true);
-    });
-  });
   try {
     await guest.exec(['sudo', '-n', 'reboot'], {
       signal: options.signal,
@@ -28,7 +21,8 @@ export async function rebootGuest(
     // The connection may drop before the exit status comes back: that is the reboot starting.
     if (options.signal?.aborted) throw error;
   }
-  const didDrop = await Promise.race([dropped, delay(dropTimeoutMs, options.signal).then(() => false)]);
+  // A drop while the command ran counts: waitForDrop sees the closed connection at once.
+  const didDrop = await waitForDrop(guest, { timeoutMs: dropTimeoutMs, signal: options.signal });
   if (!didDrop)
     throw new WaitTimeoutError(
       'the SSH connection to drop after `sudo -n reboot`',

@@ -7,7 +7,7 @@ import type { SimSettings } from '../quirks.ts';
 import { Machine } from './machine.ts';
 import { bootMachine } from './model/boot-sequence.ts';
 import { awaitGuiSession } from './model/gui-session.ts';
-import { enterSleep, leaveSleep, takeNextWake } from './model/power-events.ts';
+import { enterSleep, leaveSleep, rollDarkWake, takeNextWake } from './model/power-events.ts';
 import { rollQuirk } from './model/quirk-dice.ts';
 import { readHostKey } from './ssh/host-key.ts';
 import { GuestSshServer } from './ssh/server.ts';
@@ -22,6 +22,15 @@ export const RESUME_DELAY_MS = 2_000;
 export const SLEEP_ENTER_DELAY_MS = 1_000;
 /** The shortest real wait of a sleep, so that a wake never overtakes the sleep it ends. */
 export const MIN_SLEEP_MS = 20;
+/**
+ * Quirk darkwake-only: how long a DarkWake lasts before the guest sleeps again (scaled), and its
+ * real-time floor, so that SSH can still be reached at time scale 0. Reconstructed: "a few
+ * seconds"; real `Maintenance Sleep` lines show tens of seconds awake.
+ */
+export const DARKWAKE_AWAKE_MS = 10_000;
+export const MIN_DARKWAKE_AWAKE_MS = 250;
+/** Between maintenance DarkWakes while asleep: about 15 minutes (forum 814079), scaled. */
+export const MAINTENANCE_WAKE_INTERVAL_MS = 15 * 60_000;
 
 export interface GuestBootOptions {
   /** TART_HOME/vms/<name>; the guest's persistent state lives in <vmDir>/guest/. */
@@ -42,6 +51,8 @@ export interface GuestBootOptions {
    * @default false
    */
   resume?: boolean;
+  /** Called once a resumed snapshot is restored, before the guest answers (tart prints "resuming VM..."). */
+  onRestored?: () => void;
 }
 
 export interface RunningGuest {
@@ -80,6 +91,7 @@ export async function bootGuest(opts: GuestBootOptions): Promise<RunningGuest> {
       });
       // A snapshot taken before the auto-login finished resumes still waiting for it.
       awaitGuiSession(machine);
+      opts.onRestored?.();
     } else {
       await delay(machine.scaledMs(BOOT_DELAY_MS), undefined, { signal: off.signal });
       await bootMachine(machine);
@@ -99,25 +111,50 @@ export async function bootGuest(opts: GuestBootOptions): Promise<RunningGuest> {
     });
   };
 
+  const goDown = async () => {
+    server.accepting = false;
+    server.dropConnections(false);
+    await server.close();
+  };
+  const comeUp = async () => {
+    awakeSince = machine.now().getTime();
+    await server.listen(opts.host, opts.port);
+    server.accepting = true;
+  };
+
   const sleep = async (pid: number) => {
     const signal = machine.bootSignal;
     // no-sleep: a VZ guest that prints "Sleeping now..." and carries on.
     if (await machine.mutate((state) => rollQuirk(machine, state, 'no-sleep'))) return;
     await delay(machine.scaledMs(SLEEP_ENTER_DELAY_MS), undefined, { signal });
-    server.accepting = false;
-    server.dropConnections(false);
-    await server.close();
-    const sleptAt = machine.now().getTime();
-    await enterSleep(machine, pid, awakeSince);
+    await goDown();
+    let sleptAt = machine.now().getTime();
+    await enterSleep(machine, `Software Sleep pid=${pid}`, awakeSince);
     const wake = await takeNextWake(machine);
     // Nothing scheduled: asleep until the host powers the VM off.
     if (!wake) return;
     const waitMs = Math.max(MIN_SLEEP_MS, machine.scaledMs(wake.at - machine.now().getTime()));
     await delay(waitMs, undefined, { signal });
-    await leaveSleep(machine, sleptAt);
-    awakeSince = machine.now().getTime();
-    await server.listen(opts.host, opts.port);
-    server.accepting = true;
+    const dark = await rollDarkWake(machine);
+    await leaveSleep(machine, sleptAt, dark);
+    await comeUp();
+    // darkwake-only: the network is up (N) but not the display; the guest sleeps again soon and
+    // wakes dark for maintenance now and then, until the VM stops. Reconstructed, the harder case:
+    // neither `caffeinate -u` nor other assertions promote it or keep it awake (the references
+    // only infer that a user-activity assertion would).
+    while (dark) {
+      await delay(Math.max(MIN_DARKWAKE_AWAKE_MS, machine.scaledMs(DARKWAKE_AWAKE_MS)), undefined, {
+        signal,
+      });
+      await goDown();
+      sleptAt = machine.now().getTime();
+      await enterSleep(machine, 'Maintenance Sleep', awakeSince);
+      await delay(Math.max(MIN_SLEEP_MS, machine.scaledMs(MAINTENANCE_WAKE_INTERVAL_MS)), undefined, {
+        signal,
+      });
+      await leaveSleep(machine, sleptAt, true);
+      await comeUp();
+    }
   };
 
   const powerOff = (): Promise<void> => {

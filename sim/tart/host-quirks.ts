@@ -1,4 +1,4 @@
-// The simulated host's own faults (boot-fail, no-ip, vm-limit-leak): their dice and the VM-limit
+// The simulated host's own faults (boot-fail, no-ip, vm-limit-leak, suspend-save-fails): their dice and the VM-limit
 // leak, both kept under SXL_SIM_HOST_DIR because every tart call is a process of its own.
 import { appendFileSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -6,7 +6,7 @@ import { type QuirkName, quirkFires, type SimSettings, vmStreamKey } from '../qu
 import { acquireWithin } from './run-lock.ts';
 import { simHostDir } from './storage.ts';
 
-export type HostQuirk = Extract<QuirkName, 'boot-fail' | 'no-ip' | 'vm-limit-leak'>;
+export type HostQuirk = Extract<QuirkName, 'boot-fail' | 'no-ip' | 'vm-limit-leak' | 'suspend-save-fails'>;
 
 /** Per VM name and quirk, how many times it was rolled: `{"sxl-x-3": {"boot-fail": 2}}`. */
 export const QUIRK_COUNTERS_FILE = 'quirk-counters.json';

@@ -39,8 +39,11 @@ export function pendingWakes(machine: Machine): ScheduledWake[] {
   return (machine.state.scheduledWakes ?? []).filter((w) => w.at > now);
 }
 
-/** The guest goes to sleep: the pmset Sleep event and the providers' sleep(). */
-export async function enterSleep(machine: Machine, pid: number, awakeSinceMs: number): Promise<void> {
+/**
+ * The guest goes to sleep: the pmset Sleep event and the providers' sleep(). `reason` as powerd
+ * words it: `Software Sleep pid=N` for `pmset sleepnow`, `Maintenance Sleep` after a DarkWake.
+ */
+export async function enterSleep(machine: Machine, reason: string, awakeSinceMs: number): Promise<void> {
   await machine.mutate(async (state) => {
     const now = machine.now();
     const awake = Math.max(0, Math.round((now.getTime() - awakeSinceMs) / 1000));
@@ -48,7 +51,7 @@ export async function enterSleep(machine: Machine, pid: number, awakeSinceMs: nu
       state,
       now,
       'Sleep',
-      `Entering Sleep state due to 'Software Sleep pid=${pid}': Using AC (Charge:100%)`,
+      `Entering Sleep state due to '${reason}': Using AC (Charge:100%)`,
       awake,
     );
     for (const provider of runningProviders(state)) {
@@ -71,16 +74,27 @@ export async function takeNextWake(machine: Machine): Promise<ScheduledWake | un
   });
 }
 
-/** The guest wakes from the RTC alarm: the pmset Wake event, providers' wake(), the flow quirk. */
-export async function leaveSleep(machine: Machine, sleptAtMs: number): Promise<void> {
+/** Whether the scheduled wake that fires now is only a DarkWake (quirk darkwake-only). */
+export function rollDarkWake(machine: Machine): Promise<boolean> {
+  return machine.mutate((state) => rollQuirk(machine, state, 'darkwake-only'));
+}
+
+/**
+ * The guest wakes from the RTC alarm: the pmset Wake event (a full wake, or with `dark` a DarkWake
+ * without display, macos-outputs §3.1 Apple-silicon wording), providers' wake() (they get it for
+ * DarkWakes too, forum 814079), the flow quirk.
+ */
+export async function leaveSleep(machine: Machine, sleptAtMs: number, dark = false): Promise<void> {
   await machine.mutate(async (state) => {
     const now = machine.now();
     const asleep = Math.max(0, Math.round((now.getTime() - sleptAtMs) / 1000));
     appendPmsetLog(
       state,
       now,
-      'Wake',
-      'Wake from Deep Idle [CDNVA] : due to RTC/Maintenance Using AC (Charge:100%)',
+      dark ? 'DarkWake' : 'Wake',
+      dark
+        ? 'DarkWake from Deep Idle [CDNP] : due to RTC/Maintenance Using AC (Charge:100%)'
+        : 'Wake from Deep Idle [CDNVA] : due to RTC/Maintenance Using AC (Charge:100%)',
       asleep,
     );
     for (const provider of runningProviders(state)) {

@@ -1,5 +1,6 @@
 // Every command the simulated guest knows, by name. One table per tool family.
 import { basicCommands } from '../commands/basic.ts';
+import { caffeinateCommands } from '../commands/caffeinate.ts';
 import { curlCommands } from '../commands/curl.ts';
 import { dittoCommands } from '../commands/ditto.ts';
 import { fileCommands } from '../commands/files.ts';
@@ -16,6 +17,7 @@ import { processCommands } from '../commands/processes.ts';
 import { screencaptureCommands } from '../commands/screencapture.ts';
 import { scutilCommands } from '../commands/scutil.ts';
 import { signingCommands } from '../commands/signing.ts';
+import { sysctlCommands } from '../commands/sysctl.ts';
 import { sysdiagnoseCommands } from '../commands/sysdiagnose.ts';
 import { systemInfoCommands } from '../commands/system-info.ts';
 import { systemextensionsctlCommands } from '../commands/systemextensionsctl.ts';
@@ -39,6 +41,8 @@ export const COMMANDS: CommandTable = Object.assign(
   launchctlCommands,
   powerCommands,
   pmsetCommands,
+  caffeinateCommands,
+  sysctlCommands,
   logCommands,
   scutilCommands,
   curlCommands,

@@ -128,6 +128,7 @@ class RunSession {
     private readonly dir: string,
     private readonly io: TartIo,
     private readonly suspendable: boolean,
+    private readonly settings: SimSettings,
     proc: TartProcess,
   ) {
     this.unsubscribe = [
@@ -164,7 +165,11 @@ class RunSession {
 
   private async onSuspend(): Promise<void> {
     if (this.finished) return;
-    if (!this.suspendable) {
+    // VZ refuses to save a configuration it cannot snapshot (tart #803): Run.swift prints the
+    // failure on stdout and exits 1, before pausing; the VM dies with the process, no state file is
+    // left, and the next `tart run` boots afresh. Quirk suspend-save-fails is that failure on a
+    // --suspendable VM (since tart 1cbc1e2 such VMs keep console devices whose save may fail).
+    if (!this.suspendable || (await rollHostQuirk(this.settings, this.name, 'suspend-save-fails'))) {
       this.io.out(
         'Failed to suspend the VM: Invalid virtual machine configuration. Unsupported console device in configuration.',
       );
@@ -208,6 +213,12 @@ class RunSession {
           settings,
           // A restored snapshot comes back as it was: no boot sequence, the clock behind.
           resume,
+          // As Run.swift: once restored, the state file goes and "resuming VM..." is printed, all
+          // before the VM runs again (so before its SSH answers).
+          onRestored: () => {
+            this.io.out('resuming VM...');
+            unlinkQuietly(join(this.dir, SUSPEND_STATE_FILE));
+          },
           onPowerOff: () => this.onGuestPowerOff(),
           // Into this run's stderr (the harness keeps it as tart-run.log), wherever the guest runs.
           report: (line) => this.io.err(line),
@@ -278,7 +289,7 @@ export const run: TartCommand = {
     const resuming = isSuspended(dir);
     const settings = readSimSettings();
     // Restoring a snapshot implies --suspendable, as in tart.
-    const session = new RunSession(name, dir, io, flag(args, 'suspendable') || resuming, proc);
+    const session = new RunSession(name, dir, io, flag(args, 'suspendable') || resuming, settings, proc);
     let control: ControlSocket | undefined;
     let started = false;
     try {
@@ -297,10 +308,6 @@ export const run: TartCommand = {
       if (early !== undefined) return early;
       const host = await booting;
       started = true;
-      if (resuming) {
-        io.out('resuming VM...');
-        unlinkQuietly(join(dir, SUSPEND_STATE_FILE));
-      }
       // Quirk no-ip: the guest runs but bootpd never hands it a lease, so `tart ip` finds nothing.
       if (!noIp) await recordLease(name, readVmConfig(dir).macAddress, host);
       // Made last, so that a fresh control.sock tells tests the guest is up and has its lease.
