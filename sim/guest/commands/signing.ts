@@ -3,10 +3,11 @@
 // (Contents/_CodeSignature/sxl-sim-signature.plist); verification is model/code-signature.ts.
 import { createHash } from 'node:crypto';
 import { posix } from 'node:path';
+import { CODE_RESOURCES, STAND_IN_SIGNATURE } from '../../builds/code-resources.ts';
 import type { GuestFs } from '../guest-fs.ts';
-import { readBundleInfo, readPlistFile, SIGNATURE_FILE } from '../model/bundle-info.ts';
+import { readPlistFile } from '../model/bundle-info.ts';
 import { verifyCode } from '../model/code-signature.ts';
-import type { PlistDict } from '../plist.ts';
+import { isDict, type PlistDict } from '../plist.ts';
 import { type CommandContext, type CommandTable, fail } from '../shell/types.ts';
 
 interface Signed {
@@ -15,6 +16,8 @@ interface Signed {
   identifier: string;
   signature: PlistDict;
   infoKeys: number;
+  /** Entries of the resource seal (`files2` of _CodeSignature/CodeResources). */
+  sealedFiles: number;
 }
 
 /** The bundle a path belongs to (the path itself or the .app/.systemextension above it). */
@@ -30,15 +33,34 @@ async function readSigned(fs: GuestFs, path: string): Promise<Signed | undefined
   const bundle = bundleOf(fs.resolve(path).guest);
   if (!bundle) return undefined;
   try {
-    const signature = await readPlistFile(fs, posix.join(bundle, SIGNATURE_FILE));
-    const info = await readBundleInfo(fs, bundle);
-    const identifier = typeof signature.Identifier === 'string' ? signature.Identifier : info.bundleId;
+    // A framework's signature lives in its current version (Versions/Current resolved, as codesign
+    // prints it); every other bundle's in Contents.
+    const framework = bundle.endsWith('.framework');
+    const content = framework
+      ? fs.resolve(posix.join(bundle, 'Versions/Current')).guest
+      : posix.join(bundle, 'Contents');
+    const signature = await readPlistFile(fs, posix.join(content, STAND_IN_SIGNATURE));
+    const plist = await readPlistFile(
+      fs,
+      posix.join(content, framework ? 'Resources/Info.plist' : 'Info.plist'),
+    );
+    const bundleId = typeof plist.CFBundleIdentifier === 'string' ? plist.CFBundleIdentifier : '';
+    const exeName = typeof plist.CFBundleExecutable === 'string' ? plist.CFBundleExecutable : '';
+    const identifier = typeof signature.Identifier === 'string' ? signature.Identifier : bundleId;
+    let sealedFiles = 0;
+    try {
+      const seal = await readPlistFile(fs, posix.join(content, CODE_RESOURCES));
+      if (isDict(seal.files2)) sealedFiles = Object.keys(seal.files2).length;
+    } catch {
+      sealedFiles = 0;
+    }
     return {
       bundle,
-      executable: info.executable,
+      executable: framework ? posix.join(content, exeName) : posix.join(content, 'MacOS', exeName),
       identifier,
       signature,
-      infoKeys: Object.keys(info.plist).length,
+      infoKeys: Object.keys(plist).length,
+      sealedFiles,
     };
   } catch {
     return undefined;
@@ -80,7 +102,7 @@ export function formatCodesign(s: Signed): string {
   else out += `Signed Time=${signedTime(time)}\n`;
   out += `Info.plist entries=${s.infoKeys}\nTeamIdentifier=${text(sig, 'TeamIdentifier') || 'not set'}\n`;
   if (runtime) out += 'Runtime Version=14.0.0\n';
-  out += 'Sealed Resources version=2 rules=13 files=2\nInternal requirements count=1 size=212\n';
+  out += `Sealed Resources version=2 rules=13 files=${s.sealedFiles}\nInternal requirements count=1 size=212\n`;
   return out;
 }
 

@@ -32,6 +32,12 @@ test('installer keeps the framework symlinks and the bundle verifies deeply', as
     code: 0,
   });
   t.deepEqual(await exec(client, `codesign --verify --deep ${q(APP)}`), { stdout: '', stderr: '', code: 0 });
+  // codesign -dv reads a framework's signature in its current version, and counts sealed files.
+  const shown = await exec(client, `codesign -dv --verbose=4 ${q(FW)}`);
+  t.is(shown.code, 0);
+  t.regex(shown.stderr, new RegExp(`^Executable=${FW.replace(/[.]/g, '\\.')}/Versions/A/SXLShared\n`));
+  t.regex(shown.stderr, /^Identifier=com\.example\.sxl\.shared$/m);
+  t.regex(shown.stderr, /^Sealed Resources version=2 rules=13 files=1$/m);
   // The upgrade keeps them too, and lists them among the receipt's files.
   t.is((await install('1.1')).code, 0);
   t.is((await exec(client, `codesign -v --deep ${q(APP)}`)).code, 0);
