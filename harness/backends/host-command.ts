@@ -1,6 +1,8 @@
-// The only module that imports zx: every host-side process (tart and friends) starts here.
+// The only module that starts host processes (tart and friends). They are spawned without a
+// shell: the pid we hold and signal is tart's own, not a bash wrapper's (real-mac-review.md item
+// 18), so a timeout or a SIGKILL fallback reaches the process that holds the VM.
+import { spawn } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
-import { $, type ProcessPromise } from 'zx';
 import { combineSignals, isTimeoutReason } from '../abort.ts';
 import { HostCommandError, tail } from '../errors.ts';
 
@@ -43,12 +45,7 @@ export async function runHostCommand(
   const started = performance.now();
   let record: HostCommandRecord;
   try {
-    const output = await $({
-      env: { ...process.env, ...options.env },
-      signal,
-      nothrow: true,
-      quiet: true,
-    })`${bin} ${args}`;
+    const output = await runToEnd(bin, args, { ...process.env, ...options.env }, signal);
     record = {
       command,
       stdout: output.stdout,
@@ -106,29 +103,27 @@ export function startBackgroundProcess(
   options: { env?: NodeJS.ProcessEnv; logFile: string },
 ): BackgroundProcess {
   const fd = openSync(options.logFile, 'a');
-  let child: ProcessPromise;
+  let child: ReturnType<typeof spawn>;
   try {
-    child = $({
+    child = spawn(bin, args, {
       env: { ...process.env, ...options.env },
       detached: true,
-      nothrow: true,
-      quiet: true,
       stdio: ['ignore', fd, fd],
-    })`${bin} ${args}`;
+    });
   } finally {
     closeSync(fd);
   }
   let exitCode: number | null | undefined;
-  const exited = child.then(
-    (output) => {
-      exitCode = output.exitCode;
-      return exitCode;
-    },
-    () => {
+  const exited = new Promise<number | null>((resolve) => {
+    child.once('error', () => {
       exitCode = null;
-      return null;
-    },
-  );
+      resolve(null);
+    });
+    child.once('exit', (code) => {
+      exitCode = code;
+      resolve(code);
+    });
+  });
   return {
     pid: child.pid,
     command: describeCommand(bin, args),
@@ -139,10 +134,48 @@ export function startBackgroundProcess(
     kill(signal: NodeJS.Signals = 'SIGTERM') {
       if (exitCode !== undefined || child.pid === undefined) return;
       try {
-        process.kill(child.pid, signal);
+        // The whole group: whatever the tool started dies with it.
+        process.kill(-child.pid, signal);
       } catch {
         // Already gone: nothing to stop.
       }
     },
   };
+}
+
+/** Runs `bin` with no shell, collects its output, and kills it when `signal` aborts. */
+function runToEnd(
+  bin: string,
+  args: readonly string[],
+  env: NodeJS.ProcessEnv,
+  signal: AbortSignal | undefined,
+): Promise<{ stdout: string; stderr: string; exitCode: number | null }> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) {
+      reject(signal.reason);
+      return;
+    }
+    const child = spawn(bin, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const stdout: Buffer[] = [];
+    const stderr: Buffer[] = [];
+    child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));
+    child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
+    const onAbort = () => {
+      child.kill('SIGKILL');
+      reject(signal?.reason);
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+    child.once('error', (error) => {
+      signal?.removeEventListener('abort', onAbort);
+      reject(error);
+    });
+    child.once('close', (code) => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve({
+        stdout: Buffer.concat(stdout).toString('utf8'),
+        stderr: Buffer.concat(stderr).toString('utf8'),
+        exitCode: code,
+      });
+    });
+  });
 }
