@@ -22,6 +22,7 @@ import { sysdiagnoseCommands } from '../commands/sysdiagnose.ts';
 import { systemInfoCommands } from '../commands/system-info.ts';
 import { systemextensionsctlCommands } from '../commands/systemextensionsctl.ts';
 import { textCommands } from '../commands/text.ts';
+import { unzipCommands } from '../commands/unzip.ts';
 import type { CommandTable } from './types.ts';
 
 export const COMMANDS: CommandTable = Object.assign(
@@ -31,6 +32,7 @@ export const COMMANDS: CommandTable = Object.assign(
   fileCommands,
   textCommands,
   dittoCommands,
+  unzipCommands,
   packageCommands,
   plutilCommands,
   openCommands,

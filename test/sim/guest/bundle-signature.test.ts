@@ -114,7 +114,7 @@ test('a duplicated file in place of a root symlink, an added file and a changed 
   );
 });
 
-test('ditto -c -k --keepParent and ditto -x -k round-trip the symlinks; so does the sample zip', async (t) => {
+test('ditto -c -k --keepParent, ditto -x -k and unzip keep the symlinks; zipinfo -1 lists them', async (t) => {
   const { client, install } = await builds.guest();
   await install('1.0');
   t.is((await exec(client, `ditto -c -k --keepParent ${q(APP)} app.zip`)).code, 0);
@@ -132,6 +132,20 @@ test('ditto -c -k --keepParent and ditto -x -k round-trip the symlinks; so does 
   t.is((await exec(client, `codesign --verify --deep ${q(copied)}`)).code, 0);
   t.is((await exec(client, `ditto -x -k ${q('sxl/SXL Sample 1.1.zip')} fromhost`)).code, 0);
   t.is((await exec(client, `codesign --verify --deep ${q('fromhost/SXL Sample.app')}`)).code, 0);
+  // unzip (Info-ZIP, as on macOS) restores them too and says so; zipinfo -1 lists the entries.
+  const unzipped = await exec(client, `unzip ${q('sxl/SXL Sample 1.1.zip')} -d unzipped`);
+  t.is(unzipped.code, 0, unzipped.stderr);
+  t.regex(
+    unzipped.stdout,
+    /^Archive: {2}sxl\/SXL Sample 1\.1\.zip\n {3}creating: unzipped\/SXL Sample\.app\/\n/,
+  );
+  t.regex(unzipped.stdout, /^ {4}linking: unzipped\/.*\/SXLShared\.framework\/Versions\/Current {2}-> A \n/m);
+  t.is((await exec(client, `codesign --verify --deep ${q('unzipped/SXL Sample.app')}`)).code, 0);
+  const again = await exec(client, `unzip ${q('sxl/SXL Sample 1.1.zip')} -d unzipped`);
+  t.regex(again.stdout, /\(EOF or read error, treating as "\[N\]one" \.\.\.\)\n$/);
+  const names = (await exec(client, `zipinfo -1 ${q('sxl/SXL Sample 1.1.zip')}`)).stdout.split('\n');
+  t.is(names[0], 'SXL Sample.app/');
+  t.true(names.includes(`${sampleFrameworkDir}/Versions/Current`));
   // A plain ditto copy and cp -R keep them as well.
   t.is((await exec(client, `ditto ${q(copied)} ${q('dittoed/SXL Sample.app')}`)).code, 0);
   t.is((await exec(client, `cp -R ${q(copied)} cpd.app`)).code, 0);
