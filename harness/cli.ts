@@ -53,6 +53,8 @@ run options:
   --evidence WHEN      on-failure (default), always or never: sysdiagnose, log slice, pmset log,
                        install.log and state, collected before teardown into iterations/<n>/evidence
   --sysdiagnose-timeout S  How long sysdiagnose may take (default 900)
+  --registration-deadline S  How long launchd may take to register a job or endpoint, or an old
+                       extension to terminate, before that counts (default 60; sim: scaled)
   --redact-env NAME    Environment variable holding a token to mask in everything written (repeatable);
                        the SSH password and TART_REGISTRY_USERNAME/PASSWORD are always masked
 
@@ -128,6 +130,7 @@ async function runCli(args: string[], argv: string[]): Promise<number> {
       'reboot-probe': { type: 'boolean', default: false },
       evidence: { type: 'string', default: 'on-failure' },
       'sysdiagnose-timeout': { type: 'string' },
+      'registration-deadline': { type: 'string' },
       'redact-env': { type: 'string', multiple: true, default: [] },
     },
   });
@@ -142,6 +145,10 @@ async function runCli(args: string[], argv: string[]): Promise<number> {
     values['sysdiagnose-timeout'] === undefined
       ? undefined
       : wholeNumber('--sysdiagnose-timeout', values['sysdiagnose-timeout'], 1);
+  const registrationDeadline =
+    values['registration-deadline'] === undefined
+      ? undefined
+      : wholeNumber('--registration-deadline', values['registration-deadline'], 0);
   const id = positionals[0];
   if (!id || positionals.length > 1) {
     throw new ConfigError(
@@ -256,6 +263,7 @@ async function runCli(args: string[], argv: string[]): Promise<number> {
       keepVm: values['keep-vm'],
       evidence,
       sysdiagnoseTimeoutMs: sysdiagnoseTimeout === undefined ? undefined : sysdiagnoseTimeout * 1000,
+      ...(registrationDeadline === undefined ? {} : { registrationDeadlineMs: registrationDeadline * 1000 }),
       redactEnv: values['redact-env'],
       launchCommand: values['launch-command']?.split(' ').filter(Boolean),
       argv: ['sysext-lab', ...argv],

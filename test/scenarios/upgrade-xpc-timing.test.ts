@@ -7,6 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test from 'ava';
 import { quirkRoll } from '../../sim/quirks.ts';
+import { onlyRunDir, runCli } from '../helpers/cli-run.ts';
+import { makeSimEnv } from '../helpers/sim-env.ts';
 import { runOnSim } from './run-on-sim.ts';
 
 // Seed 685 with the sim's delays on (time scale 0.2): in iteration 1 the new job comes after
@@ -82,4 +84,27 @@ test('a registration deadline that is not a number of ms is a usage error before
   const error = await t.throwsAsync(runOnSim('upgrade-xpc', { registrationDeadlineMs: -1 }));
   t.is(error?.name, 'ConfigError');
   t.regex(error?.message ?? '', /^registrationDeadlineMs must be a number of ms >= 0, got -1$/);
+});
+
+test('--registration-deadline S sets the deadline of a CLI run', async (t) => {
+  t.timeout(60_000);
+  const sim = makeSimEnv();
+  const result = await runCli(sim, [
+    'run',
+    'upgrade-xpc',
+    '--quirk',
+    'xpc-endpoint-lost-on-upgrade=1',
+    '--registration-deadline',
+    '1',
+    '--evidence',
+    'never',
+    '--artifacts',
+    sim.artifacts,
+  ]);
+  t.is(result.code, 1, result.stdout + result.stderr);
+  const xml = readFileSync(join(onlyRunDir(sim), 'junit.xml'), 'utf8');
+  t.regex(
+    xml,
+    /<failure message="XPC endpoint missing: [^"]*; still so at the 1000 ms deadline \(\d+ reads\)"/,
+  );
 });

@@ -33,6 +33,7 @@ for (const [args, pattern] of [
   [['--until-confident', '--threshold', '2'], /--threshold must be a number between 0 and 1, got "2"/],
   [['--until-fail', '--until-confident'], /--until-fail and --until-confident exclude each other/],
   [['--until-fail', '--max', '0'], /--max must be a whole number >= 1, got "0"/],
+  [['--registration-deadline', 'soon'], /--registration-deadline must be a whole number >= 0, got "soon"/],
   [['--input', 'nonsense'], /--input expects NAME=VALUE, got "nonsense"/],
   [
     ['--input', 'colour=blue'],
