@@ -1,0 +1,76 @@
+// The harness's own sleep/wake steps against the sim's fake tart: what it proves before a check
+// may count, and that a wait for a guest stops as soon as its VM process has ended.
+import { mkdtempSync } from 'node:fs';
+import { join } from 'node:path';
+import test from 'ava';
+import { runHostCommand } from '../../../harness/backends/host-command.ts';
+import { TartBackend } from '../../../harness/backends/tart-backend.ts';
+import { NoSleepError, SuspendFailedError } from '../../../harness/errors.ts';
+import { sleepAndWake } from '../../../harness/macos/sleep-wake.ts';
+import { GuestSession } from '../../../harness/ssh/guest-session.ts';
+import { fakeTart, makeSimEnv } from '../../helpers/sim-env.ts';
+
+const image = 'ghcr.io/cirruslabs/macos-sequoia-base:latest';
+
+async function startVm(timeScale: number, name: string) {
+  const sim = makeSimEnv(timeScale);
+  const backend = new TartBackend(sim.backendOptions());
+  await backend.clone(image, name);
+  const startOptions = {
+    logFile: join(mkdtempSync(join(sim.dir, 'it-')), 'tart-run.log'),
+    suspendable: true,
+  };
+  await backend.start(name, startOptions);
+  const endpoint = await backend.endpoint(name, { timeoutMs: 60_000 });
+  const guest = await GuestSession.connect(endpoint, { label: name, timeoutMs: 60_000 });
+  const cleanup = async () => {
+    guest.close();
+    await backend.stop(name).catch(() => {});
+    await backend.delete(name).catch(() => {});
+  };
+  return { sim, backend, guest, startOptions, cleanup };
+}
+
+test('a VM process that ends while the guest sleeps ends the reconnect at once (NoSleepError), not after its timeout', async (t) => {
+  t.timeout(120_000);
+  // Scaled so that the scheduled wake is 30 s away: the VM is stopped long before it.
+  const vm = await startVm(0.05, 'sxl-sleep-1');
+  t.teardown(vm.cleanup);
+  vm.guest.onClose(() => {
+    setTimeout(() => void runHostCommand(fakeTart, ['stop', 'sxl-sleep-1'], { env: vm.sim.env }), 200);
+  });
+  const started = performance.now();
+  const error = await t.throwsAsync(
+    sleepAndWake(
+      { guest: vm.guest, backend: vm.backend, vm: 'sxl-sleep-1', startOptions: vm.startOptions },
+      { strategy: 'guest', wakeAfterSeconds: 600, reconnectTimeoutMs: 90_000 },
+    ),
+    { instanceOf: NoSleepError },
+  );
+  t.regex(
+    error.message,
+    /^No sleep happened on sxl-sleep-1: the VM process ended while the guest slept: Exit code 0 from `\S*tart run sxl-sleep-1 --no-graphics --suspendable --no-clipboard`: Stopping VM\.\.\./,
+  );
+  // A "did not hang" bound far below the 90 s the reconnect would otherwise have spent.
+  t.true(performance.now() - started < 45_000);
+});
+
+test('a resume that boots afresh is refused: no restore lines from tart run (SuspendFailedError)', async (t) => {
+  t.timeout(120_000);
+  const vm = await startVm(0, 'sxl-resume-1');
+  t.teardown(vm.cleanup);
+  await vm.backend.suspend('sxl-resume-1');
+  t.deepEqual(await vm.backend.list(), [{ name: 'sxl-resume-1', state: 'suspended' }]);
+  // Stopping a suspended VM discards its snapshot (tart-cli.md): the next run is a cold boot.
+  await runHostCommand(fakeTart, ['stop', 'sxl-resume-1'], { env: vm.sim.env });
+  await vm.backend.resume('sxl-resume-1', vm.startOptions);
+  await vm.guest.reconnect({ timeoutMs: 60_000 });
+  const error = await t.throwsAsync(vm.backend.confirmResumed('sxl-resume-1'), {
+    instanceOf: SuspendFailedError,
+  });
+  t.regex(
+    error.message,
+    /^Resume of sxl-resume-1 did not happen as a snapshot: `\S*tart run sxl-resume-1 --no-graphics --suspendable --no-clipboard` did not print "restoring VM state from a snapshot\.\.\." and "resuming VM\.\.\.", so it did not restore a snapshot/,
+  );
+  t.is(error.stage, 'resume');
+});
