@@ -49,7 +49,9 @@ export interface ScenarioContext {
   readonly sleepStrategy: SleepStrategy;
   /**
    * Sleeps and wakes the guest by the run's strategy and reconnects; `since` is the guest's clock
-   * before. A guest that did not sleep throws NoSleepError (an infrastructure error, not the bug).
+   * before. Run the check that follows inside the result's `whileAwake(check)`. What the harness
+   * could not prove is an infrastructure error, never the bug: no sleep (NoSleepError), no full wake
+   * or a sleep during the check (NoFullWakeError), no saved or restored snapshot (SuspendFailedError).
    */
   sleepAndWake(): Promise<SleepWakeResult>;
   /** `sudo -n reboot`, then reconnects. */
