@@ -51,6 +51,26 @@ test('every quirk off, delays on: the late job and the terminating old version a
   t.deepEqual(Object.keys(run.summary.scenarios[0]?.findings ?? {}), ['time-to-register-ms']);
 });
 
+test('an old version still terminating at the deadline is an error, never the bug', async (t) => {
+  t.timeout(120_000);
+  // Seed 3, iteration 1: the old version stays terminating for 0.98 x 2.7 s + 0.3 s, x 0.2 (about
+  // 0.6 s); a deadline of 0 reads the list once, inside that window.
+  t.true(quirkRoll(3, '#1', 'timing:upgrade-termination', 0) > 0.95, 'dice of iteration 1');
+  const run = await runOnSim('upgrade-xpc', {
+    seed: 3,
+    registrationDeadlineMs: 0,
+    evidence: 'never',
+    sim: { tartHome: join(mkdtempSync(join(tmpdir(), 'sxl-timing-')), 'tart-home'), timeScale: TIME_SCALE },
+  });
+  const [r] = run.results;
+  t.like(r, { outcome: 'error', errorType: 'WaitTimeoutError' });
+  t.regex(
+    r?.message ?? '',
+    /to leave \[terminating for upgrade via delegate\] for \[terminated waiting to uninstall on reboot\]/,
+  );
+  t.like(run.summary.scenarios[0], { fail: 0, otherFailures: 0, error: 1 });
+});
+
 test('endpoint lost for good: every iteration fails with the signature at the deadline, the last read kept', async (t) => {
   t.timeout(120_000);
   const run = await runOnSim('upgrade-xpc', {
