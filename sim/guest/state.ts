@@ -104,8 +104,13 @@ export interface GuestState {
   haltedAtHostMs?: number;
   /** `pmset -g log` events of this disk, oldest first. */
   pmsetLog?: PmsetLogEntry[];
-  /** Pending `pmset schedule wake` / `relative wake` events (guest epoch ms). */
+  /** Pending `pmset schedule wake` events (guest epoch ms). */
   scheduledWakes?: ScheduledWake[];
+  /**
+   * `pmset relative wake N`: the kernel's one-shot "wake N s after the next sleep" setting; not a
+   * powerd event, so `pmset -g sched` never lists it (approval-and-power-facts §8.2).
+   */
+  relativeWakeSeconds?: number;
   /** NetworkExtension configurations saved by apps (NETransparentProxyManager). */
   proxies?: ProxyConfig[];
   /** Apps running in the GUI session; every boot starts with none (absent in older state files). */

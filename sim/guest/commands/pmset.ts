@@ -4,8 +4,8 @@ import { type CommandContext, type CommandTable, fail, ok } from '../shell/types
 import type { PmsetLogEntry } from '../state.ts';
 import { strftime } from './basic.ts';
 
-// [RECONSTRUCTED] pmset's refusal for a non-root caller of a setting that needs root.
-const NOT_ROOT = 'pmset: Must be run as root\n';
+// pmset.m's refusal of a scheduling call without privilege (approval-and-power-facts §8.2).
+const NOT_ROOT = 'pmset: This operation must be run as root\n';
 // [RECONSTRUCTED] abbreviated usage (the real one lists every setting).
 const USAGE =
   "Usage: pmset <options>\nSee pmset(1) for details: 'man pmset'\n  pmset schedule [cancel | cancelall] type date+time [owner]\n  pmset relative [wake | poweron] seconds\n  pmset [touch | sleepnow | displaysleepnow | boot]\n  pmset -g [log | sched | assertions]\n";
@@ -73,8 +73,12 @@ async function pmset(ctx: CommandContext) {
       const [type, seconds] = rest;
       if ((type !== 'wake' && type !== 'poweron') || !/^\d+$/.test(seconds ?? '')) return fail(USAGE);
       if (!root) return fail(NOT_ROOT);
-      const at = machine.now().getTime() + Number(seconds) * 1000;
-      await machine.mutate((state) => scheduleWake(state, { at, owner: 'pmset' }));
+      // A relative time of 0 fails like any other scheduling error (pmset.m).
+      if (Number(seconds) <= 0) return fail('pmset: Error in scheduling operation\n');
+      // Counted from the end of the next sleep, by the kernel: nothing for powerd to list.
+      await machine.mutate((state) => {
+        state.relativeWakeSeconds = Number(seconds);
+      });
       return ok();
     }
     case 'schedule': {

@@ -61,13 +61,19 @@ export async function enterSleep(machine: Machine, reason: string, awakeSinceMs:
 }
 
 /**
- * Takes the next scheduled wake off the list (the RTC alarm that will fire), or undefined when
- * nothing will wake the guest.
+ * Takes the next wake off the list (the RTC alarm that will fire) once the guest is asleep, or
+ * undefined when nothing will wake it. A `pmset relative wake N` counts from now, the end of the
+ * sleep, and is used up by it (the kernel clears it on the next wake).
  */
 export async function takeNextWake(machine: Machine): Promise<ScheduledWake | undefined> {
   return machine.mutate((state) => {
     const now = machine.now().getTime();
     const wakes = (state.scheduledWakes ?? []).filter((w) => w.at > now - 1000);
+    if (state.relativeWakeSeconds !== undefined) {
+      wakes.push({ at: now + state.relativeWakeSeconds * 1000, owner: 'pmset relative' });
+      wakes.sort((a, b) => a.at - b.at);
+      delete state.relativeWakeSeconds;
+    }
     const next = wakes.shift();
     state.scheduledWakes = wakes;
     return next;

@@ -49,9 +49,17 @@ test.serial('pmset: schedule, -g sched, root checks and usage', async (t) => {
     t.is((await exec(client, 'pmset -g sched')).stdout, '');
     t.deepEqual(await exec(client, 'pmset relative wake 30'), {
       stdout: '',
-      stderr: 'pmset: Must be run as root\n',
+      stderr: 'pmset: This operation must be run as root\n',
       code: 1,
     });
+    t.deepEqual(await exec(client, 'sudo -n pmset relative wake 0'), {
+      stdout: '',
+      stderr: 'pmset: Error in scheduling operation\n',
+      code: 1,
+    });
+    // A relative wake is the kernel's, counted from the end of the next sleep: powerd lists nothing.
+    t.is((await exec(client, 'sudo -n pmset relative wake 30')).code, 0);
+    t.is((await exec(client, 'pmset -g sched')).stdout, '');
     t.is((await exec(client, `sudo -n pmset schedule wake ${q('12/24/99 12:00:00')}`)).code, 0);
     t.is((await exec(client, `sudo -n pmset schedule wake ${q('12/24/98 08:30:00')} goguma`)).code, 0);
     t.is(
