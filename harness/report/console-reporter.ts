@@ -95,6 +95,9 @@ export class ConsoleReporter {
                 .join(', ')}`,
             );
           }
+          for (const [name, m] of Object.entries(s.measurements ?? {})) {
+            this.line(`  ${name}: ${m.count} measured, min ${m.min}, median ${m.median}, max ${m.max}`);
+          }
         }
         if (event.interrupted)
           this.line('Interrupted: the iteration in flight is recorded as an error; VMs were cleaned up.');

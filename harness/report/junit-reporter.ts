@@ -126,6 +126,10 @@ export class JUnitReporter {
             for (const [value, count] of Object.entries(values))
               suite.property(`${name}.${value}`, String(count));
           }
+          for (const [name, m] of Object.entries(summary.measurements ?? {})) {
+            for (const key of ['count', 'min', 'median', 'max'] as const)
+              suite.property(`${name}.${key}`, String(m[key]));
+          }
         }
         suites.set(key, suite);
       }

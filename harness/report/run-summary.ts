@@ -22,6 +22,28 @@ export interface ScenarioSummary {
   sentence: string;
   /** Counts of what iterations recorded, e.g. { "reboot-probe": { "recovered": 2 } }. */
   findings?: Record<string, Record<string, number>>;
+  /** Durations iterations recorded (findings named `*-ms`), e.g. time-to-register-ms. */
+  measurements?: Record<string, Measurement>;
+}
+
+/** The spread of one duration over the iterations that recorded it. */
+export interface Measurement {
+  count: number;
+  min: number;
+  median: number;
+  max: number;
+}
+
+/** A finding whose name ends in `-ms` is a duration: summarised by its spread, not value by value. */
+function isDuration(name: string): boolean {
+  return name.endsWith('-ms');
+}
+
+function spread(values: number[]): Measurement {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  const median = sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+  return { count: sorted.length, min: sorted[0]!, median, max: sorted[sorted.length - 1]! };
 }
 
 /** How the sentence names one iteration and the bug: "upgrades", "lost the XPC endpoint". */
@@ -66,8 +88,13 @@ export function summarize(
     const rate = failureRate(counts);
     const words = wording(id);
     const findings: Record<string, Record<string, number>> = {};
+    const durations: Record<string, number[]> = {};
     for (const r of rs) {
       for (const [name, value] of Object.entries(r.findings ?? {})) {
+        if (isDuration(name) && Number.isFinite(Number(value))) {
+          durations[name] = [...(durations[name] ?? []), Number(value)];
+          continue;
+        }
         const counted = findings[name] ?? {};
         counted[value] = (counted[value] ?? 0) + 1;
         findings[name] = counted;
@@ -85,6 +112,13 @@ export function summarize(
       ci95: rate.ci95,
       sentence: rateSentence(counts, words, words.threshold),
       ...(Object.keys(findings).length > 0 ? { findings } : {}),
+      ...(Object.keys(durations).length > 0
+        ? {
+            measurements: Object.fromEntries(
+              Object.entries(durations).map(([name, values]) => [name, spread(values)]),
+            ),
+          }
+        : {}),
     };
   });
 }

@@ -87,3 +87,12 @@ test('the console prints the counts, the sentence and the findings per image', (
   );
   t.regex(out, /^ {2}reboot-probe: 1 recovered$/m);
 });
+
+test('durations (findings named *-ms) are summarised by their spread, not counted value by value', (t) => {
+  const results = [120, 40, 4900, 1800].map((ms, i) =>
+    result(i + 1, 'pass', { findings: { 'time-to-register-ms': String(ms), 'reboot-probe': 'recovered' } }),
+  );
+  const [s] = summarize(results, wording);
+  t.deepEqual(s?.measurements, { 'time-to-register-ms': { count: 4, min: 40, median: 960, max: 4900 } });
+  t.deepEqual(s?.findings, { 'reboot-probe': { recovered: 4 } });
+});
