@@ -143,6 +143,9 @@ async function guestSleep(context: SleepWakeContext, options: SleepWakeOptions):
   try {
     evidence = await checkSleptAndWoke(guest, { since, signal });
   } catch (error) {
+    // Back for a moment and gone again before it could be asked: a DarkWake that ended.
+    if (didDrop && error instanceof CommandError && !signal?.aborted)
+      throw lostGuest(vm, '`pmset -g log` after the wake', error, []);
     if (!(error instanceof CheckFailedError)) throw error;
     throw new NoSleepError(
       vm,
@@ -162,9 +165,11 @@ async function guestSleep(context: SleepWakeContext, options: SleepWakeOptions):
 
 /** A guest command or log read that fails because the guest went away again proves no full wake. */
 function lostGuest(vm: string, what: string, error: unknown, pmset: string[]): NoFullWakeError {
-  return new NoFullWakeError(vm, `${what} failed, the guest went away again: ${(error as Error).message}`, {
-    'pmset-power-lines.txt': `${pmset.join('\n')}\n`,
-  });
+  return new NoFullWakeError(
+    vm,
+    `${what} failed, the guest went away again: ${(error as Error).message}`,
+    pmset.length > 0 ? { 'pmset-power-lines.txt': `${pmset.join('\n')}\n` } : {},
+  );
 }
 
 /**
