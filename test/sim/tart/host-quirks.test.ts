@@ -1,4 +1,4 @@
-// The fake tart's host quirks (boot-fail, no-ip, vm-limit-leak): their dice in-process (rate,
+// The fake tart's host quirks (boot-fail, no-ip, vm-limit-leak, suspend-save-fails): their dice in-process (rate,
 // repeatability), then each one through sim/bin/tart with the real guest, and how it recovers.
 import { existsSync, mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -46,7 +46,7 @@ async function rollAll(
 const vmNames = (runId: string, count: number) =>
   Array.from({ length: count }, (_, i) => `sxl-${runId}-${i + 1}`);
 
-for (const quirk of ['boot-fail', 'no-ip', 'vm-limit-leak'] as const) {
+for (const quirk of ['boot-fail', 'no-ip', 'vm-limit-leak', 'suspend-save-fails'] as const) {
   test(`${quirk} fires at its configured rate over seeded VMs and replays in a new run`, async (t) => {
     const settings = settingsWith(quirk, 0.3, 7);
     const env = hostDir(t);
