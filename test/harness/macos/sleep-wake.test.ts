@@ -5,7 +5,13 @@ import { join } from 'node:path';
 import test from 'ava';
 import { runHostCommand } from '../../../harness/backends/host-command.ts';
 import { TartBackend } from '../../../harness/backends/tart-backend.ts';
-import { NoSleepError, SuspendFailedError } from '../../../harness/errors.ts';
+import {
+  CheckFailedError,
+  NoFullWakeError,
+  NoSleepError,
+  SuspendFailedError,
+} from '../../../harness/errors.ts';
+import { waitForDrop } from '../../../harness/macos/connection-drop.ts';
 import { sleepAndWake } from '../../../harness/macos/sleep-wake.ts';
 import { GuestSession } from '../../../harness/ssh/guest-session.ts';
 import { fakeTart, makeSimEnv } from '../../helpers/sim-env.ts';
@@ -73,4 +79,43 @@ test('a resume that boots afresh is refused: no restore lines from tart run (Sus
     /^Resume of sxl-resume-1 did not happen as a snapshot: `\S*tart run sxl-resume-1 --no-graphics --suspendable --no-clipboard` did not print "restoring VM state from a snapshot\.\.\." and "resuming VM\.\.\.", so it did not restore a snapshot/,
   );
   t.is(error.stage, 'resume');
+});
+
+test('a check that fails while the guest sleeps again does not count: whileAwake throws NoFullWakeError over it', async (t) => {
+  t.timeout(120_000);
+  const vm = await startVm(0, 'sxl-awake-1');
+  t.teardown(vm.cleanup);
+  const slept = await sleepAndWake(
+    { guest: vm.guest, backend: vm.backend, vm: 'sxl-awake-1', startOptions: vm.startOptions },
+    { strategy: 'guest', wakeAfterSeconds: 1 },
+  );
+  t.is(slept.evidence?.wake.domain, 'Wake');
+  // The check: the guest goes back to sleep under it, and the flows it looks for never come.
+  const error = await t.throwsAsync(
+    slept.whileAwake(async () => {
+      await vm.guest.exec(['sudo', '-n', 'pmset', 'relative', 'wake', '1']);
+      await vm.guest.exec(['sudo', '-n', 'pmset', 'sleepnow']).catch(() => undefined);
+      await waitForDrop(vm.guest, { timeoutMs: 10_000 });
+      await vm.guest.reconnect({ timeoutMs: 30_000 });
+      throw new CheckFailedError('flows-after-wake', 'No flows: found 0 new');
+    }),
+    { instanceOf: NoFullWakeError },
+  );
+  t.regex(
+    error.message,
+    /^No full wake on sxl-awake-1: the guest left its wake of \S+ at \S+ \(Sleep: Entering Sleep state due to 'Software Sleep pid=\d+': Using AC \(Charge:100%\)\) while the check after the wake ran, so its result does not count \(No flows: found 0 new\)/,
+  );
+  // Without a sleep meanwhile, the check's own failure stands. pmset stamps whole seconds: the next
+  // cycle starts in a later one, as any two real sleeps do.
+  await new Promise((resolve) => setTimeout(resolve, 1100));
+  const again = await sleepAndWake(
+    { guest: vm.guest, backend: vm.backend, vm: 'sxl-awake-1', startOptions: vm.startOptions },
+    { strategy: 'guest', wakeAfterSeconds: 1 },
+  );
+  await t.throwsAsync(
+    again.whileAwake(async () => {
+      throw new CheckFailedError('flows-after-wake', 'No flows: found 0 new');
+    }),
+    { instanceOf: CheckFailedError },
+  );
 });
