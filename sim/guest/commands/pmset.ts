@@ -1,4 +1,5 @@
 // pmset: sleepnow, relative wake, schedule, -g log / sched / assertions (macos-outputs §3).
+import { heldAssertions } from '../model/power-assertions.ts';
 import { pendingWakes, scheduleWake } from '../model/power-events.ts';
 import { type CommandContext, type CommandTable, fail, ok } from '../shell/types.ts';
 import type { PmsetLogEntry } from '../state.ts';
@@ -24,7 +25,14 @@ function formatPmsetLog(ctx: CommandContext): string {
   const sinceBoot = events.filter(
     (e) => e.time >= state.bootTime && (e.domain === 'Sleep' || e.domain === 'Wake'),
   );
-  let out = `Sleep/Wakes since boot at ${stamp(state.bootTime)} :${sinceBoot.filter((e) => e.domain === 'Sleep').length}   Dark Wake Count in this sleep cycle:0\n\n`;
+  // DarkWakes since the last full wake (or boot): what the header calls this sleep cycle.
+  const lastFull = events.findLastIndex(
+    (e) => e.domain === 'Wake' || (e.domain === 'Start' && e.time >= state.bootTime),
+  );
+  const darkWakes = events
+    .slice(lastFull + 1)
+    .filter((e) => e.domain === 'DarkWake' && e.time >= state.bootTime).length;
+  let out = `Sleep/Wakes since boot at ${stamp(state.bootTime)} :${sinceBoot.filter((e) => e.domain === 'Sleep').length}   Dark Wake Count in this sleep cycle:${darkWakes}\n\n`;
   out += `${'Time stamp'.padEnd(26)}${'Domain'.padEnd(20)}\t${'Message'.padEnd(75)}\t${'Duration'.padEnd(10)}\t${'Delay'.padEnd(10)}\n`;
   out += `${'=========='.padEnd(26)}${'======'.padEnd(20)}\t${'======='.padEnd(75)}\t${'========'.padEnd(10)}\t${'====='.padEnd(10)}\n`;
   out += `UUID: ${state.bootUuid}\n`;
@@ -45,9 +53,44 @@ function formatSched(ctx: CommandContext): string {
   return out;
 }
 
+const SYSTEM_WIDE = [
+  'BackgroundTask',
+  'ApplePushServiceTask',
+  'UserIsActive',
+  'PreventUserIdleDisplaySleep',
+  'PreventSystemSleep',
+  'ExternalMedia',
+  'PreventUserIdleSystemSleep',
+  'NetworkClientActive',
+] as const;
+
+const age = (ms: number) => {
+  const s = Math.max(0, Math.floor(ms / 1000));
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${pad(Math.floor(s / 3600))}:${pad(Math.floor(s / 60) % 60)}:${pad(s % 60)}`;
+};
+
+/** macos-outputs §3.2; the assertions that running caffeinate processes hold are listed too. */
 function formatAssertions(ctx: CommandContext): string {
   const now = ctx.machine.now();
-  return `${strftime('%Y-%m-%d %H:%M:%S +0000', now)} \nAssertion status system-wide:\n   BackgroundTask                 0\n   ApplePushServiceTask           0\n   UserIsActive                   0\n   PreventUserIdleDisplaySleep    0\n   PreventSystemSleep             0\n   ExternalMedia                  0\n   PreventUserIdleSystemSleep     0\n   NetworkClientActive            0\nListed by owning process:\n   pid 97(configd): [0x0000000100000011] 00:00:00 BackgroundTask named: "com.apple.configd.idle"  \nKernel Assertions: 0x0\nIdle sleep preventers: IODisplayWrangler\n`;
+  const held = heldAssertions(ctx.machine);
+  let out = `${strftime('%Y-%m-%d %H:%M:%S +0000', now)} \nAssertion status system-wide:\n`;
+  for (const type of SYSTEM_WIDE) {
+    const level = held.some((a) => a.type === type) ? 1 : 0;
+    out += `   ${type.padEnd(31)}${level}\n`;
+  }
+  out += 'Listed by owning process:\n';
+  out +=
+    '   pid 97(configd): [0x0000000100000011] 00:00:00 BackgroundTask named: "com.apple.configd.idle"  \n';
+  for (const a of held) {
+    out += `   pid ${a.pid}(${a.process}): [0x${a.id.toString(16).padStart(16, '0')}] ${age(now.getTime() - a.createdAt)} ${a.type} named: "${a.name}"  \n`;
+    // [RECONSTRUCTED] detail lines as real caffeinate assertions show them (TAB-indented).
+    out += `\tDetails: ${a.details}\n\tLocalized=THE CAFFEINATE TOOL IS PREVENTING SLEEP.\n`;
+    if (a.releaseAt !== undefined)
+      out += `\tTimeout will fire in ${Math.max(0, Math.round((a.releaseAt - now.getTime()) / 1000))} secs Action=TimeoutActionRelease\n`;
+  }
+  out += 'Kernel Assertions: 0x0\nIdle sleep preventers: IODisplayWrangler\n';
+  return out;
 }
 
 /** `MM/dd/yy HH:mm:ss` in the guest's zone (UTC), as pmset schedule takes it. */

@@ -1,5 +1,6 @@
 import test, { type ExecutionContext } from 'ava';
 import type ssh2 from 'ssh2';
+import { parsePmsetAssertions } from '../../../harness/parse/pmset-assertions.ts';
 import { parsePmsetLog } from '../../../harness/parse/pmset-log.ts';
 import { parseUnifiedLog } from '../../../harness/parse/unified-log.ts';
 import { exec, q, TestGuest } from './guest-harness.ts';
@@ -174,7 +175,9 @@ test.serial(
       t.true(await dropped(again));
       await caffeinated;
       const later = await guest.connectRetry();
-      const events = parsePmsetLog((await exec(later, 'pmset -g log')).stdout).events;
+      const raw = (await exec(later, 'pmset -g log')).stdout;
+      t.regex(raw, /Dark Wake Count in this sleep cycle:[1-9]/);
+      const events = parsePmsetLog(raw).events;
       const power = events.filter((e) => e.kind !== 'other').map((e) => `${e.domain}: ${e.message}`);
       t.regex(
         power[0] ?? '',
@@ -236,6 +239,22 @@ test.serial(
       const held = exec(client, 'caffeinate -dis').then(() => 'ended');
       const first = await Promise.race([held, new Promise((r) => setTimeout(() => r('holding'), 300))]);
       t.is(first, 'holding');
+      // While it runs, pmset lists its assertions (and parses as real output does).
+      const assertions = parsePmsetAssertions((await exec(client, 'pmset -g assertions')).stdout);
+      t.like(assertions.systemWide, {
+        PreventUserIdleDisplaySleep: 1,
+        PreventUserIdleSystemSleep: 1,
+        PreventSystemSleep: 1,
+        UserIsActive: 0,
+      });
+      const mine = assertions.byProcess.filter((a) => a.process === 'caffeinate');
+      t.deepEqual(mine.map((a) => a.type).sort(), [
+        'PreventSystemSleep',
+        'PreventUserIdleDisplaySleep',
+        'PreventUserIdleSystemSleep',
+      ]);
+      t.true(mine.every((a) => a.name === 'caffeinate command-line tool'));
+      t.true(mine[0]?.details.some((d) => d.includes('caffeinate asserting forever')));
     } finally {
       await guest.close();
     }
