@@ -23,7 +23,7 @@ import {
 import { exitCodeFor, type SummaryWording, summarize } from './report/run-summary.ts';
 import { writeFileAtomic } from './report/write-atomic.ts';
 import { newRunId, registerRun } from './run-registry.ts';
-import type { FailureSignature, Scenario } from './scenario/define-scenario.ts';
+import { type FailureSignature, type Scenario, unobservableReason } from './scenario/define-scenario.ts';
 import type { BuildRecord, IterationResult, RunEvent } from './scenario/events.ts';
 import { runScenario } from './scenario/runner.ts';
 import { validateScenarioInputs } from './scenario/validate-inputs.ts';
@@ -121,9 +121,11 @@ export async function runCommand(options: RunOptions): Promise<RunOutcome> {
   const sleepStrategy = options.sleepStrategy ?? runDefaults.sleepStrategy;
   const inputs = withInputDefaults(options.scenario, options.inputs);
   const baseWording = wordingOf(options.scenario);
+  const unobservable = unobservableReason(options.scenario.signature, sleepStrategy);
   const wording = (id: string): SummaryWording => ({
     ...baseWording(id),
     ...(repetition.mode === 'until-confident' ? { threshold: repetition.threshold } : {}),
+    ...(unobservable ? { unobservable } : {}),
   });
   const timeScale = options.sim?.timeScale ?? Number(process.env.SXL_SIM_TIME_SCALE ?? 0.1);
   const sleepWake: SleepWakeOptions = {
@@ -372,6 +374,16 @@ function validate(options: RunOptions): void {
     throw new ConfigError(
       '--sleep-strategy',
       `--sleep-strategy must be guest or suspend, got "${options.sleepStrategy}"`,
+    );
+  }
+  const unobservable = unobservableReason(
+    options.scenario.signature,
+    options.sleepStrategy ?? runDefaults.sleepStrategy,
+  );
+  if (unobservable && repetition && repetition.mode !== 'repeat') {
+    throw new ConfigError(
+      '--sleep-strategy',
+      `--${repetition.mode} stops on the rate of "${options.scenario.signature.description}", but ${unobservable}; use --repeat N with this strategy, or --sleep-strategy ${options.scenario.signature.sleepStrategies?.join('|')}`,
     );
   }
   const images = options.images && options.images.length > 0 ? options.images : [options.image];

@@ -74,6 +74,7 @@ export default defineScenario({
     description: 'lost their flows after a wake',
     evidence:
       "The provider's flow lines seen before the sleep, and none for the traffic sent after the wake by the deadline, kept as log slices; counted only under --sleep-strategy guest and after a full wake was proven (a DarkWake or a resumed snapshot is not report 2).",
+    sleepStrategies: ['guest'],
   },
   unit: 'sleep/wake cycles',
   async run(t, input) {

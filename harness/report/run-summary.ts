@@ -52,6 +52,8 @@ export interface SummaryWording {
   bug: string;
   /** The rate a fix must be shown to stay below. @default 0.05 */
   threshold?: number;
+  /** Why this run cannot show the bug at all (e.g. its sleep strategy): then no rate is claimed. */
+  unobservable?: string;
 }
 
 export const exitCodes = {
@@ -85,8 +87,8 @@ export function summarize(
       otherFailures: rs.filter((r) => r.outcome === 'fail' && r.matchesSignature !== true).length,
       errors: rs.filter((r) => r.outcome === 'error').length,
     };
-    const rate = failureRate(counts);
     const words = wording(id);
+    const rate = words.unobservable ? { rate: null, ci95: [0, 1] as [number, number] } : failureRate(counts);
     const findings: Record<string, Record<string, number>> = {};
     const durations: Record<string, number[]> = {};
     for (const r of rs) {
@@ -110,7 +112,9 @@ export function summarize(
       error: counts.errors,
       failureRate: rate.rate,
       ci95: rate.ci95,
-      sentence: rateSentence(counts, words, words.threshold),
+      sentence: words.unobservable
+        ? unobservableSentence(counts, words, words.unobservable)
+        : rateSentence(counts, words, words.threshold),
       ...(Object.keys(findings).length > 0 ? { findings } : {}),
       ...(Object.keys(durations).length > 0
         ? {
@@ -128,4 +132,14 @@ export function exitCodeFor(results: readonly IterationResult[], interrupted: bo
   if (results.some((r) => r.outcome === 'fail')) return exitCodes.checkFailed;
   if (results.some((r) => r.outcome === 'error')) return exitCodes.infrastructure;
   return exitCodes.passed;
+}
+
+/** A run that cannot show the bug says so instead of counting its passes as clean runs. */
+function unobservableSentence(
+  counts: { pass: number; fail: number; otherFailures: number; errors: number },
+  words: SummaryWording,
+  reason: string,
+): string {
+  const failed = counts.fail + counts.otherFailures;
+  return `No rate of ${words.unit} that ${words.bug}: ${reason}. ${counts.pass} passed, ${failed} failed a check, ${counts.errors} error(s).`;
 }

@@ -1,6 +1,7 @@
 // A scenario: what to test, written against the public scenario API only. Its inputs are declared
 // with a kind, so that `sysext-lab run` rejects a bad one before any VM is cloned and `run(t, input)`
 // reads typed values instead of parsing strings itself.
+import type { SleepStrategy } from '../macos/sleep-wake.ts';
 import type { ScenarioContext } from './scenario-context.ts';
 import { checkInputDeclaration, parseInputValues } from './validate-inputs.ts';
 
@@ -86,6 +87,19 @@ export interface FailureSignature {
    * and run.json.
    */
   evidence: string;
+  /**
+   * The --sleep-strategy values under which the bug can happen at all. Under another strategy the
+   * iterations still run and report their checks, but no rate of this bug is claimed and the
+   * stopping rules that rest on it (--until-fail, --until-confident) are refused.
+   * @default every strategy
+   */
+  sleepStrategies?: readonly SleepStrategy[];
+}
+
+/** Why `signature` cannot be observed with `strategy`, or undefined when it can. */
+export function unobservableReason(signature: FailureSignature, strategy: SleepStrategy): string | undefined {
+  if (!signature.sleepStrategies || signature.sleepStrategies.includes(strategy)) return undefined;
+  return `--sleep-strategy ${strategy} cannot show this bug (it needs ${signature.sleepStrategies.join(' or ')}: under ${strategy} the guest never sleeps, so macOS never calls the provider's sleep()/wake())`;
 }
 
 export interface Scenario {

@@ -8,7 +8,12 @@ import { runOnSim } from './run-on-sim.ts';
 
 const ITERATIONS = 2;
 
-for (const scenario of ['activation-location', 'upgrade-xpc', 'sleep-wake-flows']) {
+for (const scenario of [
+  'activation-location',
+  'upgrade-xpc',
+  'sleep-wake-flows',
+  'same-version-no-replace',
+]) {
   test(`approval-ui-ignored=1: every ${scenario} iteration is an ApprovalAutomationError, none a failure`, async (t) => {
     t.timeout(240_000);
     const run = await runOnSim(scenario, {
@@ -22,7 +27,7 @@ for (const scenario of ['activation-location', 'upgrade-xpc', 'sleep-wake-flows'
       t.is(r.errorType, 'ApprovalAutomationError', r.message);
       t.regex(
         r.message ?? '',
-        /^Approval automation had no effect on com\.example\.sxl\.app\.proxy \(1\.0\/100\) on \S+ \(still \[activated waiting for user\]\): 2 System Settings attempt\(s\) and sysextd refused nothing/,
+        /^Approval automation had no effect on com\.example\.sxl\.app\.proxy \(1\.[01]\/1[01]0\) on \S+ \(still \[activated waiting for user\]\): 2 System Settings attempt\(s\) and sysextd refused nothing/,
       );
     }
     t.like(run.summary.scenarios[0], { fail: 0, error: ITERATIONS });
