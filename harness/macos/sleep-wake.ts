@@ -13,7 +13,7 @@
 //   sleep()/wake() calls, connections just stall.
 // Whether a VZ macOS guest really sleeps is unverified, so "no sleep happened" is an
 // infrastructure error (NoSleepError), never the bug.
-import { delay, race } from '../abort.ts';
+import { delay } from '../abort.ts';
 import type { StartOptions, VmBackend } from '../backends/vm-backend.ts';
 import {
   checkSleptAndWoke,
@@ -36,6 +36,7 @@ import type { GuestSession } from '../ssh/guest-session.ts';
 import { waitForDrop } from './connection-drop.ts';
 import { readGuestTime, setGuestClock } from './guest-clock.ts';
 import { readPmsetLog, scheduleRelativeWake } from './pmset.ts';
+import { reconnectWhileRunning } from './reconnect.ts';
 
 export type SleepStrategy = 'guest' | 'suspend';
 
@@ -90,24 +91,6 @@ export async function sleepAndWake(
   options: SleepWakeOptions,
 ): Promise<SleepWakeResult> {
   return options.strategy === 'suspend' ? suspendAndResume(context, options) : guestSleep(context, options);
-}
-
-/** Reconnects SSH, but gives up as soon as the VM process ends (nothing will answer then). */
-async function reconnectWhileRunning(
-  context: SleepWakeContext,
-  timeoutMs: number,
-  onStopped: (stopped: Awaited<ReturnType<VmBackend['whenStopped']>>) => Error,
-): Promise<void> {
-  const { guest, backend, vm, signal } = context;
-  await race<void>(
-    [
-      (s) => guest.reconnect({ signal: s, timeoutMs }),
-      async (s) => {
-        throw onStopped(await backend.whenStopped(vm, s));
-      },
-    ],
-    signal,
-  );
 }
 
 async function guestSleep(context: SleepWakeContext, options: SleepWakeOptions): Promise<SleepWakeResult> {

@@ -240,7 +240,11 @@ export class IterationContext implements ScenarioContext {
   }
 
   reboot(): Promise<void> {
-    return rebootGuest(this.guest, { signal: this.signal, reconnectTimeoutMs: this.setup.sshTimeoutMs });
+    return rebootGuest(this.guest, {
+      signal: this.signal,
+      reconnectTimeoutMs: this.setup.sshTimeoutMs,
+      vm: { backend: this.setup.backend, name: this.vm },
+    });
   }
 
   recordFinding(name: string, value: string): void {
