@@ -3,7 +3,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type RunOptions, runCommand, runDefaults } from '../harness/run-command.ts';
+import { type RunOptions, runCommand } from '../harness/run-command.ts';
 import { findScenario } from '../scenarios/index.ts';
 
 export function privateSim(): { dir: string; tartHome: string; artifacts: string } {
@@ -14,26 +14,23 @@ export function privateSim(): { dir: string; tartHome: string; artifacts: string
 
 export async function simRun(
   scenarioId: string,
-  options: Partial<RunOptions> & { timeScale?: number } = {},
+  options: Partial<Omit<RunOptions, 'scenario'>> & {
+    timeScale?: number;
+    seed?: number;
+    quirks?: Record<string, number>;
+  } = {},
 ): Promise<Awaited<ReturnType<typeof runCommand>> & { tartHome: string }> {
   const scenario = findScenario(scenarioId);
   if (!scenario) throw new Error(`Unknown scenario ${scenarioId}`);
   const sim = privateSim();
-  const { timeScale = 0, ...rest } = options;
+  const { timeScale = 0, seed = 1, quirks = {}, ...rest } = options;
   const outcome = await runCommand({
     scenario,
     backend: 'sim',
-    image: runDefaults.image,
-    repeat: 1,
-    inputs: {},
-    seed: 1,
-    quirks: {},
+    backendSettings: { seed, quirks, tartHome: sim.tartHome, timeScale },
     artifactsDir: sim.artifacts,
-    keepVm: false,
     argv: ['bench'],
-    signal: new AbortController().signal,
     write: () => {},
-    sim: { tartHome: sim.tartHome, timeScale },
     ...rest,
   });
   return { ...outcome, tartHome: sim.tartHome };

@@ -3,10 +3,10 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { findScenario, scenarios } from '../scenarios/index.ts';
-import { simBackendOptions } from './backends/sim-profile.ts';
-import { TartBackend } from './backends/tart-backend.ts';
+import { backendSummaries, createBackend } from './backends/registry.ts';
 import { ConfigError, InterruptedError } from './errors.ts';
-import { type EvidenceMode, evidenceModes } from './evidence/iteration-evidence.ts';
+import type { EvidenceMode } from './evidence/iteration-evidence.ts';
+import type { SleepStrategy } from './macos/sleep-wake.ts';
 import { ParseError } from './parse/parse-error.ts';
 import { parseByKind, parseKinds, UnknownParseKindError } from './parse/registry.ts';
 import { reapVms } from './reap.ts';
@@ -16,6 +16,9 @@ import { runCommand, runDefaults } from './run-command.ts';
 import type { Scenario } from './scenario/define-scenario.ts';
 import { describeInputKind, inputFlag } from './scenario/validate-inputs.ts';
 import { type Repetition, repetitionDefaults } from './stats/repetition.ts';
+
+const backends = backendSummaries();
+const backendChoice = backends.map((b) => b.kind).join('|');
 
 const USAGE = `Usage: sysext-lab <command> [options]
 
@@ -29,7 +32,7 @@ Commands:
                    Zip report.md and a failing iteration's evidence for Feedback Assistant
 
 run options:
-  --backend sim|tart   sim: the embedded simulated Mac (default); tart: a real Mac with tart
+  --backend ${backendChoice.padEnd(11)}${backends.map((b) => `${b.kind}: ${b.summary}${b.kind === runDefaults.backend ? ' (default)' : ''}`).join('; ')}
   --image NAME[,NAME]  Image(s) to clone per iteration; several run as a matrix with rates per image
                        (default ${runDefaults.image})
   --repeat N           Iterations per image (default 1)
@@ -58,7 +61,7 @@ run options:
   --redact-env NAME    Environment variable holding a token to mask in everything written (repeatable);
                        the SSH password and TART_REGISTRY_USERNAME/PASSWORD are always masked
 
-reap options: --backend sim|tart, --all (also VMs of runs still alive)
+reap options: --backend ${backendChoice}, --all (also VMs of runs still alive)
 Exit codes: 0 passed, 1 a check failed, 2 usage or config error, 3 infrastructure errors only, 130 interrupted.
 `;
 
@@ -111,8 +114,8 @@ async function runCli(args: string[], argv: string[]): Promise<number> {
     args,
     allowPositionals: true,
     options: {
-      backend: { type: 'string', default: runDefaults.backend },
-      image: { type: 'string', default: runDefaults.image },
+      backend: { type: 'string' },
+      image: { type: 'string' },
       repeat: { type: 'string', default: String(runDefaults.repeat) },
       from: { type: 'string' },
       to: { type: 'string' },
@@ -128,19 +131,12 @@ async function runCli(args: string[], argv: string[]): Promise<number> {
       'sleep-strategy': { type: 'string', default: runDefaults.sleepStrategy },
       input: { type: 'string', multiple: true, default: [] },
       'reboot-probe': { type: 'boolean', default: false },
-      evidence: { type: 'string', default: 'on-failure' },
+      evidence: { type: 'string', default: runDefaults.evidence },
       'sysdiagnose-timeout': { type: 'string' },
       'registration-deadline': { type: 'string' },
       'redact-env': { type: 'string', multiple: true, default: [] },
     },
   });
-  const evidence = values.evidence;
-  if (!isEvidenceMode(evidence)) {
-    throw new ConfigError(
-      '--evidence',
-      `--evidence must be one of ${evidenceModes.join(', ')}, got "${evidence}"`,
-    );
-  }
   const sysdiagnoseTimeout =
     values['sysdiagnose-timeout'] === undefined
       ? undefined
@@ -162,9 +158,6 @@ async function runCli(args: string[], argv: string[]): Promise<number> {
       'scenario',
       `Unknown scenario "${id}": expected one of ${scenarios.map((s) => s.id).join(', ')}`,
     );
-  const backend = values.backend;
-  if (backend !== 'sim' && backend !== 'tart')
-    throw new ConfigError('--backend', `--backend must be sim or tart, got "${backend}"`);
   const inputs: Record<string, string> = {};
   for (const entry of values.input) {
     const at = entry.indexOf('=');
@@ -205,22 +198,17 @@ async function runCli(args: string[], argv: string[]): Promise<number> {
     : values['until-confident']
       ? { mode: 'until-confident', max, threshold }
       : undefined;
-  const sleepStrategy = values['sleep-strategy'];
-  if (sleepStrategy !== 'guest' && sleepStrategy !== 'suspend') {
-    throw new ConfigError(
-      '--sleep-strategy',
-      `--sleep-strategy must be guest or suspend, got "${sleepStrategy}"`,
-    );
-  }
   const images = values.image
-    .split(',')
+    ?.split(',')
     .map((image) => image.trim())
     .filter(Boolean);
-  if (images.length === 0)
+  if (images?.length === 0)
     throw new ConfigError('--image', `--image needs at least one image name, got "${values.image}"`);
-  const seed =
-    values.seed === undefined ? Math.floor(Math.random() * 2 ** 31) : wholeNumber('--seed', values.seed, 0);
-  const quirks = Object.fromEntries(values.quirk.map(parseQuirk));
+  // The backend's own settings: its profile refuses those it does not take (quirks on a real Mac).
+  const backendSettings = {
+    ...(values.seed === undefined ? {} : { seed: wholeNumber('--seed', values.seed, 0) }),
+    ...(values.quirk.length === 0 ? {} : { quirks: Object.fromEntries(values.quirk.map(parseQuirk)) }),
+  };
 
   const controller = new AbortController();
   let interrupts = 0;
@@ -250,20 +238,19 @@ async function runCli(args: string[], argv: string[]): Promise<number> {
   try {
     const outcome = await runCommand({
       scenario,
-      backend,
-      image: images[0]!,
-      images,
+      backend: values.backend,
+      backendSettings,
+      ...(images ? { image: images[0]!, images } : {}),
       repeat,
-      ...(repetition ? { repetition } : {}),
-      sleepStrategy,
+      repetition,
+      // Checked with the other options, by one validator.
+      sleepStrategy: values['sleep-strategy'] as SleepStrategy,
       inputs,
-      seed,
-      quirks,
       artifactsDir: values.artifacts,
       keepVm: values['keep-vm'],
-      evidence,
+      evidence: values.evidence as EvidenceMode,
       sysdiagnoseTimeoutMs: sysdiagnoseTimeout === undefined ? undefined : sysdiagnoseTimeout * 1000,
-      ...(registrationDeadline === undefined ? {} : { registrationDeadlineMs: registrationDeadline * 1000 }),
+      registrationDeadlineMs: registrationDeadline === undefined ? undefined : registrationDeadline * 1000,
       redactEnv: values['redact-env'],
       launchCommand: values['launch-command']?.split(' ').filter(Boolean),
       argv: ['sysext-lab', ...argv],
@@ -341,11 +328,7 @@ async function reapCli(args: string[]): Promise<number> {
       all: { type: 'boolean', default: false },
     },
   });
-  if (values.backend !== 'sim' && values.backend !== 'tart') {
-    throw new ConfigError('--backend', `--backend must be sim or tart, got "${values.backend}"`);
-  }
-  const backend = new TartBackend(values.backend === 'sim' ? simBackendOptions({ quirks: {}, seed: 0 }) : {});
-  const reaped = await reapVms(backend, { all: values.all });
+  const reaped = await reapVms(createBackend(values.backend).vms, { all: values.all });
   for (const name of reaped.deleted) process.stdout.write(`deleted ${name}\n`);
   for (const problem of reaped.problems) process.stderr.write(`${problem}\n`);
   process.stdout.write(`reaped ${reaped.deleted.length} VM(s), kept ${reaped.kept.length} of live runs\n`);
@@ -395,8 +378,4 @@ function isArgError(error: unknown): boolean {
     error !== null &&
     String((error as { code?: string }).code).startsWith('ERR_PARSE_ARGS')
   );
-}
-
-function isEvidenceMode(text: string): text is EvidenceMode {
-  return (evidenceModes as readonly string[]).includes(text);
 }

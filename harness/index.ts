@@ -1,5 +1,5 @@
 // The public entry point of sysext-lab: everything scenarios and integrators may use.
-export { TartBackend, type TartBackendOptions, tartBackendDefaults } from './backends/tart-backend.ts';
+export { TartBackend, type TartBackendOptions, tartBackendDefaults } from './backends/tart/tart-backend.ts';
 export type { VmBackend, VmInfo } from './backends/vm-backend.ts';
 export { checkExtensionState } from './checks/extension-state.ts';
 export { checkFlowsSeen, defaultFlowPredicate, type FlowsSeenOptions } from './checks/flows-seen.ts';

@@ -5,109 +5,15 @@ import { existsSync, readFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { ConfigError } from '../errors.ts';
+import type { IterationResult } from '../scenario/events.ts';
 import { shellCommand } from '../ssh/shell-quote.ts';
 import { listFilesSorted } from './list-files.ts';
-import type { RunManifest } from './run-manifest.ts';
+import { outcomeKind, type RunDirContents, readRunDir } from './run-dir.ts';
 import { ZipWriter } from './zip-writer.ts';
 
 export const personalDataNotice =
   'The bundle holds a sysdiagnose, which contains personal and system data (user and host names, ' +
   'network and process information). Review it before you attach it to a report.';
-
-export interface RunStep {
-  name: string;
-  ok: boolean;
-  durationMs: number;
-  error?: string;
-}
-
-export interface RunIteration {
-  iteration: number;
-  outcome: 'pass' | 'fail' | 'error';
-  durationMs: number;
-  message?: string;
-  /** failedCheck for a fail, the error's class for an error. */
-  kind?: string;
-  steps: RunStep[];
-}
-
-export interface RunDirContents {
-  runDir: string;
-  manifest: Partial<RunManifest> & Record<string, unknown>;
-  summary: Record<string, unknown> & { scenarios?: Record<string, unknown>[] };
-  iterations: RunIteration[];
-}
-
-/** Reads run.json, summary.json and the per-iteration outcomes and steps from junit.xml. */
-export function readRunDir(runDir: string): RunDirContents {
-  const manifestPath = join(runDir, 'run.json');
-  if (!existsSync(manifestPath)) {
-    throw new ConfigError('run-dir', `Not a run directory: ${runDir} has no run.json`);
-  }
-  const manifest = JSON.parse(readFileSync(manifestPath, 'utf8'));
-  const summary = readJson(join(runDir, 'summary.json')) ?? {};
-  const junit = existsSync(join(runDir, 'junit.xml')) ? readFileSync(join(runDir, 'junit.xml'), 'utf8') : '';
-  return { runDir, manifest, summary, iterations: parseJUnitIterations(junit) };
-}
-
-function readJson(path: string): Record<string, unknown> | undefined {
-  try {
-    return JSON.parse(readFileSync(path, 'utf8'));
-  } catch {
-    return undefined;
-  }
-}
-
-/** The testcases our JUnitReporter writes: `<scenario> iteration N`, steps in system-out. */
-export function parseJUnitIterations(xml: string): RunIteration[] {
-  const iterations: RunIteration[] = [];
-  const testcase = /<testcase\b([^>]*?)(?:\/>|>([\s\S]*?)<\/testcase>)/g;
-  for (const match of xml.matchAll(testcase)) {
-    const attributes = match[1] ?? '';
-    const body = match[2] ?? '';
-    const name = attribute(attributes, 'name') ?? '';
-    const number = /iteration (\d+)$/.exec(name);
-    if (!number) continue;
-    const failure = /<(failure|error)\b([^>]*)/.exec(body);
-    const outcome = failure ? (failure[1] === 'failure' ? 'fail' : 'error') : 'pass';
-    const steps: RunStep[] = [];
-    const cdata = /<system-out><!\[CDATA\[([\s\S]*?)\]\]><\/system-out>/.exec(body)?.[1];
-    const systemOut = cdata ?? unescapeXml(/<system-out>([\s\S]*?)<\/system-out>/.exec(body)?.[1] ?? '');
-    for (const line of systemOut.matchAll(/^step (ok {2}|FAIL) (.+?) \((\d+) ms\)(?:: (.*))?$/gm)) {
-      steps.push({
-        name: line[2] ?? '',
-        ok: line[1] !== 'FAIL',
-        durationMs: Number(line[3]),
-        ...(line[4] ? { error: line[4] } : {}),
-      });
-    }
-    const message = failure ? attribute(failure[2] ?? '', 'message') : undefined;
-    const kind = failure ? attribute(failure[2] ?? '', 'type') : undefined;
-    iterations.push({
-      iteration: Number(number[1]),
-      outcome,
-      durationMs: Math.round(Number(attribute(attributes, 'time') ?? '0') * 1000),
-      ...(message ? { message } : {}),
-      ...(kind ? { kind } : {}),
-      steps,
-    });
-  }
-  return iterations;
-}
-
-function attribute(text: string, name: string): string | undefined {
-  const match = new RegExp(`\\b${name}="([^"]*)"`).exec(text);
-  return match ? unescapeXml(match[1] ?? '') : undefined;
-}
-
-function unescapeXml(text: string): string {
-  return text
-    .replaceAll('&lt;', '<')
-    .replaceAll('&gt;', '>')
-    .replaceAll('&quot;', '"')
-    .replaceAll('&apos;', "'")
-    .replaceAll('&amp;', '&');
-}
 
 export interface FeedbackOptions {
   /** The iteration to attach. @default the first that failed, else the first that errored */
@@ -138,7 +44,7 @@ export async function createFeedbackBundle(
     throw new ConfigError(
       '--iteration',
       options.iteration !== undefined
-        ? `No iteration ${options.iteration} in ${runDir}: junit.xml has ${run.iterations.map((i) => i.iteration).join(', ') || 'none'}`
+        ? `No iteration ${options.iteration} in ${runDir}: results.json has ${run.iterations.map((i) => i.iteration).join(', ') || 'none'}`
         : `Nothing to report in ${runDir}: no iteration failed or errored`,
     );
   }
@@ -146,7 +52,9 @@ export async function createFeedbackBundle(
   const attached = existsSync(iterationDir)
     ? listFilesSorted(iterationDir).map((f) => relative(runDir, f))
     : [];
-  const extra = ['run.json', 'summary.json', 'junit.xml'].filter((f) => existsSync(join(runDir, f)));
+  const extra = ['run.json', 'summary.json', 'results.json', 'junit.xml'].filter((f) =>
+    existsSync(join(runDir, f)),
+  );
   const files = [...extra, ...attached];
   const out = options.out ?? join(runDir, `feedback-${run.manifest.runId ?? 'run'}-${chosen.iteration}.zip`);
   const zip = new ZipWriter(out);
@@ -170,16 +78,21 @@ export async function createFeedbackBundle(
 type Json = Record<string, unknown>;
 
 /** report.md: Feedback Assistant's structure (title, description, steps, expected, actual, config). */
-export function feedbackReport(run: RunDirContents, chosen: RunIteration, files: readonly string[]): string {
+export function feedbackReport(
+  run: RunDirContents,
+  chosen: IterationResult,
+  files: readonly string[],
+): string {
   const m = run.manifest;
   const guest = m.guest;
   const guestText = guest
     ? `${guest.productName} ${guest.productVersion} (${guest.buildVersion})`
     : 'unknown';
   const scenario =
-    (run.summary.scenarios ?? []).find((s) => s.id === m.scenario) ?? run.summary.scenarios?.[0];
+    run.scenarios.find((s) => s.id === chosen.scenario && s.image === chosen.image) ?? run.scenarios[0];
   const counted = scenario ? `${scenario.fail}/${scenario.iterations} iterations` : '';
-  const what = chosen.kind ?? chosen.outcome;
+  const kind = outcomeKind(chosen);
+  const what = kind ?? chosen.outcome;
   const title = `${m.scenario ?? 'scenario'}: ${what} ${chosen.outcome === 'fail' ? 'fails' : 'errors'} on ${guestText}${counted ? ` (${counted})` : ''}`;
   const lines: string[] = [`# ${title}`, ''];
   lines.push('## Summary', '', chosen.message ?? '(no message)', '');
@@ -227,23 +140,21 @@ export function feedbackReport(run: RunDirContents, chosen: RunIteration, files:
     '',
     '## Actual',
     '',
-    `Iteration ${chosen.iteration}: ${chosen.outcome}${chosen.kind ? ` (${chosen.kind})` : ''}: ${chosen.message ?? ''}`,
+    `Iteration ${chosen.iteration}: ${chosen.outcome}${kind ? ` (${kind})` : ''}: ${chosen.message ?? ''}`,
   );
   lines.push('', '## Measured rate', '');
   if (scenario) {
     lines.push(
       `${scenario.fail} of ${scenario.iterations} iterations failed (${scenario.pass} passed, ${scenario.error} errored).`,
     );
-    // summary.json as run-summary.ts writes it: failureRate, ci95 [lo, hi] and a sentence to act on.
     const rate = scenario.failureRate;
-    const interval = scenario.ci95;
-    if (typeof rate === 'number' && Array.isArray(interval)) {
+    if (rate !== null) {
       lines.push(
-        `Failure rate ${(rate * 100).toFixed(1)} %, 95 % interval ${(Number(interval[0]) * 100).toFixed(1)}–${(Number(interval[1]) * 100).toFixed(1)} % (Wilson).`,
+        `Failure rate ${(rate * 100).toFixed(1)} %, 95 % interval ${(scenario.ci95[0] * 100).toFixed(1)}–${(scenario.ci95[1] * 100).toFixed(1)} % (Wilson).`,
       );
     }
-    if (typeof scenario.sentence === 'string') lines.push('', scenario.sentence);
-  } else lines.push('(summary.json has no counts)');
+    lines.push('', scenario.sentence);
+  } else lines.push('(results.json has no counts)');
   lines.push('', '## Log lines carrying the signature', '');
   const logLines = signatureLines(run.runDir, chosen);
   lines.push(...(logLines.length ? ['```', ...logLines, '```'] : ['(no unified log slice was collected)']));
@@ -254,7 +165,7 @@ export function feedbackReport(run: RunDirContents, chosen: RunIteration, files:
 const SIGNAL = /error|fail|invalid|not found|cannot|denied|unable|lost|1102|handleNewFlow|sleep|wake/i;
 
 /** Up to 40 unified-log lines of the iteration that look like the failure. */
-function signatureLines(runDir: string, chosen: RunIteration): string[] {
+function signatureLines(runDir: string, chosen: IterationResult): string[] {
   const path = join(runDir, 'iterations', String(chosen.iteration), 'evidence', 'unified-log.ndjson');
   if (!existsSync(path)) return [];
   const out: string[] = [];

@@ -1,10 +1,14 @@
 // <run-dir>/report.html: one self-contained page (inline CSS, no scripts, no network): the summary
 // with rates and intervals, a table of iterations (failing rows marked red, errors amber) and per
-// iteration a timeline of its steps, scaled by duration, with links to the evidence.
+// iteration a timeline of its steps, scaled by duration, with links to the evidence. Made from the
+// run directory's run.json and results.json once the run has ended.
 import { existsSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { type RunDirContents, type RunIteration, readRunDir } from './feedback-bundle.ts';
+import type { IterationResult, RunEvent } from '../scenario/events.ts';
 import { listFilesSorted } from './list-files.ts';
+import type { Reporter } from './reporter.ts';
+import { type RunDirContents, readRunDir } from './run-dir.ts';
+import type { ScenarioSummary } from './run-summary.ts';
 import { writeFileAtomic } from './write-atomic.ts';
 
 /** Row colours; the screenshot test looks for FAIL_RGB. */
@@ -22,6 +26,26 @@ tr.error td.outcome{background:${outcomeColours.error};color:#fff}
 .ok{background:#607d8b}.bad{background:${outcomeColours.fail}}
 code{background:#f4f4f4;padding:1px 4px}
 `;
+
+/**
+ * Writes report.html on run-finished, after the reporters of run.json and results.json (place it
+ * after them). A report that cannot be written is a problem to tell, not a reason to fail the run.
+ */
+export class HtmlReporter implements Reporter {
+  constructor(
+    private readonly runDir: string,
+    private readonly onProblem: (message: string) => void,
+  ) {}
+
+  handle(event: RunEvent): void {
+    if (event.type !== 'run-finished') return;
+    try {
+      writeHtmlReport(this.runDir);
+    } catch (error) {
+      this.onProblem(`report.html was not written: ${(error as Error).message}`);
+    }
+  }
+}
 
 export function writeHtmlReport(runDir: string): string {
   const path = join(runDir, 'report.html');
@@ -42,7 +66,7 @@ export function renderHtmlReport(run: RunDirContents): string {
   parts.push(
     '<h2>Summary</h2><table><tr><th>Scenario</th><th>Image</th><th>Iterations</th><th>Pass</th><th>Fail</th><th>Error</th><th>Failure rate</th></tr>',
   );
-  for (const s of run.summary.scenarios ?? []) {
+  for (const s of run.scenarios) {
     parts.push(
       `<tr><td>${esc(String(s.id))}</td><td>${esc(String(s.image))}</td><td>${s.iterations}</td><td>${s.pass}</td><td>${s.fail}</td><td>${s.error}</td><td>${esc(rateText(s))}</td></tr>`,
     );
@@ -61,7 +85,7 @@ export function renderHtmlReport(run: RunDirContents): string {
   return `<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>sysext-lab ${esc(String(m.runId ?? ''))}</title><style>${CSS}</style></head><body>\n${parts.join('\n')}\n</body></html>\n`;
 }
 
-function iterationSection(runDir: string, it: RunIteration): string {
+function iterationSection(runDir: string, it: IterationResult): string {
   const total = it.steps.reduce((sum, s) => sum + s.durationMs, 0) || 1;
   const blocks = it.steps.map((s) => {
     // A floor keeps short steps visible; flex shrinks the rest to fit.
@@ -84,12 +108,10 @@ function iterationSection(runDir: string, it: RunIteration): string {
 <div class="timeline">${blocks.join('')}</div><ol>${steps}</ol><details><summary>Evidence and files</summary><ul>${links}</ul></details>`;
 }
 
-function rateText(s: Record<string, unknown>): string {
-  // summary.json as run-summary.ts writes it: failureRate (null without decisive iterations) and ci95.
-  if (typeof s.failureRate !== 'number') return 'n/a';
-  const interval = Array.isArray(s.ci95) ? (s.ci95 as number[]) : undefined;
-  const bounds = interval ? ` (95 % CI ${pct(Number(interval[0]))}–${pct(Number(interval[1]))})` : '';
-  return `${pct(s.failureRate)}${bounds}`;
+function rateText(s: ScenarioSummary): string {
+  // null when no iteration reached a verdict, or the run could not show the bug.
+  if (s.failureRate === null) return 'n/a';
+  return `${pct(s.failureRate)} (95 % CI ${pct(s.ci95[0])}–${pct(s.ci95[1])})`;
 }
 
 const pct = (x: number) => `${(x * 100).toFixed(1)} %`;

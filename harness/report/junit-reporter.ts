@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import junitModule, { type Builder } from 'junit-report-builder';
 import type { IterationResult, RunEvent } from '../scenario/events.ts';
 import { attachmentLines, attachmentProperties } from './junit-attachments.ts';
+import { RewriteThrottle } from './rewrite-throttle.ts';
 import { type SummaryWording, summarize } from './run-summary.ts';
 import { writeFileAtomic } from './write-atomic.ts';
 
@@ -15,8 +16,8 @@ export interface JUnitRunFacts {
   redact?: (text: string) => string;
   runId: string;
   backend: string;
-  seed?: number;
-  quirks?: string;
+  /** The backend's own facts (the sim: seed, quirks), one suite property each. */
+  backendProperties?: Readonly<Record<string, string>>;
   builds: Record<string, string>;
   /** Wording of the rate sentence per scenario. */
   wording?: (scenario: string) => SummaryWording;
@@ -40,10 +41,9 @@ export class JUnitReporter {
   private readonly results: IterationResult[] = [];
   /** system-out per iteration, made once: the transcript does not change after its iteration. */
   private readonly systemOuts = new Map<IterationResult, string>();
-  private lastWriteAt = Number.NEGATIVE_INFINITY;
   /** Iterations in the file as last written; -1 before the first write. */
   private written = -1;
-  private pendingWrite: NodeJS.Timeout | undefined;
+  private readonly rewrite = new RewriteThrottle(() => this.writeNow(), JUNIT_REWRITE_INTERVAL_MS);
 
   constructor(
     private readonly runDir: string,
@@ -57,7 +57,7 @@ export class JUnitReporter {
   handle(event: RunEvent): void {
     if (event.type === 'iteration-finished') {
       this.results.push(event.result);
-      this.writeSoon();
+      this.rewrite.soon();
     } else if (event.type === 'run-started' || event.type === 'run-finished') {
       this.flush();
     }
@@ -68,23 +68,11 @@ export class JUnitReporter {
     if (this.written !== this.results.length) this.write();
   }
 
-  /** Writes now, or once the rewrite interval has passed since the last write. */
-  private writeSoon(): void {
-    if (this.pendingWrite) return;
-    const waitMs = this.lastWriteAt + JUNIT_REWRITE_INTERVAL_MS - performance.now();
-    if (waitMs <= 0) {
-      this.write();
-      return;
-    }
-    this.pendingWrite = setTimeout(() => this.write(), waitMs);
-    // A run that ends meanwhile writes on run-finished; the timer must not hold the process.
-    this.pendingWrite.unref();
+  write(): void {
+    this.rewrite.now();
   }
 
-  write(): void {
-    clearTimeout(this.pendingWrite);
-    this.pendingWrite = undefined;
-    this.lastWriteAt = performance.now();
+  private writeNow(): void {
     this.written = this.results.length;
     const xml = this.build();
     writeFileAtomic(this.path, this.facts.redact ? this.facts.redact(xml) : xml);
@@ -106,8 +94,8 @@ export class JUnitReporter {
         suite.property('image', result.image);
         suite.property('backend', this.facts.backend);
         suite.property('run-id', this.facts.runId);
-        if (this.facts.seed !== undefined) suite.property('seed', String(this.facts.seed));
-        if (this.facts.quirks !== undefined) suite.property('quirks', this.facts.quirks);
+        for (const [name, value] of Object.entries(this.facts.backendProperties ?? {}))
+          suite.property(name, value);
         for (const [role, description] of Object.entries(this.facts.builds))
           suite.property(`build.${role}`, description);
         if (this.facts.sleepStrategy !== undefined)

@@ -29,6 +29,8 @@ export interface RedactorOptions {
 export interface FromEnvironmentOptions extends RedactorOptions {
   /** The guest's SSH password. */
   sshPassword?: string;
+  /** Further secrets by value, e.g. those a backend names (its SSH password, an API token). */
+  secrets?: readonly Secret[];
   /** Environment variables holding tokens (e.g. `GITHUB_TOKEN`). */
   tokenEnvNames?: readonly string[];
   /** @default process.env */
@@ -82,6 +84,7 @@ export class Redactor {
     const env = options.env ?? process.env;
     const secrets: Secret[] = [];
     if (options.sshPassword) secrets.push({ name: 'SSH_PASSWORD', value: options.sshPassword });
+    for (const secret of options.secrets ?? []) if (secret.value) secrets.push(secret);
     for (const name of [...registryCredentialEnv, ...(options.tokenEnvNames ?? [])]) {
       const value = env[name];
       if (value) secrets.push({ name, value });

@@ -1,13 +1,13 @@
-// run.json: what ran, where, with what: enough to repeat the run and to tell two runs apart.
-import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { readdir, stat } from 'node:fs/promises';
-import { arch, platform, release, type } from 'node:os';
+// run.json: what ran, where, with what: enough to repeat the run and to tell two runs apart. Written
+// when the run starts (so that a run that dies at its first clone still says what it was) and again
+// when it ends, with what the run learnt on the way (guest OS, installed bundles, image digest).
 import { join } from 'node:path';
-import { runHostCommand } from '../backends/host-command.ts';
+import type { HostFacts } from '../backends/backend-profile.ts';
 import type { EvidenceProblem, EvidenceRecord } from '../evidence/collector.ts';
-import type { BuildRecord } from '../scenario/events.ts';
-import type { Redactor } from './redact.ts';
+import type { SleepStrategy } from '../macos/sleep-wake.ts';
+import type { BuildRecord, GuestOs, IterationResult, RunEvent } from '../scenario/events.ts';
+import type { Repetition } from '../stats/repetition.ts';
+import type { Reporter } from './reporter.ts';
 import { writeFileAtomic } from './write-atomic.ts';
 
 export interface RunManifest {
@@ -17,14 +17,20 @@ export interface RunManifest {
   backend: string;
   tool: string;
   toolVersion: string;
-  host: { os: string; release: string; arch: string; macos?: string; model?: string };
+  host: HostFacts;
   /** The image's digest as the VM tool resolved it (`tart fqn`), when known. */
   imageDigest?: string;
   image: string;
-  guest?: { productName: string; productVersion: string; buildVersion: string; sip?: string };
+  images: string[];
+  guest?: GuestOs;
   scenario: string;
+  /** What a failure counts as, and the positive evidence it needs. */
+  signature: { check: string; message?: string; description: string; evidence: string };
   iterations: number;
+  repetition: Repetition;
+  sleepStrategy: SleepStrategy;
   builds: BuildRecord[];
+  /** Set by backends that take them (the sim records its seed and quirks). */
   seed?: number;
   quirks?: Record<string, number>;
   startedAt: string;
@@ -35,50 +41,64 @@ export interface RunManifest {
   evidence?: { iteration: number; files: EvidenceRecord[]; problems: EvidenceProblem[] }[];
 }
 
-export function hostFacts(): RunManifest['host'] {
-  return { os: type(), release: release(), arch: arch() };
+export interface ManifestReporterOptions {
+  /** Masks secrets in the file. @default identity */
+  redact?: (text: string) => string;
 }
 
-/** On a Mac host also the macOS version and the model (e.g. Mac14,6), for Feedback reports. */
-export async function macHostFacts(): Promise<{ macos?: string; model?: string }> {
-  if (platform() !== 'darwin') return {};
-  const read = async (bin: string, args: string[]) =>
-    (await runHostCommand(bin, args, { timeoutMs: 10_000, allowFailure: true })).stdout.trim() || undefined;
-  return {
-    macos: await read('sw_vers', ['-productVersion']),
-    model: await read('sysctl', ['-n', 'hw.model']),
-  };
-}
+export class ManifestReporter implements Reporter {
+  private readonly manifest: RunManifest;
+  private readonly results: IterationResult[] = [];
 
-export function writeManifest(runDir: string, manifest: RunManifest, redactor?: Redactor): void {
-  const text = `${JSON.stringify(manifest, null, 2)}\n`;
-  writeFileAtomic(join(runDir, 'run.json'), redactor ? redactor.redact(text) : text);
-}
+  /** `manifest`: the facts known before the run (what the backend records is spread into it). */
+  constructor(
+    private readonly runDir: string,
+    manifest: RunManifest,
+    private readonly options: ManifestReporterOptions = {},
+  ) {
+    this.manifest = { ...manifest, builds: manifest.builds.map((b) => ({ ...b })) };
+  }
 
-/** sha256 and size of a build: a file is hashed as it is, an .app folder file by file in path order. */
-export async function describeBuild(role: string, path: string): Promise<BuildRecord> {
-  const info = await stat(path);
-  const hash = createHash('sha256');
-  let bytes = 0;
-  const files = info.isDirectory() ? await listFiles(path) : [path];
-  for (const file of files) {
-    if (info.isDirectory()) hash.update(`${file.slice(path.length)}\0`);
-    for await (const chunk of createReadStream(file)) {
-      hash.update(chunk as Buffer);
-      bytes += (chunk as Buffer).length;
+  get path(): string {
+    return join(this.runDir, 'run.json');
+  }
+
+  handle(event: RunEvent): void {
+    switch (event.type) {
+      case 'run-started':
+        this.write();
+        break;
+      case 'build-inspected': {
+        const record = this.manifest.builds.find((b) => b.role === event.build.role);
+        // The first install of a role describes it; later iterations install the same file.
+        if (record && !record.bundles) Object.assign(record, event.build);
+        break;
+      }
+      case 'guest-identified':
+        this.manifest.guest ??= event.guest;
+        break;
+      case 'image-resolved':
+        if (event.image === this.manifest.image) this.manifest.imageDigest = event.digest;
+        break;
+      case 'iteration-finished':
+        this.results.push(event.result);
+        break;
+      case 'run-finished':
+        this.manifest.finishedAt = event.at;
+        this.manifest.exitCode = event.exitCode;
+        this.manifest.interrupted = event.interrupted;
+        this.manifest.evidence = this.results
+          .filter((r) => r.evidence)
+          .map((r) => ({ iteration: r.iteration, files: r.evidence!.files, problems: r.evidence!.problems }));
+        this.write();
+        break;
+      default:
+        break;
     }
   }
-  return { role, path, sha256: hash.digest('hex'), bytes };
-}
 
-async function listFiles(dir: string): Promise<string[]> {
-  const out: string[] = [];
-  for (const entry of (await readdir(dir, { withFileTypes: true })).sort((a, b) =>
-    a.name.localeCompare(b.name),
-  )) {
-    const full = join(dir, entry.name);
-    if (entry.isDirectory()) out.push(...(await listFiles(full)));
-    else if (entry.isFile()) out.push(full);
+  private write(): void {
+    const text = `${JSON.stringify(this.manifest, null, 2)}\n`;
+    writeFileAtomic(this.path, this.options.redact ? this.options.redact(text) : text);
   }
-  return out;
 }

@@ -22,6 +22,14 @@ export interface BuildRecord {
   bundles?: { bundleId: string; shortVersion: string; bundleVersion: string; kind: 'app' | 'extension' }[];
 }
 
+/** The guest's macOS as first seen (sw_vers) and its SIP state, for run.json and reports. */
+export interface GuestOs {
+  productName: string;
+  productVersion: string;
+  buildVersion: string;
+  sip?: string;
+}
+
 export interface IterationResult {
   scenario: string;
   image: string;
@@ -74,7 +82,11 @@ export type RunEvent =
   | { type: 'step-started'; iteration: number; step: string; at: string }
   | { type: 'step-finished'; iteration: number; step: StepRecord }
   | { type: 'check-failed'; iteration: number; check: string; message: string }
+  /** A build as installed on a guest (bundles and signing filled in); the first install per role counts. */
   | { type: 'build-inspected'; build: BuildRecord }
+  | { type: 'guest-identified'; guest: GuestOs }
+  /** The image's content digest, once the VM tool has it cached (e.g. `tart fqn`). */
+  | { type: 'image-resolved'; image: string; digest: string }
   | { type: 'artifact-saved'; iteration?: number; path: string; bytes: number }
   | { type: 'notice'; message: string }
   | {

@@ -3,7 +3,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import test from 'ava';
-import { TartBackend } from '../../harness/backends/tart-backend.ts';
+import { TartBackend } from '../../harness/backends/tart/tart-backend.ts';
 import { reapVms } from '../../harness/reap.ts';
 import { makeSimEnv } from '../helpers/sim-env.ts';
 

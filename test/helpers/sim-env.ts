@@ -4,8 +4,8 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { simBackendOptions } from '../../harness/backends/sim-profile.ts';
-import type { TartBackendOptions } from '../../harness/backends/tart-backend.ts';
+import { simBackendOptions } from '../../harness/backends/sim/sim-profile.ts';
+import type { TartBackendOptions } from '../../harness/backends/tart/tart-backend.ts';
 
 export const repo = fileURLToPath(new URL('../../', import.meta.url));
 export const fakeTart = join(repo, 'sim', 'bin', 'tart');

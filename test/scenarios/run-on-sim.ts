@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ScenarioSummary } from '../../harness/report/run-summary.ts';
-import { type RunOptions, runCommand, runDefaults } from '../../harness/run-command.ts';
+import { type RunOptions, runCommand } from '../../harness/run-command.ts';
 import { findScenario } from '../../scenarios/index.ts';
 
 export interface SimRun extends Awaited<ReturnType<typeof runCommand>> {
@@ -12,32 +12,37 @@ export interface SimRun extends Awaited<ReturnType<typeof runCommand>> {
   console: string;
 }
 
-export async function runOnSim(
-  scenarioId: string,
-  options: Partial<Omit<RunOptions, 'scenario'>> = {},
-): Promise<SimRun> {
+/** RunOptions plus the sim backend's settings, spelt as flat options for brevity. */
+export type SimRunOptions = Partial<Omit<RunOptions, 'scenario'>> & {
+  /** @default 1 */
+  seed?: number;
+  quirks?: Record<string, number>;
+  /** The sim's TART_HOME and time scale. @default a private TART_HOME, scale 0 */
+  sim?: { tartHome?: string; timeScale?: number };
+};
+
+export async function runOnSim(scenarioId: string, options: SimRunOptions = {}): Promise<SimRun> {
   const scenario = findScenario(scenarioId);
   if (!scenario) throw new Error(`Unknown scenario ${scenarioId}`);
   const dir = mkdtempSync(join(tmpdir(), 'sxl-scn-'));
   process.env.SXL_STATE_DIR = join(dir, 'runs');
   let console = '';
+  const { seed = 1, quirks = {}, sim, ...rest } = options;
   const outcome = await runCommand({
     scenario,
     backend: 'sim',
-    image: runDefaults.image,
-    repeat: 1,
-    inputs: {},
-    seed: 1,
-    quirks: {},
+    backendSettings: {
+      seed,
+      quirks,
+      tartHome: sim?.tartHome ?? join(dir, 'tart-home'),
+      timeScale: sim?.timeScale ?? 0,
+    },
     artifactsDir: join(dir, 'artifacts'),
-    keepVm: false,
     argv: ['sysext-lab', 'run', scenarioId],
-    signal: new AbortController().signal,
     write: (text) => {
       console += text;
     },
-    sim: { tartHome: join(dir, 'tart-home'), timeScale: 0 },
-    ...options,
+    ...rest,
   });
   const summary = JSON.parse(readFileSync(join(outcome.runDir, 'summary.json'), 'utf8'));
   return { ...outcome, summary, console };

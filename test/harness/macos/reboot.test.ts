@@ -4,7 +4,7 @@ import { mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
 import test from 'ava';
 import { runHostCommand } from '../../../harness/backends/host-command.ts';
-import { TartBackend } from '../../../harness/backends/tart-backend.ts';
+import { TartBackend } from '../../../harness/backends/tart/tart-backend.ts';
 import { HostCommandError } from '../../../harness/errors.ts';
 import { rebootGuest } from '../../../harness/macos/reboot.ts';
 import { GuestSession } from '../../../harness/ssh/guest-session.ts';

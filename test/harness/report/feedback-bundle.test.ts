@@ -1,8 +1,9 @@
 import { execFileSync } from 'node:child_process';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import test from 'ava';
 import { ConfigError } from '../../../harness/errors.ts';
-import { createFeedbackBundle, parseJUnitIterations } from '../../../harness/report/feedback-bundle.ts';
+import { createFeedbackBundle } from '../../../harness/report/feedback-bundle.ts';
 import { makeRunDir } from './run-dir-fixture.ts';
 
 test('the bundle of a failing run holds report.md with the rate and the command, and the evidence', async (t) => {
@@ -16,6 +17,7 @@ test('the bundle of a failing run holds report.md with the rate and the command,
     'report.md',
     'run.json',
     'summary.json',
+    'results.json',
     'junit.xml',
     'iterations/1/evidence/state/systemextensionsctl-list.txt',
     'iterations/1/evidence/unified-log.ndjson',
@@ -41,25 +43,38 @@ test('asking for an iteration that is not there is a usage error naming the ones
   const runDir = makeRunDir();
   await t.throwsAsync(createFeedbackBundle(runDir, { iteration: 7 }), {
     instanceOf: ConfigError,
-    message: /^No iteration 7 in .*: junit.xml has 1, 2$/,
+    message: /^No iteration 7 in .*: results.json has 1, 2$/,
   });
 });
 
-test('junit.xml testcases are read back as iterations with steps', (t) => {
-  const its = parseJUnitIterations(
-    '<testcase classname="a" name="s iteration 3" time="1.5"><failure message="x &amp; y" type="c"/><system-out><![CDATA[VM x, outcome fail\nstep ok   a b (12 ms)\nstep FAIL c (3 ms): boom]]></system-out></testcase>',
-  );
-  t.deepEqual(its, [
-    {
-      iteration: 3,
-      outcome: 'fail',
-      durationMs: 1500,
-      message: 'x & y',
-      kind: 'c',
-      steps: [
-        { name: 'a b', ok: true, durationMs: 12 },
-        { name: 'c', ok: false, durationMs: 3, error: 'boom' },
-      ],
-    },
-  ]);
+test('the bundle is made from results.json: junit.xml is not read back', async (t) => {
+  const runDir = makeRunDir();
+  rmSync(join(runDir, 'junit.xml'));
+  // An error iteration recorded only in results.json is the one reported, with its type.
+  const path = join(runDir, 'results.json');
+  const file = JSON.parse(readFileSync(path, 'utf8'));
+  file.results[0] = {
+    ...file.results[0],
+    outcome: 'error',
+    failedCheck: undefined,
+    matchesSignature: undefined,
+    errorType: 'ApprovalAutomationError',
+    message: 'Approval had no effect on com.example.sxl.app.proxy',
+  };
+  writeFileSync(path, JSON.stringify(file));
+  const bundle = await createFeedbackBundle(runDir, { out: join(runDir, 'fb.zip') });
+  t.is(bundle.iteration, 1);
+  t.false(bundle.files.includes('junit.xml'));
+  const report = execFileSync('unzip', ['-p', bundle.path, 'report.md']).toString();
+  t.regex(report, /^# upgrade-xpc: ApprovalAutomationError errors on macOS 15\.1/);
+  t.regex(report, /Iteration 1: error \(ApprovalAutomationError\): Approval had no effect/);
+});
+
+test('a run directory without results.json is a usage error that names the file', async (t) => {
+  const runDir = makeRunDir();
+  rmSync(join(runDir, 'results.json'));
+  await t.throwsAsync(createFeedbackBundle(runDir), {
+    instanceOf: ConfigError,
+    message: /^Not a run directory: .* has no results\.json$/,
+  });
 });

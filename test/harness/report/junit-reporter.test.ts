@@ -36,8 +36,7 @@ function reporterIn(dir: string) {
   return new JUnitReporter(dir, {
     runId: 'run-1',
     backend: 'sim',
-    seed: 7,
-    quirks: 'xpc-endpoint-lost-on-upgrade=0.2',
+    backendProperties: { seed: '7', quirks: 'xpc-endpoint-lost-on-upgrade=0.2' },
     builds: { from: '/builds/SXL Sample 1.0.pkg sha256:ab', to: '/builds/[T] TEXT.pkg sha256:cd' },
   });
 }

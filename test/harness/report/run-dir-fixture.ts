@@ -3,6 +3,9 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { JUnitReporter } from '../../../harness/report/junit-reporter.ts';
+import { fanOut } from '../../../harness/report/reporter.ts';
+import { ResultsReporter } from '../../../harness/report/results-reporter.ts';
+import { SummaryReporter } from '../../../harness/report/summary-reporter.ts';
 import type { IterationResult } from '../../../harness/scenario/events.ts';
 
 export function makeRunDir(): string {
@@ -62,9 +65,24 @@ export function makeRunDir(): string {
         `${JSON.stringify({ timestamp: '2026-11-28 00:00:02.000000+0000', processImagePath: '/usr/libexec/sysextd', processID: 88, eventMessage: 'routine', messageType: 'Default' })}\n`,
     );
   }
-  const reporter = new JUnitReporter(runDir, { runId: 'r', backend: 'sim', builds: {} });
-  for (const result of results) reporter.handle({ type: 'iteration-finished', result });
-  reporter.handle({ type: 'run-finished', at: '2026-11-27T10:05:00.000Z', exitCode: 1, interrupted: false });
+  const wording = () => ({ unit: 'upgrades', bug: 'lost the XPC endpoint' });
+  const emit = fanOut([
+    new JUnitReporter(runDir, { runId: 'r', backend: 'sim', builds: {}, wording }),
+    new ResultsReporter(runDir, { wording }),
+    new SummaryReporter(runDir, { wording }),
+  ]);
+  emit({
+    type: 'run-started',
+    runId: 'r',
+    runDir,
+    scenario: 'upgrade-xpc',
+    image: base.image,
+    iterations: 2,
+    backend: 'sim',
+    at: base.startedAt,
+  });
+  for (const result of results) emit({ type: 'iteration-finished', result });
+  emit({ type: 'run-finished', at: '2026-11-27T10:05:00.000Z', exitCode: 1, interrupted: false });
   writeFileSync(
     join(runDir, 'run.json'),
     JSON.stringify({
@@ -99,27 +117,6 @@ export function makeRunDir(): string {
       ],
       startedAt: base.startedAt,
       exitCode: 1,
-    }),
-  );
-  writeFileSync(
-    join(runDir, 'summary.json'),
-    JSON.stringify({
-      runId: 'r',
-      exitCode: 1,
-      scenarios: [
-        {
-          id: 'upgrade-xpc',
-          image: base.image,
-          iterations: 2,
-          pass: 1,
-          fail: 1,
-          otherFailures: 0,
-          error: 0,
-          failureRate: 0.5,
-          ci95: [0.0946, 0.9054],
-          sentence: '1 of 2 upgrades lost the XPC endpoint: 50% (9%-91%).',
-        },
-      ],
     }),
   );
   return runDir;

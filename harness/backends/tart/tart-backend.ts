@@ -2,16 +2,16 @@
 // ip polling, stop, delete, list. The same code drives real tart and the sim's fake tart.
 
 import { readFile, stat } from 'node:fs/promises';
-import { delay, race } from '../abort.ts';
-import { HostCommandError, SuspendFailedError, tail } from '../errors.ts';
-import { doNotRetry, retryUntil } from '../retry.ts';
-import type { SshCredentials, SshEndpoint } from '../ssh/guest-session.ts';
+import { delay, race } from '../../abort.ts';
+import { HostCommandError, SuspendFailedError, tail } from '../../errors.ts';
+import { doNotRetry, retryUntil } from '../../retry.ts';
+import type { SshCredentials, SshEndpoint } from '../../ssh/guest-session.ts';
 import {
   type BackgroundProcess,
   type HostCommandRecord,
   runHostCommand,
   startBackgroundProcess,
-} from './host-command.ts';
+} from '../host-command.ts';
 import type {
   BackendDescription,
   StartOptions,
@@ -19,7 +19,7 @@ import type {
   VmInfo,
   VmStopped,
   WaitOptions,
-} from './vm-backend.ts';
+} from '../vm-backend.ts';
 
 // tart's own words (Sources/tart/Commands/Run.swift at 2.32.1), printed on stdout by `tart run`.
 /** Printed once `saveMachineStateTo` succeeded, before the run exits 0. */

@@ -1,6 +1,6 @@
 // --image names are checked against tart's reference grammar before any clone.
 import test from 'ava';
-import { imageNameProblem } from '../../../harness/backends/image-reference.ts';
+import { imageNameProblem } from '../../../../harness/backends/tart/image-reference.ts';
 
 const digest = `sha256:${'0123456789abcdef'.repeat(4)}`;
 

@@ -3,10 +3,10 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test from 'ava';
-import { parseTartList, TartBackend } from '../../../harness/backends/tart-backend.ts';
-import { HostCommandError, WaitTimeoutError } from '../../../harness/errors.ts';
-import { GuestSession } from '../../../harness/ssh/guest-session.ts';
-import { makeSimEnv } from '../../helpers/sim-env.ts';
+import { parseTartList, TartBackend } from '../../../../harness/backends/tart/tart-backend.ts';
+import { HostCommandError, WaitTimeoutError } from '../../../../harness/errors.ts';
+import { GuestSession } from '../../../../harness/ssh/guest-session.ts';
+import { makeSimEnv } from '../../../helpers/sim-env.ts';
 
 const image = 'ghcr.io/cirruslabs/macos-sequoia-base:latest';
 

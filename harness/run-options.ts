@@ -1,0 +1,185 @@
+// The options of `sysext-lab run`: one bag, its defaults in one object, one validator. The backend's
+// profile sets the defaults that depend on where VMs run; what the caller gives wins over both.
+import type { BackendProfile, BackendSettings } from './backends/backend-profile.ts';
+import { createBackend } from './backends/registry.ts';
+import { ConfigError } from './errors.ts';
+import { type EvidenceMode, evidenceModes } from './evidence/iteration-evidence.ts';
+import { sysdiagnoseDefaults } from './evidence/sysdiagnose.ts';
+import { activationDefaults } from './macos/activation.ts';
+import type { SleepStrategy, SleepWakeOptions } from './macos/sleep-wake.ts';
+import { type Scenario, unobservableReason } from './scenario/define-scenario.ts';
+import type { Repetition } from './stats/repetition.ts';
+
+export interface RunOptions {
+  scenario: Scenario;
+  /** A registered backend (`sysext-lab --help` lists them). @default 'sim' */
+  backend: string;
+  /**
+   * The backend's own settings, validated by its profile, e.g. the sim's `seed`, `quirks`,
+   * `timeScale`, `tartHome`, or tart's `tartBin`. @default {}
+   */
+  backendSettings: BackendSettings;
+  /** Image to clone per iteration. @default 'ghcr.io/cirruslabs/macos-sequoia-base:latest' */
+  image: string;
+  /** The image matrix (--image a,b,c); rates are per image. Empty: `[image]`. @default [] */
+  images: readonly string[];
+  /** Iterations per image when `repetition` is not given. @default 1 */
+  repeat: number;
+  /** --until-fail / --until-confident with --max and --threshold; overrides `repeat`. @default undefined */
+  repetition: Repetition | undefined;
+  /** How scenarios sleep and wake the guest (--sleep-strategy). @default 'guest' */
+  sleepStrategy: SleepStrategy;
+  /** Fine-tuning of sleep/wake timing (tests, slow hosts). @default {} (the backend may scale it) */
+  sleepWake: Omit<SleepWakeOptions, 'strategy'>;
+  /** Scenario inputs (--from, --to, --input NAME=VALUE). @default {} */
+  inputs: Readonly<Record<string, string>>;
+  /** Where run directories go. @default 'artifacts' */
+  artifactsDir: string;
+  /** Leave each iteration's VM behind. @default false */
+  keepVm: boolean;
+  /** Command that launches the app to request activation, the app's path appended. @default ['open', '-a'] */
+  launchCommand: readonly string[];
+  /** The command line, for run.json and the repro command. @default [] */
+  argv: readonly string[];
+  /** Aborted on Ctrl-C. @default a signal that never aborts */
+  signal: AbortSignal;
+  /** True after a second Ctrl-C: skip clean shutdowns. @default () => false */
+  hurry: () => boolean;
+  /** Terminal output. @default process.stdout */
+  write: (text: string) => void;
+  /** When to collect sysdiagnose, logs and state before teardown. @default 'on-failure' */
+  evidence: EvidenceMode;
+  /** How long sysdiagnose may take. @default 900000 (15 minutes) */
+  sysdiagnoseTimeoutMs: number;
+  /** Names of environment variables holding tokens to redact from everything written. @default [] */
+  redactEnv: readonly string[];
+  /**
+   * How long checks wait for what macOS registers in the background (the upgraded extension's
+   * launchd job and XPC endpoint, the old version's termination) before its absence counts.
+   * @default 60000 (the sim scales it by its time scale, to at least 2000)
+   */
+  registrationDeadlineMs: number;
+}
+
+/** What a caller gives: the scenario, and any option it wants other than its default. */
+export type RunRequest = Pick<RunOptions, 'scenario'> & Partial<Omit<RunOptions, 'scenario'>>;
+
+const never = new AbortController().signal;
+
+export const runDefaults: Readonly<Omit<RunOptions, 'scenario'>> = {
+  backend: 'sim',
+  backendSettings: {},
+  image: 'ghcr.io/cirruslabs/macos-sequoia-base:latest',
+  images: [],
+  repeat: 1,
+  repetition: undefined,
+  sleepStrategy: 'guest',
+  sleepWake: {},
+  inputs: {},
+  artifactsDir: 'artifacts',
+  keepVm: false,
+  launchCommand: activationDefaults.launchCommand,
+  argv: [],
+  signal: never,
+  hurry: () => false,
+  write: (text) => {
+    process.stdout.write(text);
+  },
+  evidence: 'on-failure',
+  sysdiagnoseTimeoutMs: sysdiagnoseDefaults.timeoutMs,
+  redactEnv: [],
+  registrationDeadlineMs: 60_000,
+};
+
+/**
+ * The complete options (runDefaults, then the backend's defaults, then what was given) and the
+ * backend's profile; throws ConfigError naming the option, the expected and the got value.
+ */
+export function resolveRunOptions(request: RunRequest): { options: RunOptions; profile: BackendProfile } {
+  const given = Object.fromEntries(
+    Object.entries(request).filter(([, value]) => value !== undefined),
+  ) as RunRequest;
+  const profile = createBackend(given.backend ?? runDefaults.backend, given.backendSettings ?? {});
+  const { sleepWake: backendSleepWake, ...backendDefaults } = profile.runDefaults({
+    image: runDefaults.image,
+    registrationDeadlineMs: runDefaults.registrationDeadlineMs,
+  });
+  const options: RunOptions = {
+    ...runDefaults,
+    ...backendDefaults,
+    ...given,
+    sleepWake: { ...runDefaults.sleepWake, ...backendSleepWake, ...given.sleepWake },
+  };
+  validateRunOptions(options, profile);
+  return { options, profile };
+}
+
+export function validateRunOptions(options: RunOptions, profile: BackendProfile): void {
+  if (!Number.isInteger(options.repeat) || options.repeat < 1) {
+    throw new ConfigError('--repeat', `--repeat must be a whole number >= 1, got ${options.repeat}`);
+  }
+  const repetition = options.repetition;
+  if (
+    repetition &&
+    repetition.mode !== 'repeat' &&
+    !(Number.isInteger(repetition.max) && repetition.max >= 1)
+  ) {
+    throw new ConfigError('--max', `--max must be a whole number >= 1, got ${repetition.max}`);
+  }
+  if (repetition?.mode === 'until-confident' && !(repetition.threshold > 0 && repetition.threshold < 1)) {
+    throw new ConfigError(
+      '--threshold',
+      `--threshold must be between 0 and 1 (exclusive), got ${repetition.threshold}`,
+    );
+  }
+  if (options.sleepStrategy !== 'guest' && options.sleepStrategy !== 'suspend') {
+    throw new ConfigError(
+      '--sleep-strategy',
+      `--sleep-strategy must be guest or suspend, got "${options.sleepStrategy}"`,
+    );
+  }
+  const unobservable = unobservableReason(options.scenario.signature, options.sleepStrategy);
+  if (unobservable && repetition && repetition.mode !== 'repeat') {
+    throw new ConfigError(
+      '--sleep-strategy',
+      `--${repetition.mode} stops on the rate of "${options.scenario.signature.description}", but ${unobservable}; use --repeat N with this strategy, or --sleep-strategy ${options.scenario.signature.sleepStrategies?.join('|')}`,
+    );
+  }
+  for (const image of imagesOf(options)) {
+    const problem = profile.imageProblem(image);
+    if (problem) {
+      throw new ConfigError(
+        '--image',
+        `Invalid --image "${image}": ${problem}. Pass an OCI reference such as ${runDefaults.image} or the name of a local VM (\`tart list\`)`,
+      );
+    }
+  }
+  if (!evidenceModes.includes(options.evidence)) {
+    throw new ConfigError(
+      '--evidence',
+      `--evidence must be one of ${evidenceModes.join(', ')}, got "${options.evidence}"`,
+    );
+  }
+  for (const [name, value, min] of [
+    ['registrationDeadlineMs', options.registrationDeadlineMs, 0],
+    ['sysdiagnoseTimeoutMs', options.sysdiagnoseTimeoutMs, 1],
+  ] as const) {
+    if (!(Number.isFinite(value) && value >= min)) {
+      throw new ConfigError(name, `${name} must be a number of ms >= ${min}, got ${value}`);
+    }
+  }
+  if (options.launchCommand.length === 0 || options.launchCommand.some((part) => part === '')) {
+    throw new ConfigError(
+      '--launch-command',
+      `--launch-command must name a command, e.g. "open -a", got "${options.launchCommand.join(' ')}"`,
+    );
+  }
+  if (options.artifactsDir === '') {
+    throw new ConfigError('--artifacts', '--artifacts must name a directory, got ""');
+  }
+}
+
+/** The images the run clones, in order: the matrix, or the one image. */
+export function imagesOf(options: Pick<RunOptions, 'image' | 'images'>): string[] {
+  return options.images.length > 0 ? [...options.images] : [options.image];
+}
