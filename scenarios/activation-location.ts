@@ -86,6 +86,9 @@ export default defineScenario({
         signal: t.signal,
         settleTimeoutMs: t.registrationDeadlineMs,
         saveFile: (name, guestPath) => t.downloadArtifact(join('evidence', name), guestPath),
+        strategy: t.approval,
+        appPath: build.appPath,
+        recordFinding: (name, value) => t.recordFinding(name, value),
       });
       if (approval.kind === 'refused') throw await activationFailure(approval.lines);
     });

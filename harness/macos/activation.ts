@@ -6,7 +6,7 @@
 import { CheckFailedError } from '../errors.ts';
 import type { GuestSession } from '../ssh/guest-session.ts';
 import { relaunchApp } from './app-process.ts';
-import { approveExtension } from './approve-extension.ts';
+import { type ApprovalStrategyName, approveExtension } from './approve-extension.ts';
 import type { BundleInfo } from './bundle-info.ts';
 import { readGuestTime } from './guest-clock.ts';
 import { awaitActivationOutcome, formatLog } from './sysextd-log.ts';
@@ -22,6 +22,10 @@ export interface ActivationOptions {
   approvalSettleMs?: number;
   /** Saves a guest file (the approval screenshot) with the iteration's evidence; returns where. */
   saveFile?: (name: string, guestPath: string) => Promise<string>;
+  /** How a waiting extension is approved (--approval). @default 'auto' */
+  approval?: ApprovalStrategyName;
+  /** Records the approval's findings (`approval-strategy`, `approval`) with the iteration. */
+  recordFinding?: (name: string, value: string) => void;
 }
 
 export const activationDefaults = { launchCommand: ['open', '-a'], timeoutMs: 60_000 } as const;
@@ -73,6 +77,9 @@ export async function activateExtension(
     signal,
     settleTimeoutMs: options.approvalSettleMs,
     saveFile: options.saveFile,
+    appPath,
+    ...(options.approval ? { strategy: options.approval } : {}),
+    ...(options.recordFinding ? { recordFinding: options.recordFinding } : {}),
   });
   if (approval.kind === 'refused') throw refused(approval.lines, approval.log);
 }

@@ -5,6 +5,7 @@ import { join, relative } from 'node:path';
 import type { StartOptions, VmBackend } from '../backends/vm-backend.ts';
 import { CheckFailedError } from '../errors.ts';
 import { type ActivationOptions, activateExtension } from '../macos/activation.ts';
+import { type ApprovalStrategyName, approvalDefaults } from '../macos/approve-extension.ts';
 import type { BundleInfo } from '../macos/bundle-info.ts';
 import { type InstalledBuild, installBuild } from '../macos/install-build.ts';
 import { findNetworkExtensionJobs, printSystemJob } from '../macos/launchd.ts';
@@ -58,6 +59,8 @@ export interface ScenarioContext {
   reboot(): Promise<void>;
   /** Records a fact about this iteration besides its outcome, e.g. ('reboot-probe', 'recovered'). */
   recordFinding(name: string, value: string): void;
+  /** How this run approves a waiting extension (--approval). */
+  readonly approval: ApprovalStrategyName;
   /**
    * How long checks wait for what macOS registers in the background (a launchd job, an endpoint,
    * an extension's next state) before its absence counts: the run's `registrationDeadlineMs`.
@@ -117,6 +120,9 @@ export class IterationContext implements ScenarioContext {
   }
   get registrationDeadlineMs() {
     return this.setup.registrationDeadlineMs;
+  }
+  get approval(): ApprovalStrategyName {
+    return this.setup.activation.approval ?? approvalDefaults.strategy;
   }
 
   async step<T>(name: string, fn: () => Promise<T>): Promise<T> {
@@ -184,6 +190,7 @@ export class IterationContext implements ScenarioContext {
       signal: this.signal,
       approvalSettleMs: this.setup.registrationDeadlineMs,
       saveFile: (name, guestPath) => this.downloadArtifact(join('evidence', name), guestPath),
+      recordFinding: (name, value) => this.recordFinding(name, value),
     });
   }
 

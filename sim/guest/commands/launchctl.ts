@@ -1,7 +1,8 @@
 // launchctl list (§1.8), print system/<label> (§1.5, §1.1 for Apple daemons), print system (§1.7,
-// services and endpoints only).
+// services and endpoints only), kickstart (sysextd's restart).
 import { hasGuiSession } from '../model/gui-session.ts';
 import { APPLE_DAEMONS, type AppleDaemon } from '../model/launchd.ts';
+import { restartSysextd } from '../model/sysextd-db.ts';
 import { type CommandContext, type CommandTable, fail, ok } from '../shell/types.ts';
 import type { LaunchdJob } from '../state.ts';
 
@@ -146,10 +147,36 @@ async function launchctl(ctx: CommandContext) {
     if (daemon) return ok(formatDaemon(daemon));
     return fail(`Could not find service "${label}" in domain for system\n`, 113);
   }
+  if (command === 'kickstart') return kickstart(ctx);
   // [RECONSTRUCTED] launchctl's usage pointer.
   return fail(
     `Unrecognized subcommand: ${command ?? ''}\nUsage: launchctl <subcommand> ... | help [subcommand]\n`,
   );
+}
+
+/**
+ * `launchctl kickstart [-k] system/<label>`: -k kills a running service first. Only sysextd's
+ * restart has an effect in the sim (it re-reads db.plist, model/sysextd-db.ts). Reconstructed: the
+ * refusal for a non-root caller, and for sysextd while SIP protects it (the database bypass works
+ * only with SIP off, approval-and-power-facts.md §4.3).
+ */
+async function kickstart(ctx: CommandContext) {
+  const args = ctx.argv.slice(2);
+  const kill = args.includes('-k');
+  const target = args.find((a) => !a.startsWith('-'));
+  const match = target ? /^system\/(.+)$/.exec(target) : null;
+  if (!match) return fail('Usage: launchctl kickstart [-k] [-p] <service-target>\n', 64);
+  const label = match[1]!;
+  const known =
+    APPLE_DAEMONS.some((d) => d.label === label) || ctx.machine.state.jobs.some((j) => j.label === label);
+  if (!known) return fail(`Could not find service "${label}" in domain for system\n`, 113);
+  const refused = fail(`Could not kickstart service "${label}": 1: Operation not permitted\n`, 1);
+  if (ctx.user.uid !== 0) return refused;
+  if (label === 'com.apple.sysextd') {
+    if (ctx.machine.state.sip === 'enabled') return refused;
+    if (kill) await restartSysextd(ctx.machine);
+  }
+  return ok();
 }
 
 export const launchctlCommands: CommandTable = { launchctl };

@@ -5,6 +5,7 @@
 import { posix } from 'node:path';
 import { launchApp } from '../model/app-launch.ts';
 import { hasGuiSession, NO_SESSION_ERROR } from '../model/gui-session.ts';
+import { openSettingsUrl } from '../model/system-settings.ts';
 import { type CommandContext, type CommandTable, fail, ok } from '../shell/types.ts';
 
 async function findApp(ctx: CommandContext, name: string): Promise<string | undefined> {
@@ -38,7 +39,11 @@ async function open(ctx: CommandContext) {
   // the one users report for -10810 (the -600 variant reads the same).
   const noSession = (subject: string) =>
     fail(`LSOpenURLsWithRole() failed with error ${NO_SESSION_ERROR} for ${subject}.\n`);
-  if (url) return hasGuiSession(ctx.machine.state) ? ok() : noSession(`the URL ${files[0]}`);
+  if (url) {
+    if (!hasGuiSession(ctx.machine.state)) return noSession(`the URL ${files[0]}`);
+    if (files[0]!.startsWith('x-apple.systempreferences:')) openSettingsUrl(ctx.machine, files[0]!);
+    return ok();
+  }
   let appPath: string | undefined;
   if (app !== undefined) {
     appPath = await findApp(ctx, app);

@@ -241,33 +241,19 @@ export async function requestActivation(
 
 export const APPROVAL_UI_QUIRK = 'approval-ui-ignored';
 
-/** What an approval attempt in System Settings did. */
-export type ApprovalResult =
-  /** The switch was turned on and authorised: `count` extensions became enabled. */
-  | { result: 'approved'; count: number }
-  /** No waiting extension of that name: the sheet has no such switch. */
-  | { result: 'no-such-extension' }
-  /** The switch flipped but nothing changed (approval-ui-ignored, or the password prompt not answered). */
-  | { result: 'ignored' };
-
 /**
- * The user turns on the switch of the extension named `name` in the Network Extensions sheet and
- * authorises it with `password` (macOS 15+ asks for an administrator password; a VM has no Touch
- * ID). A missing or wrong password leaves the prompt up and the extension waiting.
+ * The user turned on the switches of `uuids` in the Network Extensions sheet, authorised them and
+ * clicked Done (model/system-settings.ts): they become enabled and their jobs start. Under
+ * approval-ui-ignored (rolled per commit) nothing changes although the UI did all that. Returns how
+ * many were enabled.
  */
-export async function approveByName(
-  machine: Machine,
-  name: string,
-  password: string | undefined,
-): Promise<ApprovalResult> {
+export async function commitApproval(machine: Machine, uuids: readonly string[]): Promise<number> {
   const outcome = await machine.mutate(async (state) => {
     const waiting = state.extensions.filter(
-      (e) => e.state === 'activated_waiting_for_user' && e.name === name,
+      (e) => e.state === 'activated_waiting_for_user' && uuids.includes(e.uuid),
     );
-    if (waiting.length === 0) return { result: 'no-such-extension' } as const;
-    // approval-ui-ignored: rolled per attempt, before the password matters.
-    if (rollQuirk(machine, state, APPROVAL_UI_QUIRK)) return { result: 'ignored' } as const;
-    if (password !== state.user.password) return { result: 'ignored' } as const;
+    if (waiting.length === 0) return undefined;
+    if (rollQuirk(machine, state, APPROVAL_UI_QUIRK)) return undefined;
     for (const entry of waiting) {
       entry.state = 'activated_enabled';
       startExtensionJob(machine, state, entry, { endpoints: true });
@@ -276,13 +262,32 @@ export async function approveByName(
     }
     // The requesting apps that still run hear didFinishWithResult and save their configuration.
     const apps = (state.apps ?? []).filter((a) => waiting.some((e) => e.appPath === a.path));
-    return { result: 'approved', count: waiting.length, apps } as const;
+    return { count: waiting.length, apps };
   });
-  if (outcome.result !== 'approved') return outcome;
+  if (!outcome) return 0;
   for (const app of outcome.apps) {
     if (app.bundleId) await saveProxyConfiguration(machine, app.bundleId, app.path);
   }
-  return { result: 'approved', count: outcome.count };
+  return outcome.count;
+}
+
+/**
+ * sysextd read db.plist again at its restart and found `entries` edited from waiting for the user
+ * to `activated_enabling` (harden-runner's bypass, approval-and-power-facts.md §4.3): with SIP off
+ * it finishes them to [activated enabled]. Whether real sysextd does is [UNKNOWN]; the sim does,
+ * and (Reconstructed) the requesting app is not told: its request died with the old sysextd.
+ */
+export async function enableFromDatabase(
+  machine: Machine,
+  state: GuestState,
+  entries: SysextEntry[],
+): Promise<void> {
+  for (const entry of entries) {
+    entry.state = 'activated_enabled';
+    startExtensionJob(machine, state, entry, { endpoints: true });
+    // [RECONSTRUCTED] sysextd's wording.
+    await machine.emit(sysextdLine(`${entry.bundleId} ${versionText(entry)} ${printedState(entry.state)}`));
+  }
 }
 
 /** The old version of a replacement has stopped: it waits for the reboot that uninstalls it. */

@@ -1,11 +1,12 @@
 // The sample app's NETransparentProxyManager configuration and its provider (forum report 2):
-// saved when the app launches with its extension enabled, connected by `scutil --nc start`,
+// saved when the app launches with its extension enabled and the user allowed it, connected by `scutil --nc start`,
 // told about sleep and wake, and handed one flow per intercepted connection (curl).
 import { randomUUID } from 'node:crypto';
 import { posix } from 'node:path';
 import type { Machine } from '../machine.ts';
 import type { GuestState, LaunchdJob, ProxyConfig, SysextEntry } from '../state.ts';
 import type { LogLine, MessageType } from '../unified-log.ts';
+import { askConsent } from './system-settings-alert.ts';
 
 /** The name the sample app gives its configuration (localizedDescription). */
 export const PROXY_NAME = 'SXL Transparent Proxy';
@@ -56,47 +57,59 @@ export function runningProviders(state: GuestState): RunningProvider[] {
 }
 
 /**
- * The app saves its configuration once its proxy extension is enabled (saveToPreferences); the
- * configuration starts disconnected. Returns true when one was saved now.
+ * The app saves its configuration once its proxy extension is enabled (saveToPreferences). The
+ * first save of an app needs the user's Allow (model/system-settings-alert.ts): until then nothing
+ * is saved. The configuration starts disconnected.
  */
 export async function saveProxyConfiguration(
   machine: Machine,
   appBundleId: string,
   appPath: string,
-): Promise<boolean> {
-  return machine.mutate(async (state) => {
+): Promise<void> {
+  await machine.mutate(async (state) => {
     const entry = state.extensions.find(
       (e) =>
         e.appPath === appPath &&
         e.state === 'activated_enabled' &&
         e.category === 'com.apple.system_extension.network_extension',
     );
-    if (!entry) return false;
-    state.proxies ??= [];
-    const proxies = state.proxies;
-    const existing = proxies.find((p) => p.name === PROXY_NAME);
+    if (!entry) return;
+    const existing = (state.proxies ?? []).find((p) => p.name === PROXY_NAME);
     if (existing) {
       existing.providerBundleId = entry.bundleId;
-      return false;
+      return;
     }
-    proxies.push({
-      uuid: randomUUID().toUpperCase(),
-      name: PROXY_NAME,
-      appBundleId,
-      providerBundleId: entry.bundleId,
-      status: 'Disconnected',
-    });
-    // [RECONSTRUCTED] nesessionmanager's wording for a new configuration.
-    await machine.emit({
-      process: 'nesessionmanager',
-      pid: 335,
-      subsystem: 'com.apple.networkextension',
-      category: '',
-      messageType: 'Default',
-      eventMessage: `Added configuration ${PROXY_NAME} (${appBundleId})`,
-      processImagePath: '/usr/libexec/nesessionmanager',
-    });
-    return true;
+    const appName = posix.basename(appPath).replace(/\.app$/, '');
+    askConsent(machine, { appBundleId, appPath, appName }, () =>
+      machine.mutate(async (later) => addConfiguration(machine, later, appBundleId, entry.bundleId)),
+    );
+  });
+}
+
+async function addConfiguration(
+  machine: Machine,
+  state: GuestState,
+  appBundleId: string,
+  providerBundleId: string,
+): Promise<void> {
+  state.proxies ??= [];
+  if (state.proxies.some((p) => p.name === PROXY_NAME)) return;
+  state.proxies.push({
+    uuid: randomUUID().toUpperCase(),
+    name: PROXY_NAME,
+    appBundleId,
+    providerBundleId,
+    status: 'Disconnected',
+  });
+  // [RECONSTRUCTED] nesessionmanager's wording for a new configuration.
+  await machine.emit({
+    process: 'nesessionmanager',
+    pid: 335,
+    subsystem: 'com.apple.networkextension',
+    category: '',
+    messageType: 'Default',
+    eventMessage: `Added configuration ${PROXY_NAME} (${appBundleId})`,
+    processImagePath: '/usr/libexec/nesessionmanager',
   });
 }
 

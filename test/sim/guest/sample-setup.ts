@@ -4,11 +4,19 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type ssh2 from 'ssh2';
+import { allowConfigurationScript, approvalScript } from '../../../harness/macos/approval/ui-script.ts';
 import { makeSampleBuilds, type SampleBuildFile } from '../../../sim/builds/make-sample-builds.ts';
 import type { QuirkSettings } from '../../../sim/quirks.ts';
 import { exec, q, TestGuest, waitFor } from './guest-harness.ts';
 
-export const APPROVE = `osascript -e ${q('tell application "System Events"')} -e ${q('set extensionName to "SXL Transparent Proxy"')} -e ${q('set adminPassword to "admin"')} -e ${q('end tell')}`;
+/** The harness's own approval script for the sample extension, then its configuration alert's Allow. */
+export const APPROVE_ONLY = `osascript ${approvalScript('SXL Transparent Proxy', 'admin')
+  .map((line) => `-e ${q(line)}`)
+  .join(' ')}`;
+export const ALLOW_CONFIGURATION = `osascript ${allowConfigurationScript()
+  .map((line) => `-e ${q(line)}`)
+  .join(' ')}`;
+export const APPROVE = `${APPROVE_ONLY} && ${ALLOW_CONFIGURATION}`;
 export const APP = '/Applications/SXL Sample.app';
 export const SERVICE = 'SXLAB12345.group.com.example.sxl.app.proxy.xpc';
 

@@ -25,7 +25,8 @@ const HEADER =
 const row = (enabled: boolean, version: string, state: string) =>
   `${enabled ? '*\t*' : '\t'}\tSXLAB12345\tcom.example.sxl.app.proxy (${version})\tSXL Transparent Proxy\t[${state}]\n`;
 const LABEL = (v: string) => `NetworkExtension.com.example.sxl.app.proxy.${v}`;
-const APPROVE = `osascript -e ${q('tell application "System Events"')} -e ${q('set extensionName to "SXL Transparent Proxy"')} -e ${q('set adminPassword to "admin"')} -e ${q('end tell')}`;
+
+import { APPROVE } from './sample-setup.ts';
 
 function expectedJobPrint(label: string, program: string, pid: string, port: string | undefined): string {
   const endpoints =
@@ -87,7 +88,7 @@ test('install, activate, approve, upgrade and reboot: exact list and launchctl t
   t.is(waiting.stdout, `1 extension(s)\n${HEADER}${row(false, '1.0/100', 'activated waiting for user')}`);
   t.is((await printJob(client, LABEL('1.0.100'))).code, 113);
 
-  t.deepEqual(await exec(client, APPROVE), { stdout: '', stderr: '', code: 0 });
+  t.like(await exec(client, APPROVE), { stderr: '', code: 0 });
   t.is(
     (await exec(client, 'systemextensionsctl list')).stdout,
     `1 extension(s)\n${HEADER}${row(true, '1.0/100', 'activated enabled')}`,
@@ -307,16 +308,39 @@ test('an app outside /Applications is refused unless developer mode is on', asyn
   t.pass();
 });
 
-test('approving with nothing waiting fails like the UI script does', async (t) => {
+test('approving with nothing waiting fails like the UI script does; a wrong element path is -1719/-1728', async (t) => {
   const { client } = await setup();
-  t.deepEqual(await exec(client, APPROVE), {
+  const none = await exec(client, APPROVE);
+  t.is(none.code, 1);
+  t.regex(
+    none.stderr,
+    /^\d+:\d+: execution error: No Network Extensions row in Login Items & Extensions \(-2700\)\n$/,
+  );
+  // System Settings is open now: a path that is not in its tree fails as System Events does.
+  const byIndex = await exec(
+    client,
+    `osascript -e ${q('tell application "System Events" to tell process "System Settings" to click button 1 of sheet 1 of window 1')}`,
+  );
+  t.deepEqual(byIndex, {
     stdout: '',
     stderr:
-      'execution error: System Events got an error: Can’t get checkbox "SXL Transparent Proxy" of window "Login Items & Extensions". Invalid index. (-1719)\n',
+      '70:107: execution error: System Events got an error: Can’t get button 1 of sheet 1 of window 1 of application process "System Settings". Invalid index. (-1719)\n',
     code: 1,
   });
+  const byName = await exec(
+    client,
+    `osascript -e ${q('tell application "System Events" to tell process "System Settings" to click button "Done" of window "No Such Window"')}`,
+  );
+  t.is(byName.code, 1);
+  t.regex(
+    byName.stderr,
+    /execution error: System Events got an error: Can’t get button "Done" of window "No Such Window" of application process "System Settings"\. \(-1728\)\n$/,
+  );
   t.is((await exec(client, 'osascript -e "return 42"')).stdout, '42\n');
-  t.is((await exec(client, 'osascript', 'tell application "Finder" to quit')).code, 1);
+  t.regex(
+    (await exec(client, 'osascript', 'tell application "Finder" to frobnicate the')).stderr,
+    /syntax error/,
+  );
 });
 
 test('installer and open error texts', async (t) => {
