@@ -39,6 +39,8 @@ test('a clean upgrade passes and leaves junit.xml, run.json, summary.json and tr
       sentence:
         '0 of 2 upgrades lost the XPC endpoint: 0% (0%-66%). To show that it is below 5% takes 59 clean runs in a row (exact one-sided 95% bound); 2 so far.',
       measurements: { 'time-to-register-ms': summary.scenarios[0].measurements['time-to-register-ms'] },
+      // How the extension was approved is recorded per iteration (the approval strategies' finding).
+      ...(summary.scenarios[0].findings ? { findings: summary.scenarios[0].findings } : {}),
     },
   ]);
   // Each upgrade records how long its endpoint took to register; the summary gives the spread.
@@ -47,6 +49,21 @@ test('a clean upgrade passes and leaves junit.xml, run.json, summary.json and tr
   t.true(registered.min >= 0 && registered.min <= registered.median && registered.median <= registered.max);
   t.true(Math.abs(summary.scenarios[0].ci95[1] - 0.6576) < 1e-3);
   t.is(summary.exitCode, 0);
+  // results.json: the iterations as the runner reported them, and the same summary.
+  const results = JSON.parse(readFileSync(join(runDir, 'results.json'), 'utf8'));
+  t.like(results, { exitCode: 0, interrupted: false });
+  t.deepEqual(results.scenarios, summary.scenarios);
+  t.deepEqual(
+    results.results.map((r: { iteration: number; outcome: string }) => `${r.iteration} ${r.outcome}`),
+    ['1 pass', '2 pass'],
+  );
+  t.true(results.results[0].steps.some((s: { name: string }) => s.name === 'install new build'));
+  t.regex(
+    readFileSync(join(runDir, 'report.html'), 'utf8'),
+    /<tr class="pass"><td><a href="#iteration-2">2<\/a>/,
+  );
+  // The sim backend's own facts reach the JUnit suite as properties.
+  t.regex(readFileSync(join(runDir, 'junit.xml'), 'utf8'), /<property name="seed" value="5"\/>/);
   const manifest = JSON.parse(readFileSync(join(runDir, 'run.json'), 'utf8'));
   t.is(manifest.backend, 'sim');
   t.is(manifest.toolVersion, '2.32.1');
@@ -143,6 +160,22 @@ test('with the endpoint quirk at 1 every iteration fails naming the missing endp
 
 test('usage errors exit 2 and name the input', async (t) => {
   const sim = makeSimEnv();
+  const backend = await runCli(sim, ['run', 'upgrade-xpc', '--backend', 'vmware']);
+  t.is(backend.code, 2);
+  t.regex(backend.stderr, /--backend must be sim or tart, got "vmware"/);
+  // The sim's settings belong to the sim: a real Mac refuses them before any tart command.
+  const seeded = await runCli(sim, ['run', 'upgrade-xpc', '--backend', 'tart', '--seed', '3']);
+  t.is(seeded.code, 2);
+  t.regex(
+    seeded.stderr,
+    /--seed works only with --backend sim: it seeds the simulated Mac's quirks; got it with --backend tart/,
+  );
+  const quirked = await runCli(sim, ['run', 'upgrade-xpc', '--backend', 'tart', '--quirk', 'no-sleep=1']);
+  t.is(quirked.code, 2);
+  t.regex(
+    quirked.stderr,
+    /--quirk works only with --backend sim: quirks are the simulated Mac's fault models/,
+  );
   const unknown = await runCli(sim, ['run', 'no-such-scenario']);
   t.is(unknown.code, 2);
   t.regex(unknown.stderr, /Unknown scenario "no-such-scenario": expected one of upgrade-xpc/);
