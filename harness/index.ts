@@ -48,7 +48,7 @@ export { ParseError } from './parse/parse-error.ts';
 export { parseByKind, parseKinds, UnknownParseKindError } from './parse/registry.ts';
 export { parseUnifiedLogStream } from './parse/unified-log-stream.ts';
 export { doNotRetry, retryUntil } from './retry.ts';
-export { type RunOptions, runCommand, runDefaults } from './run-command.ts';
+export { type RunOptions, type RunRequest, runCommand, runDefaults } from './run-command.ts';
 export {
   defineScenario,
   type FailureSignature,

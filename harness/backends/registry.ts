@@ -1,4 +1,5 @@
-// The backends `--backend` can name. Adding one is a folder under backends/ and one line here.
+// The backends `--backend` can name. Adding one is a folder under backends/ and its registration
+// here: an import and an entry.
 import { ConfigError } from '../errors.ts';
 import type { BackendProfile, BackendRegistration, BackendSettings } from './backend-profile.ts';
 import { simBackend } from './sim/sim-profile.ts';
