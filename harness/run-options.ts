@@ -6,7 +6,7 @@ import { ConfigError } from './errors.ts';
 import { type EvidenceMode, evidenceModes } from './evidence/iteration-evidence.ts';
 import { sysdiagnoseDefaults } from './evidence/sysdiagnose.ts';
 import { activationDefaults } from './macos/activation.ts';
-import type { SleepStrategy, SleepWakeOptions } from './macos/sleep-wake.ts';
+import { type SleepStrategy, type SleepWakeOptions, sleepWakeDefaults } from './macos/sleep-wake.ts';
 import { type Scenario, unobservableReason } from './scenario/define-scenario.ts';
 import type { Repetition } from './stats/repetition.ts';
 
@@ -103,6 +103,8 @@ export function resolveRunOptions(request: RunRequest): { options: RunOptions; p
   const { sleepWake: backendSleepWake, ...backendDefaults } = profile.runDefaults({
     image: runDefaults.image,
     registrationDeadlineMs: runDefaults.registrationDeadlineMs,
+    sleepTimeoutMs: sleepWakeDefaults.sleepTimeoutMs,
+    suspendedMs: sleepWakeDefaults.suspendedMs,
   });
   const options: RunOptions = {
     ...runDefaults,

@@ -1,7 +1,5 @@
 // A backend profile: everything that differs between the places VMs run (a real Mac with tart, the
 // simulated Mac, later a fleet). The run wiring and the CLI hold a profile and never ask its kind.
-import type { SleepWakeOptions } from '../macos/sleep-wake.ts';
-import type { Secret } from '../report/redact.ts';
 import type { BackendDescription, VmBackend, WaitOptions } from './vm-backend.ts';
 
 /** Settings a backend takes besides the run's own options (the sim: seed, quirks, ...). */
@@ -36,7 +34,15 @@ export interface DeclaredInput {
 export interface BackendRunDefaults {
   image?: string;
   registrationDeadlineMs?: number;
-  sleepWake?: Omit<SleepWakeOptions, 'strategy'>;
+  sleepWake?: { sleepTimeoutMs?: number; suspendedMs?: number };
+}
+
+/** The real-Mac values of what a backend may set, for a backend that derives its own from them. */
+export interface GenericRunDefaults {
+  image: string;
+  registrationDeadlineMs: number;
+  sleepTimeoutMs: number;
+  suspendedMs: number;
 }
 
 export interface BackendProfile {
@@ -45,9 +51,9 @@ export interface BackendProfile {
   /** What the runner drives. */
   readonly vms: VmBackend;
   /** Defaults this backend sets over `runDefaults` (given them); options given by the caller win. */
-  runDefaults(generic: Readonly<Required<Omit<BackendRunDefaults, 'sleepWake'>>>): BackendRunDefaults;
+  runDefaults(generic: Readonly<GenericRunDefaults>): BackendRunDefaults;
   /** Values to mask in everything the run writes (the guest's SSH password, tokens). */
-  readonly secrets: readonly Secret[];
+  readonly secrets: readonly { name: string; value: string }[];
   /** What run.json records of this backend's settings, e.g. the sim's seed and quirks. */
   readonly record: Readonly<Record<string, unknown>>;
   /** The same facts as JUnit suite properties (name -> value). */

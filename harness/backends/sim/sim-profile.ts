@@ -5,7 +5,6 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ConfigError } from '../../errors.ts';
-import { sleepWakeDefaults } from '../../macos/sleep-wake.ts';
 import type { BackendProfile, BackendRegistration, BackendSettings } from '../backend-profile.ts';
 import { hostFacts } from '../host-facts.ts';
 import type { TartBackendOptions } from '../tart/tart-backend.ts';
@@ -50,8 +49,8 @@ function createSimProfile(settings: BackendSettings): BackendProfile {
     runDefaults: (generic) => ({
       registrationDeadlineMs: Math.max(2_000, generic.registrationDeadlineMs * scale),
       sleepWake: {
-        sleepTimeoutMs: Math.max(1_500, sleepWakeDefaults.sleepTimeoutMs * scale),
-        suspendedMs: Math.max(50, sleepWakeDefaults.suspendedMs * scale),
+        sleepTimeoutMs: Math.max(1_500, generic.sleepTimeoutMs * scale),
+        suspendedMs: Math.max(50, generic.suspendedMs * scale),
       },
     }),
     record: { seed: options.seed, quirks: options.quirks },

@@ -8,7 +8,12 @@ import { ConfigError } from '../../../harness/errors.ts';
 import { findScenario } from '../../../scenarios/index.ts';
 import { makeSimEnv, sampleBuilds } from '../../helpers/sim-env.ts';
 
-const generic = { image: 'ghcr.io/cirruslabs/macos-sequoia-base:latest', registrationDeadlineMs: 60_000 };
+const generic = {
+  image: 'ghcr.io/cirruslabs/macos-sequoia-base:latest',
+  registrationDeadlineMs: 60_000,
+  sleepTimeoutMs: 30_000,
+  suspendedMs: 5_000,
+};
 
 test('the registered kinds are sim and tart, the sim first', (t) => {
   t.deepEqual(backendKinds, ['sim', 'tart']);
