@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import type { SshEndpoint } from '../../harness/ssh/guest-session.ts';
 import { bootGuest, type RunningGuest } from '../../sim/guest/boot.ts';
 import { createGuestDisk } from '../../sim/guest/disk.ts';
-import { findImageByRef } from '../../sim/images.ts';
+import { findImageByRef, type ImageManifest } from '../../sim/images.ts';
 import type { QuirkSettings } from '../../sim/quirks.ts';
 
 export interface TestGuest {
@@ -35,10 +35,17 @@ export async function bootTestGuest(
     vmDir?: string;
     /** Scale of the modelled delays (boot, GUI session). @default 0 */
     timeScale?: number;
+    /** The image the disk is made from. @default the sequoia base image */
+    image?: string;
+    /** Changes the image's manifest before the disk is made (e.g. SIP on). */
+    mutate?: (manifest: ImageManifest) => void;
   } = {},
 ): Promise<TestGuest> {
-  const manifest = findImageByRef('ghcr.io/cirruslabs/macos-sequoia-base:latest');
-  if (!manifest) throw new Error('vm-images has no manifest for the sequoia base image');
+  const image = options.image ?? 'ghcr.io/cirruslabs/macos-sequoia-base:latest';
+  const found = findImageByRef(image);
+  if (!found) throw new Error(`vm-images has no manifest for ${image}`);
+  const manifest = structuredClone(found);
+  options.mutate?.(manifest);
   let vmDir = options.vmDir;
   if (!vmDir) {
     vmDir = join(mkdtempSync(join(tmpdir(), 'sxl-guest-')), 'vm');

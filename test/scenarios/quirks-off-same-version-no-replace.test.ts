@@ -6,5 +6,7 @@ test(`same-version-no-replace: ${QUIRKS_OFF_ITERATIONS} iterations with every qu
   t.true(run.results.every((r) => r.findings?.['running-binary'] === 'the first build'));
   t.deepEqual(run.summary.scenarios[0]?.findings, {
     'running-binary': { 'the first build': QUIRKS_OFF_ITERATIONS },
+    // With every quirk off the UI approves: no iteration is labelled "approval bypassed".
+    'approval-strategy': { ui: QUIRKS_OFF_ITERATIONS },
   });
 });

@@ -15,8 +15,11 @@ test('endpoint block lost (a reboot restores it): the reboot probe records "reco
   t.is(r?.outcome, 'fail');
   t.true(r?.matchesSignature);
   t.regex(r?.message ?? '', /has no endpoints block .*; reboot probe: a reboot recovered the endpoint$/);
-  t.deepEqual(r?.findings, { 'reboot-probe': 'recovered' });
-  t.deepEqual(run.summary.scenarios[0]?.findings, { 'reboot-probe': { recovered: 1 } });
+  t.deepEqual(r?.findings, { 'approval-strategy': 'ui', 'reboot-probe': 'recovered' });
+  t.deepEqual(run.summary.scenarios[0]?.findings, {
+    'approval-strategy': { ui: 1 },
+    'reboot-probe': { recovered: 1 },
+  });
   t.regex(
     readFileSync(join(run.runDir, 'junit.xml'), 'utf8'),
     /<property name="reboot-probe\.recovered" value="1"\/>/,
@@ -36,7 +39,7 @@ test('endpoint listed but look-up fails with 1102: found by the guest tool, not 
     r?.message ?? '',
     /^XPC endpoint not reachable: system\/NetworkExtension\.com\.example\.sxl\.app\.proxy\.1\.1\.110 lists "[^"]+" in its endpoints block, but a bootstrap look-up of it as root fails: 1102 \(Unknown service name\); still so at the 2000 ms deadline \(\d+ reads\); reboot probe: still missing after a reboot/,
   );
-  t.deepEqual(r?.findings, { 'reboot-probe': 'not-recovered' });
+  t.deepEqual(r?.findings, { 'approval-strategy': 'ui', 'reboot-probe': 'not-recovered' });
   const transcript = readFileSync(join(run.runDir, 'iterations', '1', 'transcript.log'), 'utf8');
   // Built once per VM, then found by `test -x`.
   t.is(transcript.match(/\) cc -O2 -Wall -o \/Users\/admin\/sxl-tools\/sxl-bootstrap-lookup /g)?.length, 1);

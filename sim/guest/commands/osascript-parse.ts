@@ -225,6 +225,7 @@ class Parser {
       const t = this.peek();
       if (t.kind === 'word' && terminators.includes(t.text)) break;
       out.push(this.statement(true));
+      if (this.peek().kind !== 'nl') this.unexpected('Expected end of line');
       this.skipBlankLines();
     }
     return out;

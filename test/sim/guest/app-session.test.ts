@@ -3,7 +3,7 @@
 // and a reboot end apps; the approval script needs the administrator password; screencapture.
 import test from 'ava';
 import { exec, q, TestGuest, waitFor } from './guest-harness.ts';
-import { APP, APPROVE, SampleBuilds } from './sample-setup.ts';
+import { ALLOW_CONFIGURATION, APP, APPROVE, APPROVE_ONLY, SampleBuilds } from './sample-setup.ts';
 
 const builds = new SampleBuilds();
 test.before(() => builds.make());
@@ -98,7 +98,7 @@ test('open -a of a running app brings it forward (no new process, no new request
   t.is((await exec(again, 'pgrep -x "SXL Sample"')).code, 1);
 });
 
-test('approval: the script needs the administrator password; without it, or under approval-ui-ignored, it exits 0 and the extension stays waiting', async (t) => {
+test('approval: the switch needs the administrator password in SecurityAgent; a wrong one keeps the prompt up; under approval-ui-ignored the script succeeds and nothing changes', async (t) => {
   const waiting = async (quirks = {}, vmName = 'sxl-approve-1') => {
     const setup = await builds.guest(quirks, vmName);
     await setup.install('1.0');
@@ -108,31 +108,59 @@ test('approval: the script needs the administrator password; without it, or unde
     );
     return setup;
   };
-  const noPassword = APPROVE.replace(` -e ${q('set adminPassword to "admin"')}`, '');
-  t.not(noPassword, APPROVE);
-  const wrong = APPROVE.replace('"admin"', '"nimda"');
+  const wrong = APPROVE_ONLY.replace(q('set adminPassword to "admin"'), q('set adminPassword to "nimda"'));
+  t.not(wrong, APPROVE_ONLY);
 
   const plain = await waiting();
-  t.deepEqual(await exec(plain.client, noPassword), { stdout: '', stderr: '', code: 0 });
-  t.deepEqual(await exec(plain.client, wrong), { stdout: '', stderr: '', code: 0 });
-  t.regex((await exec(plain.client, 'systemextensionsctl list')).stdout, /\[activated waiting for user\]/);
-  // What the automation saw: one switch per network extension in the sheet.
-  const tree = await exec(
+  const refused = await exec(plain.client, wrong);
+  t.is(refused.code, 1);
+  t.regex(refused.stderr, /execution error: The password prompt stayed up \(wrong password\?\) \(-2700\)\n$/);
+  // The prompt is SecurityAgent's window, still up, with the field emptied.
+  const prompt = await exec(
     plain.client,
-    `osascript -e ${q('tell application "System Events" to tell process "System Settings" to get entire contents of window 1')}`,
+    `osascript -e ${q('tell application "System Events" to get entire contents of window 1 of process "SecurityAgent"')}`,
   );
-  t.is(tree.code, 0);
-  t.regex(
-    tree.stdout,
-    /checkbox SXL Transparent Proxy of group 1 of scroll area 1 of group 1 of sheet 1 of window Login Items & Extensions/,
-  );
-  t.deepEqual(await exec(plain.client, APPROVE), { stdout: '', stderr: '', code: 0 });
+  t.regex(prompt.stdout, /^static text 1 of window 1 of application process SecurityAgent, /);
+  t.regex(prompt.stdout, /text field Password of window 1 of application process SecurityAgent/);
+  t.regex(prompt.stdout, /button Modify Settings of window 1 of application process SecurityAgent/);
+  t.regex((await exec(plain.client, 'systemextensionsctl list')).stdout, /\[activated waiting for user\]/);
+  // The next run quits System Settings (the prompt goes with it) and starts afresh.
+  t.like(await exec(plain.client, APPROVE), { code: 0, stderr: '' });
   t.regex((await exec(plain.client, 'systemextensionsctl list')).stdout, /\[activated enabled\]/);
 
   const ignored = await waiting({ 'approval-ui-ignored': 1 }, 'sxl-approve-2');
-  t.deepEqual(await exec(ignored.client, APPROVE), { stdout: '', stderr: '', code: 0 });
-  t.deepEqual(await exec(ignored.client, APPROVE), { stdout: '', stderr: '', code: 0 });
+  t.like(await exec(ignored.client, APPROVE_ONLY), { code: 0, stderr: '' });
+  t.like(await exec(ignored.client, APPROVE_ONLY), { code: 0, stderr: '' });
   t.regex((await exec(ignored.client, 'systemextensionsctl list')).stdout, /\[activated waiting for user\]/);
+});
+
+test('the proxy configuration is saved only once its alert is answered with Allow', async (t) => {
+  const setup = await builds.guest({}, 'sxl-allow-1');
+  await setup.install('1.0');
+  await setup.launch();
+  await waitFor(setup.client, 'systemextensionsctl list', (r) =>
+    r.stdout.includes('[activated waiting for user]'),
+  );
+  t.like(await exec(setup.client, APPROVE_ONLY), { code: 0 });
+  t.regex((await exec(setup.client, 'systemextensionsctl list')).stdout, /\[activated enabled\]/);
+  const alert = await waitFor(
+    setup.client,
+    `osascript -e ${q('tell application "System Events" to get value of static text 1 of window 1 of process "UserNotificationCenter"')}`,
+    (r) => r.code === 0,
+  );
+  t.is(alert.stdout, '"SXL Sample" Would Like to Add Proxy Configurations\n');
+  // Unanswered, a relaunch saves nothing either.
+  await setup.launch();
+  await new Promise((r) => setTimeout(r, 50));
+  t.notRegex((await exec(setup.client, 'scutil --nc list')).stdout, /SXL Transparent Proxy/);
+  t.is((await exec(setup.client, ALLOW_CONFIGURATION)).stdout, 'allowed\n');
+  await waitFor(setup.client, 'scutil --nc list', (r) => r.stdout.includes('SXL Transparent Proxy'));
+  // Consent given: the next launch saves without asking.
+  await setup.launch();
+  t.is(
+    (await exec(setup.client, ALLOW_CONFIGURATION.replace('repeat 40 times', 'repeat 2 times'))).stdout,
+    'no alert\n',
+  );
 });
 
 test('screencapture -x writes a PNG once the GUI session exists', async (t) => {
