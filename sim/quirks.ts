@@ -13,7 +13,7 @@ export const QUIRKS = {
   'activation-no-policy':
     'forum report 3: sysextd refuses an activation request with "no policy, cannot allow apps outside /Applications" and the app gets OSSystemExtensionErrorDomain code 4',
   'approval-ui-ignored':
-    'approval automation that has no effect: the System Settings script exits 0 but the extension stays [activated waiting for user] (rolled per approval attempt)',
+    'approval automation that has no effect: the System Settings script turns the switch on, answers the password prompt and clicks Done, exits 0, but the extension stays [activated waiting for user] (rolled per Done)',
   'darkwake-only':
     'the scheduled wake is only a DarkWake ([CDNP], no display): the guest sleeps again a few seconds later and a user-activity assertion does not promote it (rolled per scheduled wake)',
   'no-sleep':

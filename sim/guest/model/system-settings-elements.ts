@@ -39,6 +39,8 @@ export interface UiProcess {
 export interface SettingsApp {
   /** The window is up (a cold launch takes a few seconds). */
   windowShown: boolean;
+  /** Login Items & Extensions, or a pane the sim does not model (its window has no content). */
+  pane: 'login-items' | 'other';
   /** 26 and later: the Extensions section's segmented control. */
   segment: 'By App' | 'By Category';
   /** The category sheet on screen, with the switches the user changed in it. */

@@ -66,8 +66,16 @@ export function openSettingsUrl(machine: Machine, url: string): void {
   const gui = guiState(machine);
   // [FIRST-HAND] a running System Settings does not move to the new URL.
   if (gui.settings) return;
+  // [FIRST-HAND] both ids open Login Items & Extensions; open(1) accepts any other id too (§1.2).
+  const pane =
+    /^x-apple\.systempreferences:(com\.apple\.LoginItems-Settings\.extension|com\.apple\.ExtensionsPreferences)\b/.test(
+      url,
+    )
+      ? 'login-items'
+      : 'other';
   const app: SettingsApp = {
     windowShown: false,
+    pane,
     segment: majorVersion(machine) >= 26 ? 'By App' : 'By Category',
   };
   gui.settings = app;
@@ -76,7 +84,7 @@ export function openSettingsUrl(machine: Machine, url: string): void {
   machine.later(SETTINGS_LAUNCH_MS, async () => {
     if (gui.settings !== app) return;
     app.windowShown = true;
-    if (category && majorVersion(machine) >= 27) app.sheet = newSheet(category);
+    if (pane === 'login-items' && category && majorVersion(machine) >= 27) app.sheet = newSheet(category);
   });
 }
 
@@ -133,6 +141,8 @@ export function guiProcesses(machine: Machine): UiProcess[] {
 
 function settingsWindow(machine: Machine, app: SettingsApp): UiElement {
   const major = majorVersion(machine);
+  // Reconstructed: another pane's title and content are not modelled.
+  if (app.pane === 'other') return element('window', { name: SETTINGS_PROCESS }, [element('group', {}, [])]);
   const rows: UiElement[] = [];
   const section: UiElement[] = [
     element('static text', { value: 'Extensions' }),
