@@ -31,19 +31,28 @@ export class CommandError extends Error {
   readonly durationMs: number;
   readonly timedOut: boolean;
   readonly target: string;
+  /** The signal that killed the command (`SIGSEGV`): a non-zero exit, the connection is fine. */
+  readonly signal?: string;
   constructor(facts: {
     command: string;
     exitCode: number | null;
+    signal?: string;
     stdout: string;
     stderr: string;
     durationMs: number;
     timedOut: boolean;
     target: string;
+    /** Why the server refused the channel (MaxSessions), when it did: the connection is fine. */
+    refused?: string;
     cause?: unknown;
   }) {
     const reason = facts.timedOut
       ? `Timed out after ${facts.durationMs} ms`
-      : `Exit code ${facts.exitCode ?? 'none (connection lost)'}`;
+      : facts.signal
+        ? `Killed by ${facts.signal} (exit code ${facts.exitCode})`
+        : facts.refused
+          ? `No channel for the command (${facts.refused})`
+          : `Exit code ${facts.exitCode ?? 'none (connection lost)'}`;
     const evidence = tail(facts.stderr, 400) || tail(facts.stdout, 400);
     super(`${reason} from \`${facts.command}\` on ${facts.target}${evidence ? `: ${evidence}` : ''}`, {
       cause: facts.cause,
@@ -55,6 +64,7 @@ export class CommandError extends Error {
     this.durationMs = facts.durationMs;
     this.timedOut = facts.timedOut;
     this.target = facts.target;
+    if (facts.signal) this.signal = facts.signal;
   }
 }
 
@@ -197,5 +207,44 @@ export class LogPersistenceError extends Error {
     readonly evidence: Record<string, string> = {},
   ) {
     super(`Logging of ${subsystem} is not persisted on ${target}: ${detail}`);
+  }
+}
+
+/**
+ * The host cannot run VMs until someone acts on it (a locked login keychain, a leaked or full
+ * VM-limit slot, no Local Network permission for this process). `precondition` names the
+ * `sysext-lab doctor` check that says the same; `fix` is its one-sentence advice. `stopsRun`: every
+ * later iteration would fail the same way, so the runner launches no more.
+ */
+export class HostPreconditionError extends Error {
+  override name = 'HostPreconditionError';
+  constructor(
+    readonly precondition: 'host-keychain' | 'host-vm-limit' | 'guest-local-network',
+    readonly subject: string,
+    readonly fix: string,
+    readonly stopsRun: boolean,
+    evidence: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`${subject}: ${fix} (${evidence})`, options);
+  }
+}
+
+/**
+ * The harness could not read the state a check decides on (a guest tool's output it cannot parse,
+ * a launchd job without a readable program): the check can say nothing about the product, so this
+ * is an `error`, never a `fail`.
+ */
+export class UnreadableStateError extends Error {
+  override name = 'UnreadableStateError';
+  constructor(
+    /** What was to be read, e.g. "the bootstrap look-up of com.example.xpc". */
+    readonly what: string,
+    readonly target: string,
+    detail: string,
+    /** The raw output that could not be read. */
+    readonly evidence: Record<string, string> = {},
+  ) {
+    super(`Cannot read ${what} on ${target}: ${detail}`);
   }
 }

@@ -1,5 +1,6 @@
 // The only module that imports ssh2: one connection per VM, many channels on it, SFTP streams.
 import { createReadStream, createWriteStream } from 'node:fs';
+import { constants as osConstants } from 'node:os';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Client, type ConnectConfig, type SFTPWrapper } from 'ssh2';
@@ -24,8 +25,13 @@ export interface ExecResult {
   command: string;
   stdout: string;
   stderr: string;
-  /** null when the connection dropped before the command reported an exit status. */
+  /**
+   * null when the connection dropped before the command reported an exit status; 128 + the signal's
+   * number when a signal killed it (what a shell's `$?` says), with `signal` set.
+   */
   exitCode: number | null;
+  /** The signal that killed the command, e.g. `SIGSEGV` (sshd's exit-signal). */
+  signal?: string;
   durationMs: number;
 }
 
@@ -120,16 +126,27 @@ export class GuestSession {
     let stdout = '';
     let stderr = '';
     let exitCode: number | null = null;
+    let killedBy: string | undefined;
     let failure: unknown;
     try {
-      ({ stdout, stderr, exitCode } = await this.runChannel(text, options.stdin, signal));
+      ({ stdout, stderr, exitCode, signal: killedBy } = await this.runChannel(text, options.stdin, signal));
     } catch (error) {
       failure = error;
       if (error instanceof ChannelError) ({ stdout, stderr } = error);
     }
     const durationMs = Math.round(performance.now() - started);
     const timedOut = failure !== undefined && isTimeoutReason(failure);
-    const record: ExecRecord = { command: text, stdout, stderr, exitCode, durationMs, startedAt, timedOut };
+    const killed = killedBy ? { signal: killedBy } : {};
+    const record: ExecRecord = {
+      command: text,
+      stdout,
+      stderr,
+      exitCode,
+      ...killed,
+      durationMs,
+      startedAt,
+      timedOut,
+    };
     for (const listener of this.listeners) listener(record);
     // A user abort (Ctrl-C) propagates as its own reason; a timeout or a dropped connection is a CommandError.
     if (failure !== undefined && !timedOut && options.signal?.aborted) throw options.signal.reason;
@@ -137,15 +154,17 @@ export class GuestSession {
       throw new CommandError({
         command: text,
         exitCode,
+        ...killed,
         stdout,
         stderr,
         durationMs,
         timedOut,
         target: this.target,
+        ...(failure instanceof ChannelError && failure.refused ? { refused: failure.message } : {}),
         cause: failure instanceof ChannelError ? failure.cause : failure,
       });
     }
-    return { command: text, stdout, stderr, exitCode, durationMs };
+    return { command: text, stdout, stderr, exitCode, ...killed, durationMs };
   }
 
   /** Streams a local file to the guest over SFTP, never holding it whole in memory. */
@@ -210,7 +229,7 @@ export class GuestSession {
     command: string,
     stdin: string | Buffer | undefined,
     signal: AbortSignal | undefined,
-  ): Promise<{ stdout: string; stderr: string; exitCode: number | null }> {
+  ): Promise<{ stdout: string; stderr: string; exitCode: number | null; signal?: string }> {
     return new Promise((resolve, reject) => {
       if (signal?.aborted) {
         reject(signal.reason);
@@ -241,15 +260,20 @@ export class GuestSession {
       signal?.addEventListener('abort', onAbort, { once: true });
       this.client.exec(command, (error, stream) => {
         if (error) {
-          finish(() => reject(new ChannelError('', '', error)));
+          finish(() => reject(channelOpenError(error, this.connected)));
           return;
         }
         closeChannel = () => stream.close();
         let exitCode: number | null = null;
+        let killedBy: string | undefined;
         stream.on('data', (chunk: Buffer) => stdoutChunks.push(chunk));
         stream.stderr.on('data', (chunk: Buffer) => stderrChunks.push(chunk));
-        stream.on('exit', (code: number | null) => {
-          exitCode = code;
+        // sshd sends exit-status, or exit-signal when a signal ended the command (code null, `SIGSEGV`).
+        stream.on('exit', (code: number | null, signalName?: string) => {
+          if (code === null && signalName) {
+            killedBy = signalName;
+            exitCode = 128 + (osConstants.signals[signalName as keyof typeof osConstants.signals] ?? 0);
+          } else exitCode = code;
         });
         stream.on('close', () => {
           const out = text();
@@ -257,7 +281,7 @@ export class GuestSession {
             finish(() => reject(new ChannelError(out.stdout, out.stderr, new Error('connection lost'))));
           } else {
             const code = exitCode;
-            finish(() => resolve({ ...out, exitCode: code }));
+            finish(() => resolve({ ...out, exitCode: code, ...(killedBy ? { signal: killedBy } : {}) }));
           }
         });
         if (stdin !== undefined) stream.end(stdin);
@@ -280,9 +304,29 @@ class ChannelError extends Error {
     readonly stdout: string,
     readonly stderr: string,
     cause: Error,
+    /** The server refused the channel while the connection stayed up (MaxSessions). */
+    readonly refused = false,
   ) {
     super(cause.message, { cause });
   }
+}
+
+/**
+ * A refused channel is not a lost connection: sshd answers a session over its MaxSessions (10 by
+ * default) with an open failure (`open failed`, administratively prohibited) and keeps the connection.
+ */
+function channelOpenError(error: Error & { reason?: unknown }, connected: boolean): ChannelError {
+  if (!connected || typeof error.reason !== 'number') return new ChannelError('', '', error);
+  const detail = error.message.replace(/^\(SSH\) Channel open failure: /, '');
+  return new ChannelError(
+    '',
+    '',
+    new Error(
+      `the server refused a new channel (${detail || 'no reason given'}, code ${error.reason}): more channels open at once than its MaxSessions allows`,
+      { cause: error },
+    ),
+    true,
+  );
 }
 
 function connectWithRetry(endpoint: SshEndpoint, options: ConnectOptions): Promise<Client> {
