@@ -11,6 +11,7 @@ import { describeBuild } from './report/describe-build.ts';
 import { HtmlReporter } from './report/html-report.ts';
 import { JUnitReporter } from './report/junit-reporter.ts';
 import { Redactor } from './report/redact.ts';
+import { redactingReporter } from './report/redact-events.ts';
 import { fanOut, type Reporter } from './report/reporter.ts';
 import { ResultsReporter } from './report/results-reporter.ts';
 import { ManifestReporter, type RunManifest } from './report/run-manifest.ts';
@@ -90,24 +91,28 @@ export async function runCommand(request: RunRequest): Promise<RunOutcome> {
       if (event.type === 'iteration-finished') results.push(event.result);
     },
   };
-  const emit: EmitEvent = fanOut([
-    collector,
-    // Files first, report.html after the run.json and results.json it is made from, the console last.
-    new ManifestReporter(runDir, manifest, { redact }),
-    new ResultsReporter(runDir, { wording, redact }),
-    new SummaryReporter(runDir, { wording, redact }),
-    new JUnitReporter(runDir, {
-      runId,
-      backend: description.backend,
-      backendProperties: profile.properties,
-      builds: Object.fromEntries(builds.map((b) => [b.role, `${b.path} sha256:${b.sha256}`])),
-      wording,
-      sleepStrategy: options.sleepStrategy,
-      redact,
-    }),
-    new HtmlReporter(runDir, (message) => emit({ type: 'notice', message })),
-    new ConsoleReporter({ write: options.write, wording }),
-  ]);
+  // Secrets are masked in the events, before any reporter encodes them (XML, JSON, HTML, the console).
+  const reporters = redactingReporter(redactor, {
+    handle: fanOut([
+      collector,
+      // Files first, report.html after the run.json and results.json it is made from, the console last.
+      new ManifestReporter(runDir, manifest, { redact }),
+      new ResultsReporter(runDir, { wording, redact }),
+      new SummaryReporter(runDir, { wording, redact }),
+      new JUnitReporter(runDir, {
+        runId,
+        backend: description.backend,
+        backendProperties: profile.properties,
+        builds: Object.fromEntries(builds.map((b) => [b.role, `${b.path} sha256:${b.sha256}`])),
+        wording,
+        sleepStrategy: options.sleepStrategy,
+        redact,
+      }),
+      new HtmlReporter(runDir, (message) => emit({ type: 'notice', message })),
+      new ConsoleReporter({ write: options.write, wording }),
+    ]),
+  });
+  const emit: EmitEvent = (event) => reporters.handle(event);
   const inspected = new Set<string>();
   let exitCode = 3;
   let interrupted = false;
@@ -124,6 +129,7 @@ export async function runCommand(request: RunRequest): Promise<RunOutcome> {
       backend: description.backend,
       at: startedAt,
     });
+    for (const message of unmaskedSecrets(redactor, options.redactEnv)) emit({ type: 'notice', message });
     const run = await runScenario({
       scenario,
       backend: profile.vms,
@@ -211,4 +217,17 @@ function withInputDefaults(scenario: Scenario, given: Record<string, string>): R
     inputs[name] = String(input.default);
   }
   return inputs;
+}
+
+/** Why a secret the user named is not masked: the variable is unset, or its value too short to mask. */
+function unmaskedSecrets(redactor: Redactor, names: readonly string[], env = process.env): string[] {
+  const messages: string[] = [];
+  for (const name of names) {
+    if (!env[name])
+      messages.push(`--redact-env ${name}: the variable is not set (or empty); nothing is masked for it`);
+  }
+  for (const { name, reason } of redactor.ignored) {
+    if (names.includes(name)) messages.push(`--redact-env ${name}: not masked, its value is ${reason}`);
+  }
+  return messages;
 }

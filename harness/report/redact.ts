@@ -144,10 +144,31 @@ export class Redactor {
   }
 }
 
-/** The forms a secret takes in our files: raw, JSON-escaped (ndjson, with `\/`), URL-encoded. */
+/** The forms a secret takes in our files: raw, JSON-escaped (ndjson, with `\/`), URL-encoded, XML/HTML-escaped. */
 function variants(value: string): string[] {
   const json = JSON.stringify(value).slice(1, -1);
-  return [...new Set([value, json, json.replaceAll('/', '\\/'), encodeURIComponent(value)])];
+  return [
+    ...new Set([
+      value,
+      json,
+      json.replaceAll('/', '\\/'),
+      encodeURIComponent(value),
+      ...markupEscaped(value),
+    ]),
+  ];
+}
+
+/** XML text and attribute escaping (junit.xml) and HTML's (report.html, `'` as `&#39;` or `&#x27;`). */
+function markupEscaped(value: string): string[] {
+  const text = value.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;');
+  const attribute = text.replaceAll('"', '&quot;');
+  return [
+    text,
+    attribute,
+    attribute.replaceAll("'", '&#39;'),
+    attribute.replaceAll("'", '&#x27;'),
+    attribute.replaceAll("'", '&apos;'),
+  ];
 }
 
 /** Byte-level search and replace across chunk boundaries: keeps the last maxLength-1 bytes back. */
