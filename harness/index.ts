@@ -18,6 +18,7 @@ export {
   NoFullWakeError,
   NoSleepError,
   SuspendFailedError,
+  UnreadableStateError,
   WaitTimeoutError,
 } from './errors.ts';
 export { launchApp } from './macos/activation.ts';

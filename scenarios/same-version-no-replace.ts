@@ -16,6 +16,7 @@ import {
   networkExtensionJobLabel,
   printSystemJob,
   relaunchApp,
+  UnreadableStateError,
 } from '../harness/index.ts';
 import { networkExtension } from './network-extension.ts';
 
@@ -58,7 +59,7 @@ export default defineScenario({
       extension.shortVersion,
       extension.bundleVersion,
     );
-    const firstSha = await guestSha256(t.guest, binaryPath(extension), { signal: t.signal });
+    const firstSha = await readSha(binaryPath(extension), 'the first build');
     const runningBefore = await printSystemJob(t.guest, label, { signal: t.signal });
     const next = await t.step('install build with the same versions', () => t.installBuild('to'));
     const reship = networkExtension(next);
@@ -67,7 +68,7 @@ export default defineScenario({
         `--to carries ${reship.shortVersion}/${reship.bundleVersion}, --from ${extension.shortVersion}/${extension.bundleVersion}: this scenario needs equal versions (upgrade-xpc covers upgrades)`,
       );
     }
-    const reshipSha = await guestSha256(t.guest, binaryPath(reship), { signal: t.signal });
+    const reshipSha = await readSha(binaryPath(reship), 'the reinstalled build');
     // The old app still runs: quit it, and require a new process whose request reached sysextd,
     // or the check below would test nothing (AppNotRelaunchedError otherwise).
     await t.step('relaunch the reinstalled app (activation request)', () =>
@@ -79,11 +80,22 @@ export default defineScenario({
         signal: t.signal,
       });
       const { raw, job } = await printSystemJob(t.guest, label, { signal: t.signal });
+      const evidence = { [`launchctl-print-${label}.txt`]: raw };
+      // No job at all ("Could not find service") is the first build stopped: positive evidence.
+      // A job whose program the harness cannot read or hash says nothing about which build runs.
+      if (job && !job.program) {
+        throw new UnreadableStateError(
+          `the program of system/${label}`,
+          t.guest.target,
+          `launchctl print has no readable "program =" line (state ${job.state ?? 'unknown'}, pid ${job.pid ?? 'none'})`,
+          evidence,
+        );
+      }
       const program = job?.program ?? null;
-      const runningSha = program ? await guestSha256(t.guest, program, { signal: t.signal }) : null;
+      const runningSha = program ? await readSha(program, `the running program of system/${label}`) : null;
       const which =
         runningSha === null
-          ? 'no readable program'
+          ? 'no job'
           : runningSha === firstSha && runningSha !== reshipSha
             ? 'the first build'
             : runningSha === reshipSha && runningSha !== firstSha
@@ -91,7 +103,7 @@ export default defineScenario({
               : runningSha === firstSha
                 ? 'a binary identical in both builds'
                 : 'neither build';
-      const statement = `system/${label} runs ${program ?? '(no program)'} (sha256 ${runningSha ?? 'n/a'}): ${which}; first build ${firstSha ?? 'n/a'}, reinstalled build ${reshipSha ?? 'n/a'}`;
+      const statement = `system/${label} runs ${program ?? '(no program)'} (sha256 ${runningSha ?? 'n/a'}): ${which}; first build ${firstSha}, reinstalled build ${reshipSha}`;
       t.note(statement);
       t.recordFinding('running-binary', which);
       const pidChanged =
@@ -102,11 +114,16 @@ export default defineScenario({
         throw new CheckFailedError(
           'same-version-kept',
           `Running extension is not the first build: ${statement}${pidChanged}`,
-          {
-            [`launchctl-print-${label}.txt`]: raw,
-          },
+          evidence,
         );
       }
     });
+
+    /** sha256 of a guest file; a file the harness cannot hash is an error, not a verdict. */
+    async function readSha(path: string, what: string): Promise<string> {
+      const sha = await guestSha256(t.guest, path, { signal: t.signal });
+      if (sha !== null) return sha;
+      throw new UnreadableStateError(`the sha256 of ${what}`, t.guest.target, `shasum -a 256 ${path} failed`);
+    }
   },
 });

@@ -170,7 +170,7 @@ async function readRegistration(
   if (!lookup.ok) {
     throw new CheckFailedError(
       check,
-      `XPC endpoint not reachable: system/${label} lists "${service}" in its endpoints block, but a bootstrap look-up of it as root fails: ${lookup.code ?? 'no code'} (${lookup.reason})`,
+      `XPC endpoint not reachable: system/${label} lists "${service}" in its endpoints block, but a bootstrap look-up of it as root fails: ${lookup.code} (${lookup.reason})`,
       { ...evidence, 'bootstrap-lookup.txt': lookup.raw },
     );
   }

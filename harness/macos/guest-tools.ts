@@ -2,6 +2,7 @@
 // Command Line Tools' `cc` on first use in a VM (a golden image may ship them prebuilt: then the
 // `test -x` finds them and nothing is built).
 import { fileURLToPath } from 'node:url';
+import { tail, UnreadableStateError } from '../errors.ts';
 import type { GuestSession } from '../ssh/guest-session.ts';
 
 export const guestToolsDir = '/Users/admin/sxl-tools';
@@ -42,30 +43,35 @@ export async function ensureGuestTool(
 
 export type BootstrapLookup =
   | { ok: true; service: string; port: string; raw: string }
-  | { ok: false; service: string; code: number | null; reason: string; raw: string };
+  | { ok: false; service: string; code: number; reason: string; raw: string };
 
 const OK = /^ok (\S+) port=(0x[0-9a-fA-F]+)$/m;
 const FAILED = /^bootstrap_look_up (.+): (-?\d+) \((.*)\)$/m;
 
-/** Parses the tool's output (stdout, stderr, exit code). */
+/**
+ * Parses the tool's output (stdout, stderr, exit code). Only the tool's own two forms are a result:
+ * anything else (sudo refusing, a crash, a tool that was not built) says nothing about the service
+ * and throws UnreadableStateError, so that it can never count as a failed look-up.
+ */
 export function parseBootstrapLookup(
   service: string,
   stdout: string,
   stderr: string,
   exitCode: number | null,
+  target = 'the guest',
 ): BootstrapLookup {
   const raw = `$ exit ${exitCode}\n--- stdout\n${stdout}--- stderr\n${stderr}`;
   const ok = OK.exec(stdout);
-  if (exitCode === 0 && ok) return { ok: true, service, port: ok[2]!, raw };
+  if (exitCode === 0 && ok && ok[1] === service) return { ok: true, service, port: ok[2]!, raw };
   const failed = FAILED.exec(stderr);
-  if (failed) return { ok: false, service, code: Number(failed[2]), reason: failed[3]!, raw };
-  return {
-    ok: false,
-    service,
-    code: null,
-    reason: `unexpected output, exit ${exitCode}: ${(stderr || stdout).trim()}`,
-    raw,
-  };
+  if (exitCode === 1 && failed && failed[1] === service)
+    return { ok: false, service, code: Number(failed[2]), reason: failed[3]!, raw };
+  throw new UnreadableStateError(
+    `the bootstrap look-up of "${service}"`,
+    target,
+    `${bootstrapLookupTool.name} printed neither "ok ${service} port=0x..." (exit 0) nor "bootstrap_look_up ${service}: <kr> (<text>)" (exit 1); exit ${exitCode}: ${tail((stderr || stdout).trim(), 300) || '(no output)'}`,
+    { 'bootstrap-lookup.txt': raw },
+  );
 }
 
 /** `sudo -n <tool> <service>`: does the bootstrap namespace resolve the Mach service? */
@@ -79,5 +85,5 @@ export async function bootstrapLookup(
     signal: options.signal,
     allowFailure: true,
   });
-  return parseBootstrapLookup(service, result.stdout, result.stderr, result.exitCode);
+  return parseBootstrapLookup(service, result.stdout, result.stderr, result.exitCode, guest.target);
 }

@@ -7,6 +7,7 @@ import { mkdir } from 'node:fs/promises';
 import { join, sep } from 'node:path';
 import type { VmBackend } from '../backends/vm-backend.ts';
 import { VmLease } from '../backends/vm-lease.ts';
+import { recogniseHostFailure } from '../doctor/host-advice.ts';
 import { CheckFailedError, InterruptedError } from '../errors.ts';
 import type { EvidenceReport } from '../evidence/collector.ts';
 import { collectIterationEvidence, type EvidenceMode } from '../evidence/iteration-evidence.ts';
@@ -76,6 +77,7 @@ export async function runScenario(plan: RunPlan): Promise<RunResult> {
   // Iteration numbers run on across the images so that VM names and iteration folders stay unique.
   let iteration = 0;
   const images = plan.images ?? [plan.image];
+  let hostStopped = false;
   for (const image of images) {
     const tally = { n: 0, failures: 0 };
     for (let done = 0; done < of; done += 1) {
@@ -94,12 +96,20 @@ export async function runScenario(plan: RunPlan): Promise<RunResult> {
       iteration += 1;
       const result = await runIteration(plan, image, iteration, of * images.length, run);
       results.push(result);
+      // A locked keychain, a full VM limit or a denied Local Network fails every later iteration
+      // the same way: stop with the advice instead (`sysext-lab doctor` says the same).
+      if (result.errorType === 'HostPreconditionError') {
+        plan.emit({ type: 'notice', message: `Run stopped: ${result.message}` });
+        hostStopped = true;
+        break;
+      }
       if (result.outcome === 'pass') tally.n += 1;
       if (result.outcome === 'fail' && result.matchesSignature) {
         tally.n += 1;
         tally.failures += 1;
       }
     }
+    if (hostStopped) break;
     if (!plan.signal.aborted && repetition.mode !== 'repeat') {
       const reason = stopReason(repetition, of, tally);
       const last = results.filter((r) => r.image === image).length;
@@ -195,7 +205,7 @@ async function runIteration(
       });
       await scenario.run(context);
     } catch (error) {
-      ({ outcome, failure } = classify(error, scenario, signal));
+      ({ outcome, failure } = classify(recogniseHostFailure(error) ?? error, scenario, signal));
       transcript.note(`${outcome}: ${failure.message}`);
     }
     // Evidence once the outcome is known and before the VM goes; it never changes the outcome.
@@ -258,7 +268,12 @@ async function readSipStatus(guest: GuestSession, signal: AbortSignal): Promise<
   return /System Integrity Protection status: (\w+)\./.exec(result.stdout)?.[1];
 }
 
-function classify(
+/**
+ * The outcome of an iteration that threw `error`: `fail` only for a CheckFailedError (the product
+ * misbehaved, on evidence the check kept) while the run was not aborted; every other error, and
+ * anything thrown after an abort, is `error` with its class name as `errorType`.
+ */
+export function classify(
   error: unknown,
   scenario: Scenario,
   signal: AbortSignal,

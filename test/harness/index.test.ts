@@ -20,6 +20,7 @@ test('harness/index.ts exports exactly the public API', (t) => {
     'SuspendFailedError',
     'TartBackend',
     'UnknownParseKindError',
+    'UnreadableStateError',
     'WaitTimeoutError',
     'approveExtension',
     'awaitActivationOutcome',
