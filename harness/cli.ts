@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { findScenario, scenarios } from '../scenarios/index.ts';
 import { backendSummaries, createBackend } from './backends/registry.ts';
+import { DOCTOR_USAGE, doctorCli } from './commands/doctor-command.ts';
 import { ConfigError, InterruptedError } from './errors.ts';
 import type { EvidenceMode } from './evidence/iteration-evidence.ts';
 import type { SleepStrategy } from './macos/sleep-wake.ts';
@@ -28,6 +29,8 @@ Commands:
   show <scenario>  A scenario's inputs, failure signature and the positive evidence a failure needs
   reap             Delete the VMs (sxl-*) left behind by runs that died
   parse <kind> [FILE]  Parse macOS command output (stdin when no FILE) and print JSON
+  doctor           Check every precondition of a run on the host and in one VM of the image
+                   (ok/warn/fail with the fix; exit 1 when a check fails)
   feedback <run-dir> [--iteration N] [--out FILE]
                    Zip report.md and a failing iteration's evidence for Feedback Assistant
 
@@ -62,6 +65,7 @@ run options:
                        the SSH password and TART_REGISTRY_USERNAME/PASSWORD are always masked
 
 reap options: --backend ${backendChoice}, --all (also VMs of runs still alive)
+${DOCTOR_USAGE}
 Exit codes: 0 passed, 1 a check failed, 2 usage or config error, 3 infrastructure errors only, 130 interrupted.
 `;
 
@@ -82,6 +86,8 @@ export async function main(argv: string[]): Promise<number> {
         return await feedbackCli(rest);
       case 'parse':
         return await parseCli(rest);
+      case 'doctor':
+        return await doctorCli(rest);
       case undefined:
       case '--help':
       case '-h':
@@ -91,7 +97,7 @@ export async function main(argv: string[]): Promise<number> {
       default:
         throw new ConfigError(
           'command',
-          `Unknown command "${command}": expected run, list, show, reap, feedback or parse (see --help)`,
+          `Unknown command "${command}": expected run, list, show, reap, feedback, parse or doctor (see --help)`,
         );
     }
   } catch (error) {

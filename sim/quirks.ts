@@ -16,6 +16,12 @@ export const QUIRKS = {
     'approval automation that has no effect: the System Settings script turns the switch on, answers the password prompt and clicks Done, exits 0, but the extension stays [activated waiting for user] (rolled per Done)',
   'darkwake-only':
     'the scheduled wake is only a DarkWake ([CDNP], no display): the guest sleeps again a few seconds later and a user-activity assertion does not promote it (rolled per scheduled wake)',
+  'sip-enabled':
+    'an image with System Integrity Protection on (a vanilla image, or a -base built before 2025-08): csrutil status says enabled and what needs SIP off refuses (rolled once per clone, at its first boot)',
+  'no-tcc-grants':
+    'a -base image cached before 2026-03-12 (macos-image-templates #329): TCC.db has no Accessibility, PostEvent, ScreenCapture or AppleEvents rows for osascript and sshd-keygen-wrapper (rolled once per clone, at its first boot)',
+  'no-cc':
+    'an image without the Command Line Tools: cc fails with xcrun\'s "invalid active developer path" (rolled once per clone, at its first boot)',
   'no-sleep':
     'VZ guests that do not really sleep: `pmset sleepnow` prints "Sleeping now..." but the guest stays awake',
   'ssh-drop': 'flaky networking: the SSH connection is reset in the middle of a command',

@@ -1,5 +1,6 @@
 // A backend profile: everything that differs between the places VMs run (a real Mac with tart, the
 // simulated Mac, later a fleet). The run wiring and the CLI hold a profile and never ask its kind.
+import type { HostCommandRecord } from './host-command.ts';
 import type { BackendDescription, VmBackend, WaitOptions } from './vm-backend.ts';
 
 /** Settings a backend takes besides the run's own options (the sim: seed, quirks, ...). */
@@ -45,6 +46,21 @@ export interface GenericRunDefaults {
   suspendedMs: number;
 }
 
+/** What `sysext-lab doctor` needs from a backend besides its VMs: the host's own shell and tart exec. */
+export interface DoctorSupport {
+  /**
+   * Runs a macOS command on the host the VMs run on (the sim: its simulated Mac's commands) and
+   * returns its output; a non-zero exit is returned, not thrown.
+   */
+  hostCommand(bin: string, args: readonly string[], options?: WaitOptions): Promise<HostCommandRecord>;
+  /** `tart exec VM ARGV...`: a command through the guest agent, past the network. */
+  agentExec(vm: string, argv: readonly string[], options?: WaitOptions): Promise<HostCommandRecord>;
+  /** Where the VMs' disks are (TART_HOME), for the free-space check. */
+  readonly storageDir: string;
+  /** The environment the VM tool runs with (TART_NO_AUTO_PRUNE is read from it). */
+  readonly env: Readonly<NodeJS.ProcessEnv>;
+}
+
 export interface BackendProfile {
   /** The name it is registered under, as `--backend` takes it. */
   readonly kind: string;
@@ -65,6 +81,8 @@ export interface BackendProfile {
   ): Record<string, string>;
   /** Why this backend cannot run `image`, or undefined when it can. */
   imageProblem(image: string): string | undefined;
+  /** The host shell and agent access `sysext-lab doctor` checks through. */
+  readonly doctor: DoctorSupport;
   /** The VM tool's version and the host; throws ConfigError when the tool does not run. */
   describe(options?: WaitOptions): Promise<BackendDescriptionWithHost>;
 }

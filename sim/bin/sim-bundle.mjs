@@ -8,8 +8,13 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 export const repo = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const simDir = join(repo, 'sim');
 const distDir = join(repo, '.sim', 'dist');
-/** The bundle's entries: the tart CLI and the daemon that serves it to the thin `tart` client. */
-const entries = { tart: join(simDir, 'tart', 'cli.ts'), tartd: join(simDir, 'tart', 'daemon.ts') };
+/** The bundle's entries: the tart CLI, the daemon that serves it to the thin `tart` client, the host shell. */
+const entries = {
+  tart: join(simDir, 'tart', 'cli.ts'),
+  tartd: join(simDir, 'tart', 'daemon.ts'),
+  // The simulated Mac's own commands (`sysext-lab doctor` on the sim backend).
+  host: join(simDir, 'host', 'host-shell.ts'),
+};
 
 /** The newest modification time of sim/'s TypeScript sources (the generated builds excluded). */
 export function newestSource(dir = simDir) {

@@ -85,6 +85,13 @@ export interface GuestState {
   hostname: string;
   user: { name: string; password: string; uid: number; home: string };
   sip: 'enabled' | 'disabled';
+  /**
+   * The image's TCC.db rows for osascript and sshd-keygen-wrapper (Cirrus -base since 2026-03);
+   * false after the quirk no-tcc-grants. Absent in older state files: granted.
+   */
+  tccGrants?: boolean;
+  /** false after the quirk no-cc: the image has no Command Line Tools. Absent: installed. */
+  commandLineTools?: boolean;
   developerMode: boolean;
   bootCount: number;
   bootUuid: string;

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ConfigError } from '../../errors.ts';
 import type { BackendProfile, BackendRegistration, BackendSettings } from '../backend-profile.ts';
+import { runHostCommand } from '../host-command.ts';
 import { hostFacts } from '../host-facts.ts';
 import type { TartBackendOptions } from '../tart/tart-backend.ts';
 import { tartProfile } from '../tart/tart-profile.ts';
@@ -56,6 +57,17 @@ function createSimProfile(settings: BackendSettings): BackendProfile {
     record: { seed: options.seed, quirks: options.quirks },
     properties: { seed: String(options.seed), quirks: quirkList(options.quirks) },
     withDefaultInputs: withSampleBuilds,
+    doctor: {
+      ...base.doctor,
+      // The simulated Mac's own commands answer for the host (sim/host/host-shell.ts), not Linux's.
+      hostCommand: (bin, args, waitOptions = {}) =>
+        runHostCommand(process.execPath, [join(repoRoot, 'sim', 'bin', 'sim-host.mjs'), bin, ...args], {
+          env: base.vms.environment,
+          allowFailure: true,
+          timeoutMs: waitOptions.timeoutMs ?? 30_000,
+          signal: waitOptions.signal,
+        }),
+    },
     async describe(waitOptions = {}) {
       // The host is whatever runs the simulation, not the Mac it models.
       return { ...(await base.describe(waitOptions)), host: hostFacts() };

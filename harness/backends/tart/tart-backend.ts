@@ -298,6 +298,16 @@ export class TartBackend implements VmBackend {
     throw new HostCommandError(result.command, result.exitCode, tail(result.stderr, 400), result.durationMs);
   }
 
+  /** `tart exec NAME ARGV...` (tart 2.27+): through the guest agent, so it needs no guest network. */
+  agentExec(name: string, argv: readonly string[], options: WaitOptions = {}): Promise<HostCommandRecord> {
+    return this.tart(['exec', name, ...argv], { ...options, allowFailure: true });
+  }
+
+  /** The environment tart runs with: the process's, with the backend's own on top. */
+  get environment(): NodeJS.ProcessEnv {
+    return { ...process.env, ...this.options.env };
+  }
+
   async imageDigest(image: string, options: WaitOptions = {}): Promise<string | undefined> {
     // `tart fqn` (hidden) names a cached remote image by digest; a local name is echoed back.
     const result = await this.tart(['fqn', image], { ...options, allowFailure: true });

@@ -1,7 +1,11 @@
 // `--backend tart`: a real Apple-silicon Mac with the tart CLI. Builds must be given; the host is a
 // Mac, so run.json records its macOS version and model.
+
+import { homedir } from 'node:os';
+import { join } from 'node:path';
 import { ConfigError, HostCommandError } from '../../errors.ts';
 import type { BackendProfile, BackendRegistration, BackendSettings } from '../backend-profile.ts';
+import { runHostCommand } from '../host-command.ts';
 import { macHostFacts } from '../host-facts.ts';
 import { imageNameProblem } from './image-reference.ts';
 import { TartBackend, type TartBackendOptions, tartBackendDefaults } from './tart-backend.ts';
@@ -46,6 +50,17 @@ export function tartProfile(
     properties: {},
     withDefaultInputs: (_declared, given) => ({ ...given }),
     imageProblem: imageNameProblem,
+    doctor: {
+      hostCommand: (bin, args, waitOptions = {}) =>
+        runHostCommand(bin, [...args], {
+          allowFailure: true,
+          timeoutMs: waitOptions.timeoutMs ?? 30_000,
+          signal: waitOptions.signal,
+        }),
+      agentExec: (vm, argv, waitOptions) => vms.agentExec(vm, argv, waitOptions),
+      storageDir: vms.environment.TART_HOME ?? join(homedir(), '.tart'),
+      env: vms.environment,
+    },
     async describe(waitOptions = {}) {
       try {
         const description = await vms.describe(waitOptions);

@@ -24,8 +24,14 @@ export const TOOL_MODELS: Record<string, CommandHandler> = {
   'bootstrap-lookup': bootstrapLookupTool,
 };
 
+/** What the /usr/bin shims print when no developer tools are installed. */
+const NO_DEVELOPER_TOOLS =
+  'xcrun: error: invalid active developer path (/Library/Developer/CommandLineTools), missing xcrun at: /Library/Developer/CommandLineTools/usr/bin/xcrun\n';
+
 // cc [-O2] [-Wall] [-o OUT] SOURCE.c: Command Line Tools' clang driver, as far as the harness uses it.
 async function cc(ctx: CommandContext) {
+  // Without the Command Line Tools /usr/bin/cc is only the xcrun shim, and it says so.
+  if (ctx.machine.state.commandLineTools === false) return fail(NO_DEVELOPER_TOOLS);
   const args = ctx.argv.slice(1);
   let output = 'a.out';
   const sources: string[] = [];

@@ -3,12 +3,15 @@
 import type { Machine } from '../machine.ts';
 import { newBootUuid } from '../state.ts';
 import { startGuiSession } from './gui-session.ts';
+import { applyImageQuirks } from './image-quirks.ts';
 import { appendPmsetLog } from './power-events.ts';
 import { sysextdBoot } from './sysextd.ts';
 import { resetProxiesAtBoot } from './transparent-proxy.ts';
 
 export async function bootMachine(machine: Machine): Promise<void> {
   await machine.mutate(async (state) => {
+    // What the image is (its SIP state, TCC rows, Command Line Tools) is rolled once per clone.
+    if (state.bootCount === 0) applyImageQuirks(machine, state);
     state.bootCount += 1;
     state.bootUuid = newBootUuid();
     state.bootTime = machine.now().getTime();

@@ -17,6 +17,7 @@ import { processCommands } from '../commands/processes.ts';
 import { screencaptureCommands } from '../commands/screencapture.ts';
 import { scutilCommands } from '../commands/scutil.ts';
 import { signingCommands } from '../commands/signing.ts';
+import { sqlite3Commands } from '../commands/sqlite3.ts';
 import { sysctlCommands } from '../commands/sysctl.ts';
 import { sysdiagnoseCommands } from '../commands/sysdiagnose.ts';
 import { systemInfoCommands } from '../commands/system-info.ts';
@@ -51,4 +52,5 @@ export const COMMANDS: CommandTable = Object.assign(
   guestToolCommands,
   signingCommands,
   sysdiagnoseCommands,
+  sqlite3Commands,
 );

@@ -8,6 +8,7 @@ import { flag, optionValues, type ParsedArgs } from '../args.ts';
 import { type TartCommand, VM_NAME_HELP } from '../command.ts';
 import { ControlSocket } from '../control-socket.ts';
 import { TartGenericError, TartRuntimeError, TartValidationError, vmAlreadyRunning } from '../errors.ts';
+import { hostHasFault, KEYCHAIN_LOCKED_RUN_ERROR } from '../host-faults.ts';
 import { leakedSlots, recordLeakedSlot, rollHostQuirk } from '../host-quirks.ts';
 import type { TartIo } from '../io.ts';
 import { recordLease } from '../leases.ts';
@@ -296,8 +297,11 @@ export const run: TartCommand = {
       const mac = ensureUniqueMac(name, dir, io);
       // Rolled once per `tart run` that reaches the start, before the limit: VZ refuses either way.
       if (await rollHostQuirk(settings, name, 'boot-fail')) throw new TartRuntimeError(VZ_START_FAILED);
+      // A locked login keychain stops VZ before it counts the VM (tart FAQ "Headless machines").
+      if (hostHasFault('keychain-locked')) throw new TartRuntimeError(KEYCHAIN_LOCKED_RUN_ERROR);
       await admit(name, dir, proc.pid);
-      const noIp = await rollHostQuirk(settings, name, 'no-ip');
+      // An exhausted vmnet range: the guest runs, bootpd has no address to give it (as no-ip).
+      const noIp = (await rollHostQuirk(settings, name, 'no-ip')) || hostHasFault('dhcp-exhausted');
       if (noIp) writeFileSync(join(dir, NO_IP_FILE), `${proc.pid}\n`);
       if (resuming) io.out('restoring VM state from a snapshot...');
       const booting = session.boot(mac, settings, resuming);

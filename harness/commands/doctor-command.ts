@@ -1,0 +1,76 @@
+// `sysext-lab doctor [--backend tart|sim] [--image REF] [--json] [--record DIR]`: every
+// precondition of a run, each ok/warn/fail with its fix. Exit 0 when nothing fails, 1 when a check
+// fails, 2 on usage errors (main's handler maps ConfigError).
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { createBackend } from '../backends/registry.ts';
+import { formatDoctorJson, formatDoctorText } from '../doctor/format-report.ts';
+import { runDoctor } from '../doctor/run-doctor.ts';
+import { ConfigError } from '../errors.ts';
+import { runDefaults } from '../run-options.ts';
+
+export const DOCTOR_USAGE = `doctor options: --backend sim|tart, --image REF (default ${runDefaults.image}), --json,
+  --record DIR (write every raw output, the UI tree and a screenshot as a hardware report),
+  --no-sleep-probe (skip the guest-sleep probe), --seed N and --quirk NAME=P (sim)`;
+
+export async function doctorCli(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      backend: { type: 'string', default: runDefaults.backend },
+      image: { type: 'string', default: runDefaults.image },
+      json: { type: 'boolean', default: false },
+      record: { type: 'string' },
+      'no-sleep-probe': { type: 'boolean', default: false },
+      seed: { type: 'string' },
+      quirk: { type: 'string', multiple: true, default: [] },
+    },
+  });
+  if (positionals.length > 0) {
+    throw new ConfigError(
+      'doctor',
+      `doctor takes no arguments, got "${positionals.join(' ')}" (${DOCTOR_USAGE})`,
+    );
+  }
+  const profile = createBackend(values.backend, {
+    ...(values.seed === undefined ? {} : { seed: wholeNumber('--seed', values.seed) }),
+    ...(values.quirk.length === 0 ? {} : { quirks: Object.fromEntries(values.quirk.map(parseQuirk)) }),
+  });
+  const problem = profile.imageProblem(values.image);
+  if (problem) throw new ConfigError('--image', problem);
+  const controller = new AbortController();
+  const onSigint = () => controller.abort(new Error('interrupted'));
+  process.once('SIGINT', onSigint);
+  try {
+    const report = await runDoctor(profile, {
+      image: values.image,
+      ...(values.record ? { recordDir: resolve(values.record) } : {}),
+      sleepProbe: !values['no-sleep-probe'],
+      signal: controller.signal,
+      note: (text) => process.stderr.write(`doctor: ${text}\n`),
+    });
+    process.stdout.write(values.json ? formatDoctorJson(report) : formatDoctorText(report));
+    if (values.record) process.stderr.write(`doctor: hardware report written to ${resolve(values.record)}\n`);
+    return report.exitCode;
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
+}
+
+function wholeNumber(flag: string, text: string): number {
+  if (!/^\d+$/.test(text)) throw new ConfigError(flag, `${flag} must be a whole number >= 0, got "${text}"`);
+  return Number(text);
+}
+
+function parseQuirk(text: string): [string, number] {
+  const match = /^([a-z0-9-]+)=(\d+(?:\.\d+)?)$/.exec(text);
+  const p = Number(match?.[2]);
+  if (!match || !(p >= 0 && p <= 1)) {
+    throw new ConfigError(
+      '--quirk',
+      `--quirk expects NAME=P with P between 0 and 1, e.g. no-cc=1; got "${text}"`,
+    );
+  }
+  return [match[1] as string, p];
+}
