@@ -51,9 +51,13 @@ test('hostile file names survive upload, shell commands and download', async (t)
   }
   const listing = await guest.exec(['ls', '-1', '/Users/admin/stage dir']);
   for (const name of names) t.true(listing.stdout.split('\n').includes(name), name);
-  // `$(touch pwned)` must have stayed a name: nothing ran it.
-  const pwned = await guest.exec(['ls', '-1', '/Users/admin'], {});
-  t.false(pwned.stdout.split('\n').includes('pwned'));
+  // `$(touch pwned)` must have stayed a name: quoted, the shell hands it over as it is; unquoted,
+  // the sim's shell refuses the substitution, so a quoting slip above would have failed the exec.
+  const echoed = await guest.exec(`printf %s ${quoteArg('$(touch pwned).txt')}`);
+  t.is(echoed.stdout, '$(touch pwned).txt');
+  const unquoted = await guest.exec('printf %s $(touch pwned).txt', { allowFailure: true });
+  t.is(unquoted.exitCode, 1);
+  t.regex(unquoted.stderr, /command substitution/);
   guest.close();
   await vm.guest.powerOff();
 });
