@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { findScenario, scenarios } from '../scenarios/index.ts';
 import { backendSummaries, createBackend } from './backends/registry.ts';
+import { compareCli, compareUsage } from './commands/compare-command.ts';
 import { DOCTOR_USAGE, doctorCli } from './commands/doctor-command.ts';
 import { ConfigError, InterruptedError } from './errors.ts';
 import type { EvidenceMode } from './evidence/iteration-evidence.ts';
@@ -29,6 +30,7 @@ Commands:
   show <scenario>  A scenario's inputs, failure signature and the positive evidence a failure needs
   reap             Delete the VMs (sxl-*) left behind by runs that died
   parse <kind> [FILE]  Parse macOS command output (stdin when no FILE) and print JSON
+  ${compareUsage}
   doctor           Check every precondition of a run on the host and in one VM of the image
                    (ok/warn/fail with the fix; exit 1 when a check fails)
   feedback <run-dir> [--iteration N] [--out FILE]
@@ -86,6 +88,8 @@ export async function main(argv: string[]): Promise<number> {
         return await feedbackCli(rest);
       case 'parse':
         return await parseCli(rest);
+      case 'compare':
+        return await compareCli(rest);
       case 'doctor':
         return await doctorCli(rest);
       case undefined:
@@ -97,7 +101,7 @@ export async function main(argv: string[]): Promise<number> {
       default:
         throw new ConfigError(
           'command',
-          `Unknown command "${command}": expected run, list, show, reap, feedback, parse or doctor (see --help)`,
+          `Unknown command "${command}": expected run, list, show, reap, feedback, parse, compare or doctor (see --help)`,
         );
     }
   } catch (error) {
