@@ -1,18 +1,20 @@
 // The CLI is thin: parse flags, call the library, set process.exitCode. Exit codes: 0 all passed,
 // 1 a check failed, 2 usage or config error, 3 infrastructure errors only, 130 interrupted.
-import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { findScenario, scenarios } from '../scenarios/index.ts';
-import { backendSummaries, createBackend } from './backends/registry.ts';
+import { backendSummaries } from './backends/registry.ts';
 import { compareCli, compareUsage } from './commands/compare-command.ts';
 import { DOCTOR_USAGE, doctorCli } from './commands/doctor-command.ts';
+import { feedbackCli } from './commands/feedback-command.ts';
+import { parseCli } from './commands/parse-command.ts';
+import { reapCli } from './commands/reap-command.ts';
 import { ConfigError, InterruptedError } from './errors.ts';
 import type { EvidenceMode } from './evidence/iteration-evidence.ts';
+import type { ApprovalStrategyName } from './macos/approve-extension.ts';
 import type { SleepStrategy } from './macos/sleep-wake.ts';
 import { ParseError } from './parse/parse-error.ts';
-import { parseByKind, parseKinds, UnknownParseKindError } from './parse/registry.ts';
-import { reapVms } from './reap.ts';
-import { createFeedbackBundle } from './report/feedback-bundle.ts';
+import { UnknownInputKindError } from './parse/parse-stream.ts';
+import { UnknownParseKindError } from './parse/registry.ts';
 import { exitCodes } from './report/run-summary.ts';
 import { runCommand, runDefaults } from './run-command.ts';
 import type { Scenario } from './scenario/define-scenario.ts';
@@ -29,12 +31,12 @@ Commands:
   list             List the scenarios
   show <scenario>  A scenario's inputs, failure signature and the positive evidence a failure needs
   reap             Delete the VMs (sxl-*) left behind by runs that died
-  parse <kind> [FILE]  Parse macOS command output (stdin when no FILE) and print JSON
-  ${compareUsage}
+  parse [<kind>] [FILE]  Parse macOS command output (stdin when no FILE) and print JSON (parse --help)
   doctor           Check every precondition of a run on the host and in one VM of the image
                    (ok/warn/fail with the fix; exit 1 when a check fails)
   feedback <run-dir> [--iteration N] [--out FILE]
                    Zip report.md and a failing iteration's evidence for Feedback Assistant
+  ${compareUsage}
 
 run options:
   --backend ${backendChoice.padEnd(11)}${backends.map((b) => `${b.kind}: ${b.summary}${b.kind === runDefaults.backend ? ' (default)' : ''}`).join('; ')}
@@ -57,7 +59,10 @@ run options:
   --quirk NAME=P       Sim fault model with probability P (repeatable), e.g. xpc-endpoint-lost-on-upgrade=0.2
   --artifacts DIR      Where run directories go (default artifacts)
   --keep-vm            Leave each iteration's VM behind for inspection
+  --pull               tart pull each image first (a cached :latest is never refreshed by clone)
   --launch-command CMD Command that launches the app, the app path appended (default "open -a")
+  --approval S         How a waiting extension is approved: auto (ui, then database; default), ui
+                       (System Settings), database (SIP off; labelled "approval bypassed") or preapproved
   --evidence WHEN      on-failure (default), always or never: sysdiagnose, log slice, pmset log,
                        install.log and state, collected before teardown into iterations/<n>/evidence
   --sysdiagnose-timeout S  How long sysdiagnose may take (default 900)
@@ -88,10 +93,10 @@ export async function main(argv: string[]): Promise<number> {
         return await feedbackCli(rest);
       case 'parse':
         return await parseCli(rest);
-      case 'compare':
-        return await compareCli(rest);
       case 'doctor':
         return await doctorCli(rest);
+      case 'compare':
+        return await compareCli(rest);
       case undefined:
       case '--help':
       case '-h':
@@ -109,6 +114,7 @@ export async function main(argv: string[]): Promise<number> {
       error instanceof ConfigError ||
       error instanceof ParseError ||
       error instanceof UnknownParseKindError ||
+      error instanceof UnknownInputKindError ||
       isArgError(error)
     ) {
       process.stderr.write(`sysext-lab: ${(error as Error).message}\n`);
@@ -133,7 +139,9 @@ async function runCli(args: string[], argv: string[]): Promise<number> {
       quirk: { type: 'string', multiple: true, default: [] },
       artifacts: { type: 'string', default: runDefaults.artifactsDir },
       'keep-vm': { type: 'boolean', default: false },
+      pull: { type: 'boolean', default: false },
       'launch-command': { type: 'string' },
+      approval: { type: 'string' },
       'until-fail': { type: 'boolean', default: false },
       'until-confident': { type: 'boolean', default: false },
       threshold: { type: 'string' },
@@ -145,8 +153,13 @@ async function runCli(args: string[], argv: string[]): Promise<number> {
       'sysdiagnose-timeout': { type: 'string' },
       'registration-deadline': { type: 'string' },
       'redact-env': { type: 'string', multiple: true, default: [] },
+      help: { type: 'boolean', short: 'h', default: false },
     },
   });
+  if (values.help) {
+    process.stdout.write(USAGE);
+    return 0;
+  }
   const sysdiagnoseTimeout =
     values['sysdiagnose-timeout'] === undefined
       ? undefined
@@ -216,7 +229,9 @@ async function runCli(args: string[], argv: string[]): Promise<number> {
     throw new ConfigError('--image', `--image needs at least one image name, got "${values.image}"`);
   // The backend's own settings: its profile refuses those it does not take (quirks on a real Mac).
   const backendSettings = {
-    ...(values.seed === undefined ? {} : { seed: wholeNumber('--seed', values.seed, 0) }),
+    ...(values.seed === undefined
+      ? {}
+      : { seed: wholeNumber('--seed', values.seed, 0, Number.MAX_SAFE_INTEGER) }),
     ...(values.quirk.length === 0 ? {} : { quirks: Object.fromEntries(values.quirk.map(parseQuirk)) }),
   };
 
@@ -258,11 +273,13 @@ async function runCli(args: string[], argv: string[]): Promise<number> {
       inputs,
       artifactsDir: values.artifacts,
       keepVm: values['keep-vm'],
+      pull: values.pull,
       evidence: values.evidence as EvidenceMode,
       sysdiagnoseTimeoutMs: sysdiagnoseTimeout === undefined ? undefined : sysdiagnoseTimeout * 1000,
       registrationDeadlineMs: registrationDeadline === undefined ? undefined : registrationDeadline * 1000,
       redactEnv: values['redact-env'],
       launchCommand: values['launch-command']?.split(' ').filter(Boolean),
+      approval: values.approval as ApprovalStrategyName | undefined,
       argv: ['sysext-lab', ...argv],
       signal: controller.signal,
       hurry: () => interrupts > 1,
@@ -310,63 +327,14 @@ function describeScenario(scenario: Scenario): string {
   return `${lines.join('\n')}\n`;
 }
 
-async function feedbackCli(args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args,
-    allowPositionals: true,
-    options: { iteration: { type: 'string' }, out: { type: 'string' } },
-  });
-  const runDir = positionals[0];
-  if (!runDir || positionals.length > 1) {
-    throw new ConfigError('run-dir', 'feedback takes one run directory, e.g. artifacts/<run-id>');
-  }
-  const bundle = await createFeedbackBundle(runDir, {
-    iteration: values.iteration === undefined ? undefined : wholeNumber('--iteration', values.iteration, 1),
-    out: values.out,
-  });
-  process.stdout.write(
-    `Wrote ${bundle.path} (iteration ${bundle.iteration}, ${bundle.files.length} files)\n${bundle.notice}\n`,
-  );
-  return 0;
-}
+const WHOLE_NUMBER_MAX = 1_000_000;
 
-async function reapCli(args: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args,
-    options: {
-      backend: { type: 'string', default: runDefaults.backend },
-      all: { type: 'boolean', default: false },
-    },
-  });
-  const reaped = await reapVms(createBackend(values.backend).vms, { all: values.all });
-  for (const name of reaped.deleted) process.stdout.write(`deleted ${name}\n`);
-  for (const problem of reaped.problems) process.stderr.write(`${problem}\n`);
-  process.stdout.write(`reaped ${reaped.deleted.length} VM(s), kept ${reaped.kept.length} of live runs\n`);
-  return reaped.problems.length > 0 ? exitCodes.infrastructure : 0;
-}
-
-async function parseCli(args: string[]): Promise<number> {
-  const [kind, file, ...extra] = args;
-  if (!kind || extra.length > 0) {
-    throw new ConfigError(
-      'parse',
-      `parse takes a kind and an optional FILE: kinds ${Object.keys(parseKinds).join(', ')}`,
-    );
-  }
-  let text: string;
-  try {
-    text = readFileSync(file ?? 0, 'utf8');
-  } catch (error) {
-    throw new ConfigError('FILE', `Cannot read ${file ?? 'standard input'}: ${(error as Error).message}`);
-  }
-  process.stdout.write(`${JSON.stringify(parseByKind(kind, text), null, 2)}\n`);
-  return 0;
-}
-
-function wholeNumber(flag: string, text: string, min: number): number {
+function wholeNumber(flag: string, text: string, min: number, max: number = WHOLE_NUMBER_MAX): number {
   const value = Number(text);
   if (!/^\d+$/.test(text) || value < min)
     throw new ConfigError(flag, `${flag} must be a whole number >= ${min}, got "${text}"`);
+  // A count beyond a million iterations (or seconds) is a typo, and beyond 2^53 not even exact.
+  if (value > max) throw new ConfigError(flag, `${flag} must be at most ${max}, got "${text}"`);
   return value;
 }
 

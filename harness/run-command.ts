@@ -1,11 +1,11 @@
 // `sysext-lab run` as wiring: resolves the options and the backend's profile, sets up the run
 // directory and the reporters, runs the scenario, and always ends the run with run-finished, from
 // which the reporters leave junit.xml, run.json, summary.json, results.json and report.html behind.
-import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { InterruptedError } from './errors.ts';
 import type { InstalledBuild } from './macos/install-build.ts';
 import type { SleepStrategy } from './macos/sleep-wake.ts';
+import { makeArtifactsDir } from './report/artifacts-dir.ts';
 import { ConsoleReporter } from './report/console-reporter.ts';
 import { describeBuild } from './report/describe-build.ts';
 import { HtmlReporter } from './report/html-report.ts';
@@ -36,6 +36,8 @@ export interface RunOutcome {
 
 export async function runCommand(request: RunRequest): Promise<RunOutcome> {
   const { options, profile } = resolveRunOptions(request);
+  // Before anything else: a folder that cannot be made is a usage error, said in one line.
+  const artifactsDir = makeArtifactsDir(options.artifactsDir);
   const { scenario, signal } = options;
   const given = profile.withDefaultInputs(scenario.inputs, options.inputs);
   // Before anything touches the backend: a bad input is a usage error, and no VM is cloned for it.
@@ -56,9 +58,9 @@ export async function runCommand(request: RunRequest): Promise<RunOutcome> {
   }
 
   const runId = newRunId();
-  const runDir = resolve(options.artifactsDir, runId);
-  mkdirSync(join(runDir, 'iterations'), { recursive: true });
-  const unregister = registerRun(runId);
+  const runDir = resolve(artifactsDir, runId);
+  makeArtifactsDir(join(runDir, 'iterations'));
+  const unregister = registerRun(runId, { runDir });
   const startedAt = new Date().toISOString();
   const iterations = plannedIterations(repetition) * images.length;
   const manifest: RunManifest = {
@@ -91,26 +93,37 @@ export async function runCommand(request: RunRequest): Promise<RunOutcome> {
       if (event.type === 'iteration-finished') results.push(event.result);
     },
   };
+  // Reports that could not be written, once per file and reason: said on the console (and stderr).
+  const writeFailures = new Set<string>();
+  const onWriteError = (error: unknown) => {
+    const message = `Could not write a report in ${runDir}: ${(error as Error).message}`;
+    if (writeFailures.has(message)) return;
+    writeFailures.add(message);
+    process.stderr.write(`sysext-lab: ${redactor.redact(message)}\n`);
+  };
   // Secrets are masked in the events, before any reporter encodes them (XML, JSON, HTML, the console).
   const reporters = redactingReporter(redactor, {
-    handle: fanOut([
-      collector,
-      // Files first, report.html after the run.json and results.json it is made from, the console last.
-      new ManifestReporter(runDir, manifest, { redact }),
-      new ResultsReporter(runDir, { wording, redact }),
-      new SummaryReporter(runDir, { wording, redact }),
-      new JUnitReporter(runDir, {
-        runId,
-        backend: description.backend,
-        backendProperties: profile.properties,
-        builds: Object.fromEntries(builds.map((b) => [b.role, `${b.path} sha256:${b.sha256}`])),
-        wording,
-        sleepStrategy: options.sleepStrategy,
-        redact,
-      }),
-      new HtmlReporter(runDir, (message) => emit({ type: 'notice', message })),
-      new ConsoleReporter({ write: options.write, wording }),
-    ]),
+    handle: fanOut(
+      [
+        collector,
+        // Files first, report.html after the run.json and results.json it is made from, the console last.
+        new ManifestReporter(runDir, manifest, { redact }),
+        new ResultsReporter(runDir, { wording, redact }),
+        new SummaryReporter(runDir, { wording, redact }),
+        new JUnitReporter(runDir, {
+          runId,
+          backend: description.backend,
+          backendProperties: profile.properties,
+          builds: Object.fromEntries(builds.map((b) => [b.role, `${b.path} sha256:${b.sha256}`])),
+          wording,
+          sleepStrategy: options.sleepStrategy,
+          redact,
+        }),
+        new HtmlReporter(runDir, (message) => emit({ type: 'notice', message })),
+        new ConsoleReporter({ write: options.write, wording }),
+      ],
+      onWriteError,
+    ),
   });
   const emit: EmitEvent = (event) => reporters.handle(event);
   const inspected = new Set<string>();
@@ -130,6 +143,12 @@ export async function runCommand(request: RunRequest): Promise<RunOutcome> {
       at: startedAt,
     });
     for (const message of unmaskedSecrets(redactor, options.redactEnv)) emit({ type: 'notice', message });
+    if (options.pull) {
+      for (const image of images) {
+        emit({ type: 'notice', message: `pulling ${image} (--pull)` });
+        await profile.vms.pull(image, { signal });
+      }
+    }
     const run = await runScenario({
       scenario,
       backend: profile.vms,
@@ -146,7 +165,7 @@ export async function runCommand(request: RunRequest): Promise<RunOutcome> {
       signal,
       hurry: options.hurry,
       keepVm: options.keepVm,
-      activation: { launchCommand: options.launchCommand },
+      activation: { launchCommand: options.launchCommand, approval: options.approval },
       onBuildInstalled: (role, build) => {
         const record = builds.find((b) => b.role === role);
         if (!record || inspected.has(role)) return;
@@ -167,8 +186,10 @@ export async function runCommand(request: RunRequest): Promise<RunOutcome> {
     interrupted ||= signal.aborted;
     // A run aborted by a crash (not by Ctrl-C) is an infrastructure error, not an interruption.
     if (interrupted) exitCode = signal.reason instanceof InterruptedError ? 130 : 3;
+    // A report that could not be written (a full disk) makes the run an infrastructure error.
+    if (writeFailures.size > 0 && exitCode !== 130) exitCode = 3;
     emit({ type: 'run-finished', at: new Date().toISOString(), exitCode, interrupted });
-    unregister();
+    unregister({ keptVms: options.keepVm });
   }
   return { exitCode, runDir, results };
 }

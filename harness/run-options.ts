@@ -6,6 +6,11 @@ import { ConfigError } from './errors.ts';
 import { type EvidenceMode, evidenceModes } from './evidence/iteration-evidence.ts';
 import { sysdiagnoseDefaults } from './evidence/sysdiagnose.ts';
 import { activationDefaults } from './macos/activation.ts';
+import {
+  APPROVAL_STRATEGIES,
+  type ApprovalStrategyName,
+  approvalDefaults,
+} from './macos/approve-extension.ts';
 import { type SleepStrategy, type SleepWakeOptions, sleepWakeDefaults } from './macos/sleep-wake.ts';
 import { type Scenario, unobservableReason } from './scenario/define-scenario.ts';
 import type { Repetition } from './stats/repetition.ts';
@@ -37,8 +42,18 @@ export interface RunOptions {
   artifactsDir: string;
   /** Leave each iteration's VM behind. @default false */
   keepVm: boolean;
+  /**
+   * `tart pull` every image before the first iteration (--pull): `tart clone` of a cached tag never
+   * pulls again, so a `:latest` cached months ago would run instead. @default false
+   */
+  pull: boolean;
   /** Command that launches the app to request activation, the app's path appended. @default ['open', '-a'] */
   launchCommand: readonly string[];
+  /**
+   * How a waiting extension is approved (--approval): `auto` tries ui then database, `database`
+   * bypasses what a user does and labels the iterations so. @default 'auto'
+   */
+  approval: ApprovalStrategyName;
   /** The command line, for run.json and the repro command. @default [] */
   argv: readonly string[];
   /** Aborted on Ctrl-C. @default a signal that never aborts */
@@ -78,7 +93,9 @@ export const runDefaults: Readonly<Omit<RunOptions, 'scenario'>> = {
   inputs: {},
   artifactsDir: 'artifacts',
   keepVm: false,
+  pull: false,
   launchCommand: activationDefaults.launchCommand,
+  approval: approvalDefaults.strategy,
   argv: [],
   signal: never,
   hurry: () => false,
@@ -119,6 +136,12 @@ export function resolveRunOptions(request: RunRequest): { options: RunOptions; p
 export function validateRunOptions(options: RunOptions, profile: BackendProfile): void {
   if (!Number.isInteger(options.repeat) || options.repeat < 1) {
     throw new ConfigError('--repeat', `--repeat must be a whole number >= 1, got ${options.repeat}`);
+  }
+  if (!APPROVAL_STRATEGIES.includes(options.approval)) {
+    throw new ConfigError(
+      '--approval',
+      `--approval must be one of ${APPROVAL_STRATEGIES.join(', ')}, got "${options.approval}"`,
+    );
   }
   const repetition = options.repetition;
   if (

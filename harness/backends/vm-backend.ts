@@ -42,6 +42,8 @@ export interface WaitOptions {
 export interface VmBackend {
   readonly name: string;
   describe(options?: WaitOptions): Promise<BackendDescription>;
+  /** Fetches `image` again from its registry even when it is cached (`tart pull`). */
+  pull(image: string, options?: WaitOptions): Promise<void>;
   /** Copies `image` to a new VM `name` (pulling it first if needed) with a fresh MAC address. */
   clone(image: string, name: string, options?: WaitOptions): Promise<void>;
   /** Boots the VM in the background; returns once the VM process runs. */

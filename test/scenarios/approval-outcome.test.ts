@@ -36,6 +36,33 @@ for (const scenario of [
     t.regex(run.console, new RegExp(`\\n  approval: ${ITERATIONS} database \\(bypassed\\)\\n`));
     t.regex(readFileSync(join(run.runDir, 'junit.xml'), 'utf8'), /approval: database \(bypassed\)/);
   });
+
+  test(`approval-ui-ignored=1 under --approval ui: every ${scenario} iteration is an ApprovalAutomationError with the UI tree and a PNG, none a failure`, async (t) => {
+    t.timeout(240_000);
+    const run = await runOnSim(scenario, {
+      repeat: ITERATIONS,
+      seed: 5,
+      quirks: { 'approval-ui-ignored': 1 },
+      approval: 'ui',
+    });
+    t.is(run.results.length, ITERATIONS, run.console);
+    for (const r of run.results) {
+      t.is(r.outcome, 'error', r.message);
+      t.is(r.errorType, 'ApprovalAutomationError', r.message);
+      const evidence = r.artifacts.filter((file) =>
+        file.includes(`${join('iterations', String(r.iteration), 'evidence')}`),
+      );
+      t.true(
+        evidence.some((file) => /ui-tree/.test(file)),
+        evidence.join(', '),
+      );
+      const png = evidence.find((file) => file.endsWith('.png'));
+      t.truthy(png, evidence.join(', '));
+      if (png) t.is(readFileSync(join(run.runDir, png)).subarray(1, 4).toString(), 'PNG');
+    }
+    t.like(run.summary.scenarios[0], { fail: 0, otherFailures: 0, error: ITERATIONS });
+    t.is(run.exitCode, 3, run.console);
+  });
 }
 
 test('every quirk off under --approval auto: the UI approves, nothing is labelled bypassed', async (t) => {

@@ -87,6 +87,13 @@ export class TartBackend implements VmBackend {
     return { backend: this.name, tool: this.tartBin, toolVersion: version.stdout.trim() };
   }
 
+  async pull(image: string, options: WaitOptions = {}): Promise<void> {
+    await this.tart(['pull', image], {
+      ...options,
+      timeoutMs: options.timeoutMs ?? this.options.cloneTimeoutMs ?? tartBackendDefaults.cloneTimeoutMs,
+    });
+  }
+
   async clone(image: string, name: string, options: WaitOptions = {}): Promise<void> {
     await this.tart(['clone', image, name], {
       ...options,
