@@ -10,7 +10,7 @@ NODE_STAMP := node_modules/.package-lock.json
 BUILDS_STAMP := sim/builds/out/.generated
 BUILD_SOURCES := $(wildcard sim/builds/*.ts sim/builds/sample-app/*)
 
-.PHONY: setup scenario test acceptance bench tools sample-builds clean
+.PHONY: setup scenario test acceptance bench tools sample-builds image clean mutants
 
 setup: $(NODE_STAMP) $(BUILDS_STAMP)
 
@@ -61,6 +61,20 @@ bench: setup
 	npx tsx bench/until-confident.ts
 	npx tsx bench/download-memory.ts 1024
 	npx tsx bench/log-stream-memory.ts 1024
+
+# Known breakages (tools/mutants.ts), each applied to a copy of the tree with the tests that must
+# catch it; lists the ones the tests miss. MUTANTS="id id" runs only those.
+MUTANTS ?=
+mutants: setup tools
+	npx tsx tools/mutants.ts $(MUTANTS)
+
+# The golden image (vm-images/sxl-$(IMAGE).pkr.hcl) on an Apple-silicon Mac with packer and tart:
+# the Cirrus base pulled again, the TCC grants checked (the build fails without them), the guest
+# tools prebuilt, idle sleep off, and SUBSYSTEM's log lines persisted at debug level.
+IMAGE ?= sequoia
+SUBSYSTEM ?=
+image:
+	cd vm-images && packer init sxl-$(IMAGE).pkr.hcl && packer build -var "provider_subsystem=$(SUBSYSTEM)" sxl-$(IMAGE).pkr.hcl
 
 clean:
 	rm -rf sim/builds/out .sim

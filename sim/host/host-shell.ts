@@ -13,7 +13,7 @@ export interface HostResult {
   code: number;
 }
 
-/** The simulated host: an Apple-silicon Mac on macOS 15.5 (reconstructed choice: the guests' version). */
+/** The simulated host: an Apple-silicon Mac on macOS 15.5 (reconstructed choice: any host from macOS 14 on runs every check). */
 const HOST_MACOS = { productName: 'macOS', productVersion: '15.5', buildVersion: '24F74' };
 const HOST_USER = { name: 'admin', uid: 501 };
 const KEYCHAIN = `/Users/${HOST_USER.name}/Library/Keychains/login.keychain-db`;

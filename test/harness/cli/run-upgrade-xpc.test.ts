@@ -68,7 +68,7 @@ test('a clean upgrade passes and leaves junit.xml, run.json, summary.json and tr
   t.is(manifest.backend, 'sim');
   t.is(manifest.toolVersion, '2.32.1');
   t.is(manifest.seed, 5);
-  t.is(manifest.guest.productVersion, '15.5');
+  t.is(manifest.guest.productVersion, '15.6.1');
   t.is(manifest.guest.sip, 'disabled');
   t.regex(manifest.imageDigest, /^ghcr\.io\/cirruslabs\/macos-sequoia-base@sha256:[0-9a-f]{64}$/);
   t.is(manifest.builds.length, 2);

@@ -17,11 +17,11 @@ test.after.always(async () => {
 
 test('sw_vers prints the manifest with two TABs', async (t) => {
   t.deepEqual(await exec(client, 'sw_vers'), {
-    stdout: 'ProductName:\t\tmacOS\nProductVersion:\t\t15.5\nBuildVersion:\t\t24F74\n',
+    stdout: 'ProductName:\t\tmacOS\nProductVersion:\t\t15.6.1\nBuildVersion:\t\t24G90\n',
     stderr: '',
     code: 0,
   });
-  t.is((await exec(client, 'sw_vers -productVersion; sw_vers -buildVersion')).stdout, '15.5\n24F74\n');
+  t.is((await exec(client, 'sw_vers -productVersion; sw_vers -buildVersion')).stdout, '15.6.1\n24G90\n');
 });
 
 test('identity commands, sudo and csrutil', async (t) => {
@@ -148,8 +148,8 @@ test('plutil converts XML plists and rejects others', async (t) => {
 test('SystemVersion.plist is seeded from the manifest', async (t) => {
   const r = await exec(client, 'plutil -convert json -o - /System/Library/CoreServices/SystemVersion.plist');
   t.like(JSON.parse(r.stdout), {
-    ProductVersion: '15.5',
-    ProductBuildVersion: '24F74',
+    ProductVersion: '15.6.1',
+    ProductBuildVersion: '24G90',
     ProductName: 'macOS',
   });
 });
