@@ -1,4 +1,4 @@
-import { splitLines } from './lines.ts';
+import { type LineParser, type ParseOptions, type ParseOutput, parseWith } from './line-parser.ts';
 import { ParseError } from './parse-error.ts';
 
 /** `codesign -dv --verbose=4 <path>` (printed on stderr). */
@@ -31,63 +31,85 @@ const COMMAND = 'codesign -dv';
 const NOT_SIGNED = /: code object is not signed at all$/;
 const CODE_DIRECTORY_FLAGS = /\bflags=(\S+)/;
 
-/** Parses `codesign -dv [--verbose=N] <path>` output. */
-export function parseCodesignDisplay(text: string): CodesignDisplay {
+// Keys kept: codesign prints about twenty; a paste of any size stays bounded.
+const MAX_KEYS = 10_000;
+const MAX_AUTHORITIES = 100;
+
+/** The line parser behind parseCodesignDisplay. */
+export function codesignDisplayReader(out: ParseOutput): LineParser<CodesignDisplay> {
   const fields = new Map<string, string>();
   const authorities: string[] = [];
   let signed = true;
   let recognised = false;
-
-  for (const line of splitLines(text)) {
-    const trimmed = line.text.trim();
-    // "..." marks lines trimmed from a pasted excerpt.
-    if (trimmed === '' || trimmed === '...') continue;
-    if (NOT_SIGNED.test(trimmed)) {
-      signed = false;
-      recognised = true;
-      continue;
-    }
-    const equals = trimmed.indexOf('=');
-    if (equals <= 0) {
-      if (line.mayBeCut) break;
-      throw new ParseError({
-        kind: KIND,
-        command: COMMAND,
-        line: line.number,
-        expected: 'a line "<Key>=<value>"',
-        got: line.text,
-      });
-    }
-    const key = trimmed.slice(0, equals);
-    const value = trimmed.slice(equals + 1);
-    if (key === 'Authority') authorities.push(value);
-    fields.set(key, value);
-    if (key === 'Executable' || key === 'Identifier') recognised = true;
-  }
-  if (!recognised) {
-    throw new ParseError({
-      kind: KIND,
-      command: COMMAND,
-      line: 1,
-      expected: 'an "Executable=" or "Identifier=" line',
-      got: null,
-    });
-  }
-  const flags = CODE_DIRECTORY_FLAGS.exec(fields.get('CodeDirectory v') ?? '')?.[1] ?? null;
+  let cut = false;
   return {
-    signed,
-    executable: fields.get('Executable') ?? null,
-    identifier: fields.get('Identifier') ?? null,
-    format: fields.get('Format') ?? null,
-    flags,
-    hardenedRuntime: flags !== null && /\(.*\bruntime\b.*\)/.test(flags),
-    cdHash: fields.get('CDHash') ?? null,
-    authorities,
-    teamIdentifier: fields.get('TeamIdentifier') ?? null,
-    signedTime: fields.get('Signed Time') ?? null,
-    timestamp: fields.get('Timestamp') ?? null,
-    notarizationTicket: fields.get('Notarization Ticket') ?? null,
-    runtimeVersion: fields.get('Runtime Version') ?? null,
-    fields: Object.fromEntries(fields),
+    line(line) {
+      const trimmed = line.text.trim();
+      // "..." marks lines trimmed from a pasted excerpt.
+      if (cut || trimmed === '' || trimmed === '...') return;
+      if (NOT_SIGNED.test(trimmed)) {
+        signed = false;
+        recognised = true;
+        return;
+      }
+      const equals = trimmed.indexOf('=');
+      if (equals <= 0) {
+        if (line.mayBeCut) {
+          cut = true;
+          out.warn(
+            'truncated',
+            line.number,
+            `the last line is cut and was dropped: ${JSON.stringify(line.text.slice(0, 80))}`,
+          );
+          return;
+        }
+        throw new ParseError({
+          kind: KIND,
+          command: COMMAND,
+          line: line.number,
+          expected: 'a line "<Key>=<value>"',
+          got: line.text,
+        });
+      }
+      const key = trimmed.slice(0, equals);
+      const value = trimmed.slice(equals + 1);
+      if (key === 'Authority' && authorities.length < MAX_AUTHORITIES) authorities.push(value);
+      if (fields.size < MAX_KEYS || fields.has(key)) fields.set(key, value);
+      else out.warn('too-many-keys', line.number, `more than ${MAX_KEYS} keys: "${key}" was dropped`);
+      if (key === 'Executable' || key === 'Identifier') recognised = true;
+    },
+    end(lines) {
+      if (!recognised) {
+        throw new ParseError({
+          kind: KIND,
+          command: COMMAND,
+          line: lines + 1,
+          expected: 'an "Executable=" or "Identifier=" line',
+          got: null,
+        });
+      }
+      const flags = CODE_DIRECTORY_FLAGS.exec(fields.get('CodeDirectory v') ?? '')?.[1] ?? null;
+      return {
+        signed,
+        executable: fields.get('Executable') ?? null,
+        identifier: fields.get('Identifier') ?? null,
+        format: fields.get('Format') ?? null,
+        flags,
+        hardenedRuntime: flags !== null && /\(.*\bruntime\b.*\)/.test(flags),
+        cdHash: fields.get('CDHash') ?? null,
+        authorities,
+        teamIdentifier: fields.get('TeamIdentifier') ?? null,
+        signedTime: fields.get('Signed Time') ?? null,
+        timestamp: fields.get('Timestamp') ?? null,
+        notarizationTicket: fields.get('Notarization Ticket') ?? null,
+        runtimeVersion: fields.get('Runtime Version') ?? null,
+        fields: Object.fromEntries(fields),
+      };
+    },
   };
+}
+
+/** Parses `codesign -dv [--verbose=N] <path>` output. */
+export function parseCodesignDisplay(text: string, options?: ParseOptions): CodesignDisplay {
+  return parseWith(codesignDisplayReader, text, { kind: KIND, command: COMMAND }, options);
 }

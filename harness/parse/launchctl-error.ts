@@ -1,4 +1,4 @@
-import { splitLines } from './lines.ts';
+import { type LineParser, parseText } from './line-parser.ts';
 
 export interface ServiceNotFound {
   readonly kind: 'service-not-found';
@@ -14,23 +14,33 @@ const SERVICE_NOT_FOUND = /^Could not find service "([^"]+)" in domain for (.+)$
 // Reconstructed: the per-user wording "user gui: 501" is seen in "Could not find domain for user gui: 501".
 const USER_DOMAIN = /^user (gui|user|login): (\d+)$/;
 
+/** The line parser behind parseLaunchctlError: decides on the first line that is not `Bad request.`. */
+export function launchctlErrorReader(): LineParser<LaunchctlError | null> {
+  let result: LaunchctlError | null = null;
+  let decided = false;
+  return {
+    line(line) {
+      const trimmed = line.text.trim();
+      if (decided || trimmed === '' || trimmed === 'Bad request.') return;
+      decided = true;
+      const match = SERVICE_NOT_FOUND.exec(trimmed);
+      if (match === null) return;
+      const printed = match[2]!.trim();
+      const user = USER_DOMAIN.exec(printed);
+      result = {
+        kind: 'service-not-found',
+        label: match[1]!,
+        domain: user === null ? printed : `${user[1]}/${user[2]}`,
+      };
+    },
+    end: () => result,
+  };
+}
+
 /**
  * Recognises a launchctl error message (stderr of `launchctl print`, exit 113), optionally after a
  * `Bad request.` line. Returns null when the text is not a known launchctl error; never throws.
  */
 export function parseLaunchctlError(text: string): LaunchctlError | null {
-  for (const line of splitLines(text)) {
-    const trimmed = line.text.trim();
-    if (trimmed === '' || trimmed === 'Bad request.') continue;
-    const match = SERVICE_NOT_FOUND.exec(trimmed);
-    if (match === null) return null;
-    const printed = match[2]!.trim();
-    const user = USER_DOMAIN.exec(printed);
-    return {
-      kind: 'service-not-found',
-      label: match[1]!,
-      domain: user === null ? printed : `${user[1]}/${user[2]}`,
-    };
-  }
-  return null;
+  return parseText(launchctlErrorReader, text).result;
 }

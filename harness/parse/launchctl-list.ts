@@ -1,5 +1,5 @@
-import { splitLines } from './lines.ts';
-import { parseRows } from './row-loop.ts';
+import { type LineParser, type ParseOptions, type ParseOutput, parseWith } from './line-parser.ts';
+import { rowReader } from './row-loop.ts';
 
 /** One row of `launchctl list`. */
 export interface LaunchctlListJob {
@@ -20,15 +20,20 @@ const HEADER = /^\s*PID\s+Status\s+Label$/;
 // PID or "-", status, label; TAB-separated, or spaces when pasted from a web page.
 const ROW = /^\s*(-|\d{1,9})\s+(\S+)\s+(\S.*)$/;
 
-/** Parses `launchctl list`, with or without its header (`launchctl list | grep` drops it). */
-export function parseLaunchctlList(text: string): LaunchctlList {
-  const lines = splitLines(text).filter((line) => line.text.trim() !== '');
-  const first = lines[0];
-  const jobs = parseRows(lines, {
+/** The line parser behind parseLaunchctlList; rows go to the `jobs` list. */
+export function launchctlListReader(out: ParseOutput): LineParser<LaunchctlList> {
+  let first = true;
+  const rows = rowReader(out, {
     kind: KIND,
     command: COMMAND,
+    list: 'jobs',
     expected: 'a header "PID Status Label" or a row "<pid|-> <status> <label>"',
-    skip: (line) => line === first && HEADER.test(line.text),
+    skip: (line) => {
+      if (line.text.trim() === '') return true;
+      const header = first && HEADER.test(line.text);
+      first = false;
+      return header;
+    },
     row: (line) => {
       const match = ROW.exec(line.text);
       return match === null
@@ -36,7 +41,12 @@ export function parseLaunchctlList(text: string): LaunchctlList {
         : { pid: toNumberOr(match[1]!, null), status: toNumberOr(match[2]!, match[2]!), label: match[3]! };
     },
   });
-  return { jobs };
+  return { line: (line) => rows.line(line), end: () => ({ jobs: out.list<LaunchctlListJob>('jobs') }) };
+}
+
+/** Parses `launchctl list`, with or without its header (`launchctl list | grep` drops it). */
+export function parseLaunchctlList(text: string, options?: ParseOptions): LaunchctlList {
+  return parseWith(launchctlListReader, text, { kind: KIND, command: COMMAND }, options);
 }
 
 function toNumberOr<T>(value: string, fallback: T): number | T {

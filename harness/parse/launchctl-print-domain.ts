@@ -1,5 +1,5 @@
 import { classifyLaunchdLine } from './launchd-blocks.ts';
-import { splitLines } from './lines.ts';
+import { type LineParser, type ParseOptions, type ParseOutput, parseWith } from './line-parser.ts';
 import { ParseError } from './parse-error.ts';
 
 /** One row of the `services` block of `launchctl print <domain>`. */
@@ -41,77 +41,108 @@ const SERVICE_ROW = /^(\d{1,9})\s+(\S+)\s+(\S.*)$/;
 const ENDPOINT_ROW = /^(0x[0-9a-fA-F]+|\d+)\s+((?:[A-Z]\s+)*)(\S+)$/;
 
 type Section = 'services' | 'endpoints' | 'disabled services' | 'other';
+// Map entries kept: a real domain prints a few hundred; a paste of any size stays bounded.
+const MAX_KEYS = 100_000;
 
-/** Parses `launchctl print system` (or another domain): services, endpoints and disabled services. */
-export function parseLaunchctlPrintDomain(text: string): LaunchctlPrintDomain {
-  const lines = splitLines(text).filter((line) => line.text.trim() !== '');
-  const header = lines[0];
-  const headerMatch = header === undefined ? null : HEADER.exec(header.text);
-  if (header === undefined || headerMatch === null) {
-    throw new ParseError({
-      kind: KIND,
-      command: COMMAND,
-      line: header?.number ?? 1,
-      expected: 'a domain header "<domain> = {", e.g. "system = {"',
-      got: header?.text ?? null,
-    });
-  }
-
-  const services: DomainService[] = [];
-  const endpoints: DomainEndpoint[] = [];
+/** The line parser behind parseLaunchctlPrintDomain; services and endpoints go to their lists. */
+export function launchctlPrintDomainReader(out: ParseOutput): LineParser<LaunchctlPrintDomain> {
+  let domain: string | null = null;
   const disabled = new Map<string, boolean>();
   const values = new Map<string, string>();
   let depth = 1;
   let section: Section = 'other';
+  let cut = false;
+  let lastLine = 0;
 
-  for (const line of lines.slice(1)) {
-    const parsed = classifyLaunchdLine(line.text);
-    // The cut-off last line of an excerpt is ignored unless it is a complete closing brace.
-    if (line.mayBeCut && parsed.type !== 'close') break;
-    const fail = (expected: string): never => {
-      throw new ParseError({ kind: KIND, command: COMMAND, line: line.number, expected, got: line.text });
-    };
-    if (depth === 0) fail('the end of the output after the closing "}"');
-    if (parsed.type === 'close') {
-      depth--;
-      if (depth <= 1) section = 'other';
-      continue;
-    }
-    if (parsed.type === 'open') {
-      if (depth === 1) section = toSection(parsed.key);
-      depth++;
-      continue;
-    }
-    if (parsed.type === 'empty-block') continue;
-    if (depth === 1) {
-      if (parsed.type === 'value' && !values.has(parsed.key)) values.set(parsed.key, parsed.value);
-      continue;
-    }
-    if (depth !== 2 || section === 'other' || (parsed.type === 'other' && parsed.text === '...')) continue;
-    if (section === 'disabled services') {
-      if (parsed.type !== 'value') fail('a row "\\"<label>\\" => disabled|enabled"');
-      else disabled.set(parsed.key, parsed.value === 'disabled');
-      continue;
-    }
-    const row = line.text.trim();
-    if (section === 'services') {
-      const match = SERVICE_ROW.exec(row);
-      if (match === null) fail('a service row "<pid> <status> <label>"');
-      services.push(toService(match!));
-    } else {
-      const match = ENDPOINT_ROW.exec(row);
-      if (match === null) fail('an endpoint row "<port> <flags> <name>"');
-      endpoints.push(toEndpoint(match!));
-    }
-  }
+  const keep = <V>(map: Map<string, V>, key: string, value: V, line: number): void => {
+    if (map.size < MAX_KEYS || map.has(key)) map.set(key, value);
+    else out.warn('too-many-keys', line, `more than ${MAX_KEYS} keys: "${key}" was dropped`);
+  };
 
   return {
-    domain: headerMatch[1]!,
-    services,
-    endpoints,
-    disabledServices: Object.fromEntries(disabled),
-    values: Object.fromEntries(values),
+    line(line) {
+      if (cut || line.text.trim() === '') return;
+      lastLine = line.number;
+      const fail = (expected: string): never => {
+        throw new ParseError({ kind: KIND, command: COMMAND, line: line.number, expected, got: line.text });
+      };
+      if (domain === null) {
+        const match = HEADER.exec(line.text);
+        if (match === null) fail('a domain header "<domain> = {", e.g. "system = {"');
+        domain = match![1]!;
+        return;
+      }
+      const parsed = classifyLaunchdLine(line.text);
+      // The cut-off last line of an excerpt is ignored unless it is a complete closing brace.
+      if (line.mayBeCut && parsed.type !== 'close') {
+        cut = true;
+        return;
+      }
+      if (depth === 0) fail('the end of the output after the closing "}"');
+      if (parsed.type === 'close') {
+        depth--;
+        if (depth <= 1) section = 'other';
+        return;
+      }
+      if (parsed.type === 'open') {
+        if (depth === 1) section = toSection(parsed.key);
+        depth++;
+        return;
+      }
+      if (parsed.type === 'empty-block') return;
+      if (depth === 1) {
+        if (parsed.type === 'value' && !values.has(parsed.key))
+          keep(values, parsed.key, parsed.value, line.number);
+        return;
+      }
+      if (depth !== 2 || section === 'other' || (parsed.type === 'other' && parsed.text === '...')) return;
+      if (section === 'disabled services') {
+        if (parsed.type !== 'value') fail('a row "\\"<label>\\" => disabled|enabled"');
+        else keep(disabled, parsed.key, parsed.value === 'disabled', line.number);
+        return;
+      }
+      const row = line.text.trim();
+      if (section === 'services') {
+        const match = SERVICE_ROW.exec(row);
+        if (match === null) fail('a service row "<pid> <status> <label>"');
+        out.push('services', toService(match!));
+      } else {
+        const match = ENDPOINT_ROW.exec(row);
+        if (match === null) fail('an endpoint row "<port> <flags> <name>"');
+        out.push('endpoints', toEndpoint(match!));
+      }
+    },
+    end(lines) {
+      if (domain === null) {
+        throw new ParseError({
+          kind: KIND,
+          command: COMMAND,
+          line: lines + 1,
+          expected: 'a domain header "<domain> = {", e.g. "system = {"',
+          got: null,
+        });
+      }
+      if (cut || depth > 0) {
+        out.warn(
+          'truncated',
+          cut ? lastLine : lines + 1,
+          'the output ends before the domain\'s closing "}": later sections are missing',
+        );
+      }
+      return {
+        domain,
+        services: out.list<DomainService>('services'),
+        endpoints: out.list<DomainEndpoint>('endpoints'),
+        disabledServices: Object.fromEntries(disabled),
+        values: Object.fromEntries(values),
+      };
+    },
   };
+}
+
+/** Parses `launchctl print system` (or another domain): services, endpoints and disabled services. */
+export function parseLaunchctlPrintDomain(text: string, options?: ParseOptions): LaunchctlPrintDomain {
+  return parseWith(launchctlPrintDomainReader, text, { kind: KIND, command: COMMAND }, options);
 }
 
 function toSection(key: string): Section {

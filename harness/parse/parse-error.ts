@@ -16,7 +16,7 @@ export interface ParseErrorFacts {
 
 /** The one error a parser throws: the input is not output of the expected command. */
 export class ParseError extends Error {
-  override readonly name = 'ParseError';
+  override readonly name: string = 'ParseError';
   readonly kind: string;
   readonly command: string;
   readonly line: number;

@@ -1,5 +1,5 @@
-import { splitLines } from './lines.ts';
-import { parseRows } from './row-loop.ts';
+import { type LineParser, type ParseOptions, type ParseOutput, parseWith } from './line-parser.ts';
+import { rowReader } from './row-loop.ts';
 
 export type PmsetEventKind = 'sleep' | 'wake' | 'darkwake' | 'other';
 
@@ -49,11 +49,12 @@ const KNOWN_DOMAINS = [
   'Start',
 ];
 
-/** Parses `pmset -g log` into events; header, `UUID:` and total lines are skipped. */
-export function parsePmsetLog(text: string): PmsetLog {
-  const events = parseRows(splitLines(text), {
+/** The line parser behind parsePmsetLog; events go to the `events` list. */
+export function pmsetLogReader(out: ParseOutput): LineParser<PmsetLog> {
+  const rows = rowReader(out, {
     kind: KIND,
     command: COMMAND,
+    list: 'events',
     expected: 'an event "<yyyy-mm-dd hh:mm:ss +zzzz> <Domain> <TAB><Message>"',
     // Indented lines continue the previous event (detail lines of some domains); nothing to keep.
     skip: (line) => {
@@ -62,7 +63,12 @@ export function parsePmsetLog(text: string): PmsetLog {
     },
     row: (line) => parseEvent(line.text),
   });
-  return { events };
+  return { line: (line) => rows.line(line), end: () => ({ events: out.list<PmsetEvent>('events') }) };
+}
+
+/** Parses `pmset -g log` into events; header, `UUID:` and total lines are skipped. */
+export function parsePmsetLog(text: string, options?: ParseOptions): PmsetLog {
+  return parseWith(pmsetLogReader, text, { kind: KIND, command: COMMAND }, options);
 }
 
 function parseEvent(text: string): PmsetEvent | null {

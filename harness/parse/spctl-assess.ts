@@ -1,4 +1,4 @@
-import { splitLines } from './lines.ts';
+import { type LineParser, type ParseOptions, type ParseOutput, parseWith } from './line-parser.ts';
 import { ParseError } from './parse-error.ts';
 
 /** `spctl -a -vv <path>` (assessment). */
@@ -21,45 +21,77 @@ const COMMAND = 'spctl -a -vv';
 const KNOWN_VERDICT = /^(.+): (accepted|rejected(?: \(.*\))?)$/;
 const ANY_VERDICT = /^(.+?): (\S.*)$/;
 
-export function parseSpctlAssess(text: string): SpctlAssessment {
-  const lines = splitLines(text).filter((line) => line.text.trim() !== '');
-  const first = lines[0];
-  const verdict =
-    first === undefined
-      ? null
-      : (KNOWN_VERDICT.exec(first.text.trim()) ?? ANY_VERDICT.exec(first.text.trim()));
-  if (first === undefined || verdict === null || first.text.includes('=')) {
-    throw new ParseError({
-      kind: KIND,
-      command: COMMAND,
-      line: first?.number ?? 1,
-      expected: 'a verdict line "<path>: accepted|rejected"',
-      got: first?.text ?? null,
-    });
-  }
+const MAX_KEYS = 10_000;
+
+/** The line parser behind parseSpctlAssess. */
+export function spctlAssessReader(out: ParseOutput): LineParser<SpctlAssessment> {
+  let verdict: RegExpExecArray | null = null;
   const fields = new Map<string, string>();
-  for (const line of lines.slice(1)) {
-    const trimmed = line.text.trim();
-    const equals = trimmed.indexOf('=');
-    if (equals > 0) {
-      fields.set(trimmed.slice(0, equals), trimmed.slice(equals + 1));
-      continue;
-    }
-    if (line.mayBeCut) break;
-    throw new ParseError({
-      kind: KIND,
-      command: COMMAND,
-      line: line.number,
-      expected: 'a line "<key>=<value>"',
-      got: line.text,
-    });
-  }
+  let cut = false;
   return {
-    path: verdict[1]!,
-    verdict: verdict[2]!,
-    accepted: verdict[2] === 'accepted',
-    source: fields.get('source') ?? null,
-    origin: fields.get('origin') ?? null,
-    fields: Object.fromEntries(fields),
+    line(line) {
+      const trimmed = line.text.trim();
+      if (cut || trimmed === '') return;
+      if (verdict === null) {
+        verdict = KNOWN_VERDICT.exec(trimmed) ?? ANY_VERDICT.exec(trimmed);
+        if (verdict === null || line.text.includes('=')) {
+          throw new ParseError({
+            kind: KIND,
+            command: COMMAND,
+            line: line.number,
+            expected: 'a verdict line "<path>: accepted|rejected"',
+            got: line.text,
+          });
+        }
+        return;
+      }
+      const equals = trimmed.indexOf('=');
+      if (equals > 0) {
+        const key = trimmed.slice(0, equals);
+        if (fields.size < MAX_KEYS || fields.has(key)) fields.set(key, trimmed.slice(equals + 1));
+        else out.warn('too-many-keys', line.number, `more than ${MAX_KEYS} keys: "${key}" was dropped`);
+        return;
+      }
+      if (line.mayBeCut) {
+        cut = true;
+        out.warn(
+          'truncated',
+          line.number,
+          `the last line is cut and was dropped: ${JSON.stringify(line.text.slice(0, 80))}`,
+        );
+        return;
+      }
+      throw new ParseError({
+        kind: KIND,
+        command: COMMAND,
+        line: line.number,
+        expected: 'a line "<key>=<value>"',
+        got: line.text,
+      });
+    },
+    end(lines) {
+      if (verdict === null) {
+        throw new ParseError({
+          kind: KIND,
+          command: COMMAND,
+          line: lines + 1,
+          expected: 'a verdict line "<path>: accepted|rejected"',
+          got: null,
+        });
+      }
+      const found = verdict as RegExpExecArray;
+      return {
+        path: found[1]!,
+        verdict: found[2]!,
+        accepted: found[2] === 'accepted',
+        source: fields.get('source') ?? null,
+        origin: fields.get('origin') ?? null,
+        fields: Object.fromEntries(fields),
+      };
+    },
   };
+}
+
+export function parseSpctlAssess(text: string, options?: ParseOptions): SpctlAssessment {
+  return parseWith(spctlAssessReader, text, { kind: KIND, command: COMMAND }, options);
 }

@@ -1,4 +1,5 @@
-import { splitLines } from './lines.ts';
+import { type LineParser, type ParseOptions, type ParseOutput, parseWith } from './line-parser.ts';
+import type { SourceLine } from './lines.ts';
 import { ParseError } from './parse-error.ts';
 
 /** One row of `systemextensionsctl list`. */
@@ -19,7 +20,10 @@ export interface SystemExtension {
 }
 
 export interface SystemExtensionsList {
-  /** The `<n> extension(s)` count as printed; an excerpt may list fewer rows. */
+  /**
+   * The `<n> extension(s)` count as printed; an excerpt may list fewer rows. A paste that starts at
+   * its first `---` line has none: then it is the number of rows read (and a warning says so).
+   */
   readonly count: number;
   readonly extensions: SystemExtension[];
 }
@@ -30,60 +34,112 @@ const TAB_WIDTH = 8;
 // Real rows are under 300 characters; the cap keeps the row pattern's backtracking cheap on garbage.
 const ROW_MAX_CHARS = 4096;
 
-const EXPECTED_COUNT = 'a count line "<n> extension(s)"';
+const EXPECTED_COUNT = 'a count line "<n> extension(s)" or a category line "--- <category>"';
 const COUNT_LINE = /^\s*(\d{1,9}) extension\(s\)$/;
 // macOS 15+ appends "(Go to 'System Settings > ...' to modify these system extension(s))".
 const CATEGORY_LINE = /^\s*---\s+(\S+)(?:\s+\(.*\))?$/;
 const HEADER_LINE = /^\s*enabled\s+active\s+teamID\s+bundleID\s*\(version\)\s+name\s+\[state\]$/;
 // After the enabled/active columns: teamID, bundleID (short/build), name (may hold spaces, brackets), [state].
 const ROW_REST = /^(\S+)\s+([^\s()]+)\s*\(([^()/\s]*)\/([^()\s]*)\)(?:\s+(.*?))?\s*\[([^[\]]*)\]$/;
+// The categories Apple documents; others (e.g. com.apple.system_extension.cmio) are read as printed.
+const KNOWN_CATEGORIES = new Set([
+  'com.apple.system_extension.network_extension',
+  'com.apple.system_extension.endpoint_security',
+  'com.apple.system_extension.driver_extension',
+]);
 
-/** Parses `systemextensionsctl list` (older and macOS 15+ layouts, TABs or TABs expanded to spaces). */
-export function parseSystemExtensionsList(text: string): SystemExtensionsList {
+/** The line parser behind parseSystemExtensionsList; rows go to the `extensions` list. */
+export function systemExtensionsListReader(out: ParseOutput): LineParser<SystemExtensionsList> {
   let count: number | null = null;
   let category: string | null = null;
   let sawHeader = false;
-  const extensions: SystemExtension[] = [];
+  let rows = 0;
+  let cut = false;
 
   // Takes one non-blank line; returns what was expected when the line does not fit, else null.
-  const consume = (line: string): string | null => {
-    if (count === null) {
-      const match = COUNT_LINE.exec(line);
-      if (match === null) return EXPECTED_COUNT;
-      count = Number(match[1]);
-      return null;
+  const consume = (line: SourceLine): string | null => {
+    const text = line.text;
+    if (count === null && category === null) {
+      const match = COUNT_LINE.exec(text);
+      if (match !== null) {
+        count = Number(match[1]);
+        return null;
+      }
+      if (!CATEGORY_LINE.test(text)) return EXPECTED_COUNT;
+      out.warn(
+        'missing-count-line',
+        line.number,
+        'no "<n> extension(s)" line before the first category: count is the rows read',
+      );
     }
-    const categoryMatch = CATEGORY_LINE.exec(line);
+    const categoryMatch = CATEGORY_LINE.exec(text);
     if (categoryMatch !== null) {
       category = categoryMatch[1]!;
       sawHeader = false;
+      if (!KNOWN_CATEGORIES.has(category)) {
+        out.warn(
+          'unknown-category',
+          line.number,
+          `category ${category} is not one the parser knows; its rows are read as printed`,
+        );
+      }
       return null;
     }
     if (category === null) return 'a category line "--- <category>"';
     if (!sawHeader) {
-      sawHeader = HEADER_LINE.test(line);
+      sawHeader = HEADER_LINE.test(text);
       return sawHeader ? null : 'a header "enabled active teamID ..."';
     }
-    const row = parseRow(line, category);
+    const row = parseRow(text, category);
     if (row === null)
       return 'an extension row "<*> <*> <teamID> <bundleID> (<short>/<build>) <name> [<state>]"';
-    extensions.push(row);
+    out.push('extensions', row);
+    rows++;
     return null;
   };
 
-  for (const line of splitLines(text)) {
-    if (line.text.trim() === '') continue;
-    const expected = consume(line.text);
-    if (expected === null) continue;
-    // The cut-off last line of an excerpt is dropped when it does not parse as it stands.
-    if (line.mayBeCut) break;
-    throw new ParseError({ kind: KIND, command: COMMAND, line: line.number, expected, got: line.text });
-  }
+  return {
+    line(line) {
+      if (cut || line.text.trim() === '') return;
+      const expected = consume(line);
+      if (expected === null) return;
+      // The cut-off last line of an excerpt is dropped when it does not parse as it stands.
+      if (line.mayBeCut) {
+        cut = true;
+        out.warn(
+          'truncated',
+          line.number,
+          `the last line is cut and was dropped: ${JSON.stringify(line.text.slice(0, 80))}`,
+        );
+        return;
+      }
+      throw new ParseError({ kind: KIND, command: COMMAND, line: line.number, expected, got: line.text });
+    },
+    end(lines) {
+      if (count === null && category === null) {
+        throw new ParseError({
+          kind: KIND,
+          command: COMMAND,
+          line: lines + 1,
+          expected: EXPECTED_COUNT,
+          got: null,
+        });
+      }
+      if (count !== null && rows < count && !cut) {
+        out.warn(
+          'truncated',
+          lines + 1,
+          `the count line says ${count} extension(s) but ${rows} row(s) were read`,
+        );
+      }
+      return { count: count ?? rows, extensions: out.list<SystemExtension>('extensions') };
+    },
+  };
+}
 
-  if (count === null) {
-    throw new ParseError({ kind: KIND, command: COMMAND, line: 1, expected: EXPECTED_COUNT, got: null });
-  }
-  return { count, extensions };
+/** Parses `systemextensionsctl list` (older and macOS 15+ layouts, TABs or TABs expanded to spaces). */
+export function parseSystemExtensionsList(text: string, options?: ParseOptions): SystemExtensionsList {
+  return parseWith(systemExtensionsListReader, text, { kind: KIND, command: COMMAND }, options);
 }
 
 function parseRow(text: string, category: string): SystemExtension | null {

@@ -1,4 +1,4 @@
-import { normalizeLine } from './lines.ts';
+import { DEFAULT_MAX_LINE_CHARS, readLineBatches } from './line-stream.ts';
 import { ParseError } from './parse-error.ts';
 import {
   type UnifiedLogEntry,
@@ -20,8 +20,6 @@ export interface UnifiedLogStreamOptions {
   readonly maxLineChars?: number;
 }
 
-const DEFAULT_MAX_LINE_CHARS = 1 << 23;
-
 /**
  * Parses `log stream` / `log show` output as it arrives (any style, see parseUnifiedLog) and yields
  * each entry once it is complete. Memory stays bounded by the limits whatever the length of the
@@ -34,72 +32,21 @@ export async function* parseUnifiedLogStream(
 ): AsyncGenerator<UnifiedLogEntry, void, undefined> {
   const maxLineChars = options.maxLineChars ?? DEFAULT_MAX_LINE_CHARS;
   const reader = new UnifiedLogReader(options.limits ?? unifiedLogLimitDefaults);
-  const decoder = new TextDecoder();
-  const iterator = source[Symbol.asyncIterator]();
-  let partial = '';
-  let lineNumber = 0;
-  let first = true;
-
-  try {
-    while (true) {
-      const next = await nextOrAbort(iterator, options.signal);
-      if (next.done) break;
-      let text =
-        partial +
-        (typeof next.value === 'string' ? next.value : decoder.decode(next.value, { stream: true }));
-      if (first) {
-        // A BOM can only open the stream.
-        if (text.startsWith('\uFEFF')) text = text.slice(1);
-        first = text === '';
-      }
-      const lines = text.split('\n');
-      partial = lines.pop() ?? '';
-      if (partial.length > maxLineChars) {
-        throw new ParseError({
-          kind: 'unified-log',
-          command: 'log stream',
-          line: lineNumber + lines.length + 1,
-          expected: `a line shorter than ${maxLineChars} characters`,
-          got: partial.slice(0, 200),
-        });
-      }
-      for (const line of lines) {
-        lineNumber++;
-        yield* reader.line(normalizeLine(line.replace(/\r$/, '')), lineNumber, false);
-      }
-    }
-    partial += decoder.decode();
-    // Text after the last newline may be an excerpt's cut-off line.
-    if (partial !== '') yield* reader.line(normalizeLine(partial.replace(/\r$/, '')), lineNumber + 1, true);
-    yield* reader.end();
-  } finally {
-    // Releases the source (a Readable is destroyed) when the consumer stops early or on abort.
-    const closing = iterator.return?.();
-    // After an abort a next() is still pending, and an async generator source would only settle
-    // return() after it: do not wait for that.
-    if (options.signal?.aborted) closing?.catch(() => {});
-    else await closing;
-  }
-}
-
-function nextOrAbort<T>(
-  iterator: AsyncIterator<T>,
-  signal: AbortSignal | undefined,
-): Promise<IteratorResult<T>> {
-  if (signal === undefined) return iterator.next();
-  signal.throwIfAborted();
-  return new Promise((resolve, reject) => {
-    const onAbort = (): void => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-    iterator.next().then(
-      (result) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(result);
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error);
-      },
-    );
+  const lines = readLineBatches(source, {
+    maxLineChars,
+    ...(options.signal === undefined ? {} : { signal: options.signal }),
+    onLongLine: (line) => {
+      throw new ParseError({
+        kind: 'unified-log',
+        command: 'log stream',
+        line,
+        expected: `a line shorter than ${maxLineChars} characters`,
+        got: null,
+      });
+    },
   });
+  for await (const batch of lines) {
+    for (const line of batch) yield* reader.line(line.text, line.number, line.mayBeCut);
+  }
+  yield* reader.end();
 }

@@ -1,5 +1,11 @@
 import { JsonObjectScanner } from './json-object-scanner.ts';
-import { splitLines } from './lines.ts';
+import {
+  type LineParser,
+  type ParseOptions,
+  type ParseOutput,
+  type ParseWarningCode,
+  parseWith,
+} from './line-parser.ts';
 import { ParseError } from './parse-error.ts';
 
 /** One entry of `log show` / `log stream`, whatever the style. */
@@ -8,6 +14,11 @@ export interface UnifiedLogEntry {
   readonly timestamp: string;
   /** Process name; in JSON the last component of `processImagePath`. */
   readonly process: string;
+  /**
+   * Only with `--source`: the image that logged the entry, printed in angle brackets before the
+   * process (`<sysextd> sysextd: ...`); may carry a symbol (`<libxpc.dylib`_xpc_connection_call>`).
+   */
+  readonly sender?: string;
   readonly pid: number | null;
   /** Empty when the entry has none. */
   readonly subsystem: string;
@@ -57,7 +68,7 @@ const COMPACT_ROW = new RegExp(
   String.raw`^${DATE_TIME}(?:([+-]\d\d)(\d\d))?\s+([A-Z][a-z]?)\s+(.+?)\[(\d{1,9}):[0-9a-fA-F]+\](?: (.*))?$`,
 );
 // `<process>: (<library>) [<subsystem>:<category>] <text>`; library and brackets are optional.
-const DEFAULT_MESSAGE = /^(.*?): (?:\([^()]*\) )?(?:\[([^\]:\s]*):([^\]]*)\] ?)?([\s\S]*)$/;
+const DEFAULT_MESSAGE = /^(?:<([^<>]*)> )?(.*?): (?:\([^()]*\) )?(?:\[([^\]:\s]*):([^\]]*)\] ?)?([\s\S]*)$/;
 // Compact style has the process in its own column: `(<library>) [<subsystem>:<category>] <text>`.
 const COMPACT_MESSAGE = /^(?:\([^()]*\) )?(?:\[([^\]:\s]*):([^\]]*)\] ?)?([\s\S]*)$/;
 const DEFAULT_HEADER = /^Timestamp\s+Thread\s+Type\s+Activity\s+PID\s+TTL$/;
@@ -89,6 +100,7 @@ const EVENT_TYPES: Readonly<Record<string, string>> = {
 interface PendingEntry {
   timestamp: string;
   process: string;
+  sender?: string;
   pid: number | null;
   subsystem: string;
   category: string;
@@ -110,7 +122,14 @@ export class UnifiedLogReader {
   private afterFooter = false;
   private readonly scanner: JsonObjectScanner;
 
-  constructor(private readonly limits: UnifiedLogLimits = unifiedLogLimitDefaults) {
+  private lastTime = '';
+  private lastLine = 0;
+
+  constructor(
+    private readonly limits: UnifiedLogLimits = unifiedLogLimitDefaults,
+    /** Told what a paste lacks: a cut last line, an unfinished JSON object, time going back. */
+    private readonly warn: (code: ParseWarningCode, line: number, message: string) => void = () => {},
+  ) {
     this.scanner = new JsonObjectScanner(limits.maxObjectChars);
   }
 
@@ -120,6 +139,11 @@ export class UnifiedLogReader {
 
   /** Reads one line (without its line ending); returns the entries it completed. */
   line(text: string, number: number, mayBeCut: boolean): UnifiedLogEntry[] {
+    this.lastLine = number;
+    return this.ordered(this.read(text, number, mayBeCut), number);
+  }
+
+  private read(text: string, number: number, mayBeCut: boolean): UnifiedLogEntry[] {
     if (this.afterFooter) return [];
     const trimmed = text.trim();
     if (this.scanner.inObject || (this.pending === null && /^[[{]/.test(trimmed)) || this.isJson()) {
@@ -146,7 +170,14 @@ export class UnifiedLogReader {
       return done;
     }
     // A cut-off last line that is no row would only corrupt the previous entry's message.
-    if (mayBeCut) return [];
+    if (mayBeCut) {
+      this.warn(
+        'truncated',
+        number,
+        `the last line is cut and was dropped: ${JSON.stringify(text.slice(0, 80))}`,
+      );
+      return [];
+    }
     if (this.pending !== null) {
       this.appendContinuation(text);
       return [];
@@ -162,7 +193,21 @@ export class UnifiedLogReader {
 
   /** Ends the input: returns the entry still held. An unfinished JSON object is dropped. */
   end(): UnifiedLogEntry[] {
-    return this.flush();
+    if (this.scanner.inObject) {
+      this.warn('truncated', this.lastLine, 'the input ends inside a JSON object: that entry was dropped');
+    }
+    return this.ordered(this.flush(), this.lastLine);
+  }
+
+  // ndjson pasted from several sources, or `log show` of several archives, goes back in time.
+  private ordered(entries: UnifiedLogEntry[], number: number): UnifiedLogEntry[] {
+    for (const entry of entries) {
+      if (entry.timestamp < this.lastTime && sameOffset(entry.timestamp, this.lastTime)) {
+        this.warn('out-of-order', number, `entry at ${entry.timestamp} comes after one at ${this.lastTime}`);
+      }
+      this.lastTime = entry.timestamp;
+    }
+    return entries;
   }
 
   private isJson(): boolean {
@@ -207,16 +252,35 @@ export class UnifiedLogReader {
   }
 }
 
+/** The line parser behind parseUnifiedLog; entries go to the `entries` list. */
+export function unifiedLogReader(
+  out: ParseOutput,
+  limits: UnifiedLogLimits = unifiedLogLimitDefaults,
+): LineParser<UnifiedLog> {
+  const reader = new UnifiedLogReader(limits, (code, line, message) => out.warn(code, line, message));
+  return {
+    line(line) {
+      for (const entry of reader.line(line.text, line.number, line.mayBeCut)) out.push('entries', entry);
+    },
+    end() {
+      for (const entry of reader.end()) out.push('entries', entry);
+      return { style: reader.style, entries: out.list<UnifiedLogEntry>('entries') };
+    },
+  };
+}
+
 /** Parses `log show` / `log stream` output in default, compact, json or ndjson style. */
 export function parseUnifiedLog(
   text: string,
   limits: UnifiedLogLimits = unifiedLogLimitDefaults,
+  options?: ParseOptions,
 ): UnifiedLog {
-  const reader = new UnifiedLogReader(limits);
-  const entries: UnifiedLogEntry[] = [];
-  for (const line of splitLines(text)) entries.push(...reader.line(line.text, line.number, line.mayBeCut));
-  entries.push(...reader.end());
-  return { style: reader.style, entries };
+  return parseWith((out) => unifiedLogReader(out, limits), text, { kind: KIND, command: COMMAND }, options);
+}
+
+// Comparing ISO strings is comparing times only when both carry the same offset (or none).
+function sameOffset(a: string, b: string): boolean {
+  return a.slice(-6) === b.slice(-6) || (!/[+-]\d\d:\d\d$/.test(a) && !/[+-]\d\d:\d\d$/.test(b));
 }
 
 function isoTimestamp(date: string, time: string, offsetHours?: string, offsetMinutes?: string): string {
@@ -229,12 +293,13 @@ function fromDefaultRow(match: RegExpExecArray): PendingEntry {
   return {
     style: 'default',
     timestamp: isoTimestamp(date!, time!, offsetHours, offsetMinutes),
-    process: message?.[1] ?? '',
+    process: message?.[2] ?? '',
+    ...(message?.[1] === undefined ? {} : { sender: message[1] }),
     pid: Number(pid),
-    subsystem: message?.[2] ?? '',
-    category: message?.[3] ?? '',
+    subsystem: message?.[3] ?? '',
+    category: message?.[4] ?? '',
     type: type!,
-    message: message?.[4] ?? rest ?? '',
+    message: message?.[5] ?? rest ?? '',
   };
 }
 

@@ -16,7 +16,8 @@ test('the CLI kinds are registered with a description each', (t) => {
   }
   for (const [kind, entry] of Object.entries(parseKinds)) {
     t.true(entry.description.length > 0, kind);
-    t.is(typeof entry.parse, 'function', kind);
+    t.is(typeof entry.reader, 'function', kind);
+    t.true(entry.example.length > 0, kind);
   }
 });
 
