@@ -7,7 +7,7 @@ import { mkdir, readdir, stat } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { isTimeoutReason } from '../abort.ts';
 import { CommandError } from '../errors.ts';
-import type { Redactor } from '../report/redact.ts';
+import { RedactionError, type Redactor } from '../report/redact.ts';
 import type {
   EvidenceCollector,
   EvidenceContext,
@@ -74,7 +74,23 @@ export async function collectEvidence(
     for (const path of await listFiles(evidenceDir)) {
       if (seen.has(path)) continue;
       seen.add(path);
-      const record = await describe(collector.name, path, sources.get(path) ?? '', options);
+      let record: EvidenceRecord | undefined;
+      try {
+        record = await describe(collector.name, path, sources.get(path) ?? '', options);
+      } catch (error) {
+        // The file could not be redacted and is gone: say so, as this collector's problem.
+        if (!(error instanceof RedactionError)) throw error;
+        const redaction = {
+          collector: collector.name,
+          reason: 'failed' as const,
+          message: error.message,
+          durationMs: Math.round(performance.now() - collectorStarted),
+          partialFiles: 0,
+        };
+        if (problem) problem.message += `; ${error.message}`;
+        else report.problems.push(redaction);
+        continue;
+      }
       if (record) report.files.push(record);
       if (problem && record) problem.partialFiles += 1;
     }
@@ -123,7 +139,8 @@ async function describe(
       sha256,
       ...(redactions ? { redactions } : {}),
     };
-  } catch {
+  } catch (error) {
+    if (error instanceof RedactionError) throw error;
     // A file that vanished or cannot be read is not evidence; the collector's problem says why.
     return undefined;
   }

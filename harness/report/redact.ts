@@ -5,7 +5,7 @@
 // stays valid because member sizes do not change (a secret inside a tar header name would break that
 // header's checksum: it is masked anyway, since a readable archive with the secret is worse).
 import { createReadStream, createWriteStream } from 'node:fs';
-import { rename, rm } from 'node:fs/promises';
+import { open, rename, rm } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
 import { type Readable, Transform, type TransformCallback, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -132,7 +132,11 @@ export class Redactor {
       await pipeline(stages, { signal: options.signal });
     } catch (error) {
       await rm(temporary, { force: true });
-      throw error;
+      // A file named .gz that is not gzip at all is masked as the bytes it is.
+      if (gzipped && !(await startsWithGzipMagic(path))) return this.redactAsBinary(path, options);
+      // A truncated or corrupt archive cannot be searched: it must not stay on disk unredacted.
+      await rm(path, { force: true });
+      throw new RedactionError(path, error);
     }
     if (masking.count() === 0) {
       // Nothing to mask: keep the original bytes (and its hash) untouched.
@@ -141,6 +145,54 @@ export class Redactor {
     }
     await rename(temporary, path);
     return masking.count();
+  }
+
+  /** Same-length masking of the raw bytes (a file whose name says gzip but whose bytes do not). */
+  private async redactAsBinary(path: string, options: { signal?: AbortSignal }): Promise<number> {
+    const masking = this.stream('same-length');
+    const temporary = join(dirname(path), `.${basename(path)}.${process.pid}.redacting`);
+    try {
+      await pipeline([createReadStream(path), masking, createWriteStream(temporary)], {
+        signal: options.signal,
+      });
+    } catch (error) {
+      await rm(temporary, { force: true });
+      await rm(path, { force: true });
+      throw new RedactionError(path, error);
+    }
+    if (masking.count() === 0) {
+      await rm(temporary, { force: true });
+      return 0;
+    }
+    await rename(temporary, path);
+    return masking.count();
+  }
+}
+
+/**
+ * A file could not be searched for secrets (a truncated or corrupt .gz, a read error): it has been
+ * removed, so that nothing unredacted stays on disk. The caller reports it.
+ */
+export class RedactionError extends Error {
+  override name = 'RedactionError';
+  constructor(
+    readonly path: string,
+    cause: unknown,
+  ) {
+    const reason = cause instanceof Error ? cause.message : String(cause);
+    super(`Redaction failed for ${path}, so it was removed: ${reason}`, { cause });
+  }
+}
+
+async function startsWithGzipMagic(path: string): Promise<boolean> {
+  const handle = await open(path, 'r').catch(() => undefined);
+  if (!handle) return false;
+  try {
+    const head = Buffer.alloc(2);
+    const { bytesRead } = await handle.read(head, 0, 2, 0);
+    return bytesRead === 2 && head[0] === 0x1f && head[1] === 0x8b;
+  } finally {
+    await handle.close();
   }
 }
 
@@ -152,10 +204,30 @@ function variants(value: string): string[] {
       value,
       json,
       json.replaceAll('/', '\\/'),
+      // Other JSON writers escape more as \uXXXX: everything outside ASCII (Python's ensure_ascii),
+      // or <, >, & (Go's encoding/json) and ' (HTML-safe serialisers) as well; either case of hex.
+      unicodeEscaped(json, /[^\x20-\x7e]/gu, 'lower'),
+      unicodeEscaped(json, /[^\x20-\x7e]/gu, 'upper'),
+      unicodeEscaped(json, /[^\x20-\x7e]|[<>&]/gu, 'lower'),
+      unicodeEscaped(json, /[^\x20-\x7e]|[<>&]/gu, 'upper'),
+      unicodeEscaped(json, /[^\x20-\x7e]|[<>&']/gu, 'lower'),
+      unicodeEscaped(json, /[^\x20-\x7e]|[<>&']/gu, 'upper'),
       encodeURIComponent(value),
       ...markupEscaped(value),
     ]),
   ];
+}
+
+/** `text` with each character matching `which` written as JSON's \uXXXX (UTF-16 units, as JSON has them). */
+function unicodeEscaped(text: string, which: RegExp, hexCase: 'lower' | 'upper'): string {
+  return text.replace(which, (char) =>
+    [...Array(char.length).keys()]
+      .map((k) => {
+        const hex = char.charCodeAt(k).toString(16).padStart(4, '0');
+        return `\\u${hexCase === 'upper' ? hex.toUpperCase() : hex}`;
+      })
+      .join(''),
+  );
 }
 
 /** XML text and attribute escaping (junit.xml) and HTML's (report.html, `'` as `&#39;` or `&#x27;`). */
@@ -202,8 +274,21 @@ class Masker {
         if (index !== -1 && index < safe && (!best || index < best.index)) best = { index, pattern };
       }
       if (!best) break;
-      parts.push(buffer.subarray(position, best.index), this.replacement(best.pattern));
-      position = best.index + best.pattern.bytes.length;
+      // Secrets that overlap this one (a start inside it, an end beyond) are masked with it, so
+      // that no tail of the second stays readable.
+      let end = best.index + best.pattern.bytes.length;
+      for (let k = best.index + 1; k < end; k += 1) {
+        for (const pattern of this.patterns) {
+          const patternEnd = k + pattern.bytes.length;
+          if (patternEnd <= end || patternEnd > buffer.length) continue;
+          if (buffer.subarray(k, patternEnd).equals(pattern.bytes)) {
+            end = patternEnd;
+            this.count += 1;
+          }
+        }
+      }
+      parts.push(buffer.subarray(position, best.index), this.replacement(best.pattern, end - best.index));
+      position = end;
       this.count += 1;
     }
     const emitEnd = Math.max(position, safe);
@@ -212,9 +297,7 @@ class Masker {
     return Buffer.concat(parts);
   }
 
-  private replacement(pattern: Pattern): Buffer {
-    return this.style === 'label'
-      ? Buffer.from(`[REDACTED:${pattern.name}]`)
-      : Buffer.alloc(pattern.bytes.length, '*');
+  private replacement(pattern: Pattern, length: number): Buffer {
+    return this.style === 'label' ? Buffer.from(`[REDACTED:${pattern.name}]`) : Buffer.alloc(length, '*');
   }
 }

@@ -229,7 +229,10 @@ async function runIteration(
       transcript.note(`evidence: ${evidence.files.length} file(s), ${evidence.problems.length} problem(s)`);
   } finally {
     stopHostTranscript();
-    await redactIterationFiles(plan.redactor, iterationDir);
+    await redactIterationFiles(plan.redactor, iterationDir, (message) => {
+      transcript.note(message);
+      emit({ type: 'notice', message });
+    });
   }
   const result: IterationResult = {
     scenario: scenario.id,
@@ -253,12 +256,19 @@ async function runIteration(
 }
 
 /** The transcript, the tart log and the snapshots carry guest output: mask secrets in them too. */
-async function redactIterationFiles(redactor: Redactor | undefined, iterationDir: string): Promise<void> {
+async function redactIterationFiles(
+  redactor: Redactor | undefined,
+  iterationDir: string,
+  report: (message: string) => void,
+): Promise<void> {
   if (!redactor?.active) return;
   for (const file of listFilesSorted(iterationDir)) {
     // Evidence files were redacted as they were collected.
     if (file.includes(`${sep}evidence${sep}`)) continue;
-    await redactor.redactFile(file).catch(() => 0);
+    // A file that cannot be redacted is removed by redactFile: say which and why.
+    await redactor.redactFile(file).catch((error: unknown) => {
+      report(error instanceof Error ? error.message : `Redaction failed for ${file}: ${String(error)}`);
+    });
   }
 }
 

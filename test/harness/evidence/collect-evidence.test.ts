@@ -2,6 +2,7 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import test from 'ava';
 import { collectEvidence, hashFile } from '../../../harness/evidence/collect-evidence.ts';
 import type { EvidenceCollector, EvidenceContext } from '../../../harness/evidence/collector.ts';
@@ -193,6 +194,31 @@ test('a planted secret in collected evidence is redacted before it is hashed', a
   const text = readFileSync(join(ctx.iterationDir, 'evidence', 'planted.txt'), 'utf8');
   t.is(text, 'token=[REDACTED:GITHUB_TOKEN]\n');
   t.like(report.files[0], { redactions: 1, bytes: Buffer.byteLength(text) });
+});
+
+test('a collected archive that cannot be redacted is removed and recorded as a problem', async (t) => {
+  const { testGuest, guest, runDir, ctx } = await setup();
+  t.teardown(() => stop(testGuest, guest));
+  const secret = 'hunter2-planted-secret';
+  const truncated: EvidenceCollector = {
+    name: 'truncated',
+    async collect(c) {
+      const path = join(c.iterationDir, 'evidence', 'sxl-1.tar.gz');
+      const whole = gzipSync(Buffer.from(`token=${secret}\n${'x'.repeat(10_000)}`));
+      await writeFile(path, whole.subarray(0, whole.length - 20));
+      return [{ path, source: 'test' }];
+    },
+  };
+  const report = await collectEvidence([truncated, stateSnapshotsCollector()], ctx, {
+    runDir,
+    redactor: new Redactor([{ name: 'GITHUB_TOKEN', value: secret }]),
+  });
+  t.false(existsSync(join(ctx.iterationDir, 'evidence', 'sxl-1.tar.gz')));
+  t.false(report.files.some((f) => f.path.endsWith('sxl-1.tar.gz')));
+  t.is(report.problems.length, 1);
+  t.like(report.problems[0], { collector: 'truncated', reason: 'failed' });
+  t.regex(report.problems[0]?.message ?? '', /^Redaction failed for .*sxl-1\.tar\.gz, so it was removed: /);
+  t.true(report.files.some((f) => f.collector === 'state-snapshots'));
 });
 
 test('the log predicate ORs the base sources, the extension and the scenario', (t) => {
