@@ -44,6 +44,10 @@ export class JUnitReporter {
   /** Iterations in the file as last written; -1 before the first write. */
   private written = -1;
   private readonly rewrite = new RewriteThrottle(() => this.writeNow(), JUNIT_REWRITE_INTERVAL_MS);
+  /** What run-started said: the incomplete run's testcase belongs to its first suite. */
+  private run: { scenario: string; image: string; planned: number; at: string } | undefined;
+  /** How the run ended; undefined while it runs (or after the harness was killed mid-run). */
+  private end: { interrupted: boolean; exitCode: number } | undefined;
 
   constructor(
     private readonly runDir: string,
@@ -58,7 +62,12 @@ export class JUnitReporter {
     if (event.type === 'iteration-finished') {
       this.results.push(event.result);
       this.rewrite.soon();
-    } else if (event.type === 'run-started' || event.type === 'run-finished') {
+    } else if (event.type === 'run-started') {
+      this.run = { scenario: event.scenario, image: event.image, planned: event.iterations, at: event.at };
+      this.flush();
+    } else if (event.type === 'run-finished') {
+      this.end = { interrupted: event.interrupted, exitCode: event.exitCode };
+      this.written = -1;
       this.flush();
     }
   }
@@ -132,9 +141,39 @@ export class JUnitReporter {
       for (const { name, value } of attachmentProperties(result.artifacts, this.runDir))
         suite.property(name, value);
     }
+    const incomplete = this.incompleteMessage();
+    if (incomplete && this.run) {
+      // Until the run ends (and when it ended early), an error testcase says so: a file left by a
+      // harness killed with SIGKILL must not read as green (tests="0" failures="0" errors="0").
+      const key = `${this.run.scenario}\0${this.run.image}`;
+      const suite =
+        suites.get(key) ??
+        builder
+          .testSuite()
+          .name(`${this.run.scenario} @ ${this.run.image}`)
+          .timestamp(new Date(this.run.at))
+          .property('run-id', this.facts.runId);
+      suite
+        .testCase()
+        .className(`sysext-lab.${this.run.scenario}`)
+        .name(`${this.run.scenario} run incomplete`)
+        .error(incomplete, this.end ? 'InterruptedError' : 'RunIncomplete');
+    }
     // junit-report-builder puts `skipped` on <testsuites>, which the Jenkins xUnit schema
     // (junit-10.xsd) does not allow there; it stays on each <testsuite>, where it is allowed.
     return builder.build().replace(/^(<testsuites\b[^>]*?) skipped="\d+"/m, '$1');
+  }
+
+  /** Why the file does not hold the whole run, or undefined when it does. */
+  private incompleteMessage(): string | undefined {
+    const done = this.results.length;
+    if (!this.end) {
+      return `Run ${this.facts.runId} has not finished: ${done} iteration(s) recorded so far. If no sysext-lab process is running it, the harness was killed; \`sysext-lab reap\` finishes its files`;
+    }
+    if (this.end.interrupted) {
+      return `Run ${this.facts.runId} was interrupted (exit code ${this.end.exitCode}) after ${done} iteration(s)${this.run ? ` of ${this.run.planned} planned` : ''}`;
+    }
+    return undefined;
   }
 
   private cachedSystemOut(result: IterationResult): string {
