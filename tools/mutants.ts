@@ -82,7 +82,10 @@ const MUTANTS: Mutant[] = [
     file: 'harness/checks/xpc-endpoint-registered.ts',
     from: 'if (!(error instanceof CheckFailedError)) throw doNotRetry(error);',
     to: 'if (!(error instanceof CheckFailedError)) throw doNotRetry(new CheckFailedError(check, String(error)));',
-    tests: ['test/scenarios/infrastructure-quirks.test.ts'],
+    tests: [
+      'test/harness/checks/xpc-endpoint-registered.test.ts',
+      'test/scenarios/infrastructure-quirks.test.ts',
+    ],
   },
   {
     id: 'activation-refusal-is-report-3',
