@@ -3,7 +3,12 @@
 import { parseArgs } from 'node:util';
 import { findScenario, scenarios } from '../scenarios/index.ts';
 import { backendSummaries } from './backends/registry.ts';
-import { compareCli, compareUsage } from './commands/compare-command.ts';
+import {
+  compareCli,
+  comparisonAfterRun,
+  compareToRepetition,
+  compareUsage,
+} from './commands/compare-command.ts';
 import { DOCTOR_USAGE, doctorCli } from './commands/doctor-command.ts';
 import { feedbackCli } from './commands/feedback-command.ts';
 import { parseCli } from './commands/parse-command.ts';
@@ -47,7 +52,10 @@ run options:
   --until-confident    Repeat until the 95% evidence decides: the bug reproduced, or its rate below
                        --threshold by an exact one-sided bound (cap: --max)
   --threshold P        Rate a fix must stay below, for --until-confident (default ${repetitionDefaults.threshold})
-  --max N              Cap for --until-fail / --until-confident (default ${repetitionDefaults.max})
+  --max N              Cap for --until-fail / --until-confident / --compare-to (default ${repetitionDefaults.max})
+  --compare-to RUN_A   Repeat until this run's rate is shown to differ from the finished RUN_A's (a
+                       sequential test that keeps 5% false positives however early it stops; cap: --max),
+                       then print the comparison as sysext-lab compare does
   --sleep-strategy S   guest (pmset sleepnow in the guest; calls the providers' sleep()/wake()) or
                        suspend (tart suspend + resume on the host; does not) (default guest)
   --from PATH          Build installed first (.pkg, .zip or .app); sim default: the scenario's sample
@@ -144,6 +152,7 @@ async function runCli(args: string[], argv: string[]): Promise<number> {
       approval: { type: 'string' },
       'until-fail': { type: 'boolean', default: false },
       'until-confident': { type: 'boolean', default: false },
+      'compare-to': { type: 'string' },
       threshold: { type: 'string' },
       max: { type: 'string' },
       'sleep-strategy': { type: 'string', default: runDefaults.sleepStrategy },
@@ -227,6 +236,16 @@ async function runCli(args: string[], argv: string[]): Promise<number> {
     .filter(Boolean);
   if (images?.length === 0)
     throw new ConfigError('--image', `--image needs at least one image name, got "${values.image}"`);
+  const compareTo =
+    values['compare-to'] === undefined
+      ? undefined
+      : compareToRepetition(values['compare-to'], {
+          scenario: scenario.id,
+          max,
+          images,
+          otherMode: repetition ? `--${repetition.mode}` : undefined,
+          artifactsDir: values.artifacts,
+        });
   // The backend's own settings: its profile refuses those it does not take (quirks on a real Mac).
   const backendSettings = {
     ...(values.seed === undefined
@@ -267,7 +286,7 @@ async function runCli(args: string[], argv: string[]): Promise<number> {
       backendSettings,
       ...(images ? { image: images[0]!, images } : {}),
       repeat,
-      repetition,
+      repetition: compareTo ?? repetition,
       // Checked with the other options, by one validator.
       sleepStrategy: values['sleep-strategy'] as SleepStrategy,
       inputs,
@@ -284,6 +303,9 @@ async function runCli(args: string[], argv: string[]): Promise<number> {
       signal: controller.signal,
       hurry: () => interrupts > 1,
     });
+    if (values['compare-to'] !== undefined) {
+      comparisonAfterRun(values['compare-to'], outcome.runDir, (text) => process.stdout.write(text));
+    }
     return outcome.exitCode;
   } finally {
     process.off('SIGINT', onSignal);

@@ -10,6 +10,7 @@ import { type RunDirContents, readRunDir } from '../report/run-dir.ts';
 import { runLabels } from '../report/run-label.ts';
 import type { ScenarioSummary } from '../report/run-summary.ts';
 import { compareRates, comparisonSentence, type RateComparison } from '../stats/compare-rates.ts';
+import type { Repetition } from '../stats/repetition.ts';
 
 export const compareUsage = `compare RUN_A RUN_B [--image NAME] [--label-a NAME] [--label-b NAME] [--json]
                    Is B's rate of the bug different from A's: difference with its 95% interval
@@ -167,4 +168,53 @@ function pickSummary(run: RunDirContents, scenario: string, image: string | unde
     );
   }
   return s;
+}
+
+/**
+ * `run --compare-to RUN_A`: the repetition that runs until the new run's rate is shown to differ from
+ * RUN_A's (a sequential test whose false-positive rate holds whenever it stops) or --max is reached.
+ */
+export function compareToRepetition(
+  runA: string,
+  options: { scenario: string; max: number; images?: string[]; otherMode?: string; artifactsDir?: string },
+): Repetition {
+  if (options.otherMode) {
+    throw new ConfigError(
+      '--compare-to',
+      `--compare-to and ${options.otherMode} exclude each other: choose one`,
+    );
+  }
+  if (options.images && options.images.length > 1) {
+    throw new ConfigError(
+      '--compare-to',
+      `--compare-to compares one image with a finished run, got ${options.images.length}: ${options.images.join(', ')}`,
+    );
+  }
+  const run = readRunDir(resolveRunDir(runA, options.artifactsDir ?? 'artifacts'));
+  if (run.manifest.scenario !== options.scenario) {
+    throw new ConfigError(
+      '--compare-to',
+      `Cannot compare runs of different scenarios: ${run.runDir} has scenario ${String(run.manifest.scenario ?? '(none)')}, this run has scenario ${options.scenario}`,
+    );
+  }
+  const summary = pickSummary(run, options.scenario, options.images?.[0] ?? singleImage(run));
+  return {
+    mode: 'until-different',
+    max: options.max,
+    baseline: { runDir: run.runDir, fail: summary.fail, n: summary.pass + summary.fail },
+  };
+}
+
+/** A run's only image, so that --compare-to without --image compares the image A ran on. */
+function singleImage(run: RunDirContents): string | undefined {
+  return run.scenarios.length === 1 ? run.scenarios[0]?.image : undefined;
+}
+
+/** After a --compare-to run: the comparison's sentence, or why there is none (the run's exit code stands). */
+export function comparisonAfterRun(runA: string, runB: string, write: (text: string) => void): void {
+  try {
+    write(`${compareRuns(runA, runB).sentence}\n`);
+  } catch (error) {
+    write(`No comparison with ${runA}: ${(error as Error).message}\n`);
+  }
 }

@@ -1,0 +1,68 @@
+// Issue 15: `run ... --compare-to RUN_A` keeps running the new build until its rate is shown to
+// differ from RUN_A's (the sequential test of harness/stats/sequential-comparison.ts) or --max is
+// reached, then prints the comparison. RUN_A loses the endpoint in 9 of 20 upgrades (seed 4 at 35%);
+// the "fixed" run has the quirk off, so every upgrade passes and the point where the test decides is
+// known in advance: the first n with sequentialVerdict({9 of 20}, {0 of n}) decided.
+import test from 'ava';
+import { sequentialVerdict } from '../../../harness/stats/sequential-comparison.ts';
+import { runCli } from '../../helpers/cli-run.ts';
+import { makeSimEnv } from '../../helpers/sim-env.ts';
+import { runOnSim } from '../../scenarios/run-on-sim.ts';
+
+const QUIRK = 'xpc-endpoint-lost-on-upgrade';
+
+test('a fixed build runs until the sequential test decides, then prints the comparison; --max caps an undecided one', async (t) => {
+  t.timeout(600_000);
+  const a = await runOnSim('upgrade-xpc', {
+    repeat: 20,
+    seed: 4,
+    quirks: { [QUIRK]: 0.35 },
+    evidence: 'never',
+  });
+  const [s] = a.summary.scenarios;
+  t.like(s, { fail: 9, pass: 11 });
+  let decidesAt = 0;
+  for (let n = 1; decidesAt === 0; n += 1) {
+    if (sequentialVerdict({ fail: 9, n: 20 }, { fail: 0, n }) !== 'undecided') decidesAt = n;
+  }
+  const sim = makeSimEnv();
+  const args = ['run', 'upgrade-xpc', '--seed', '5', '--evidence', 'never', '--artifacts', sim.artifacts];
+
+  const capped = await runCli(sim, [...args, '--compare-to', a.runDir, '--max', '3']);
+  t.is(capped.code, 0, capped.stderr);
+  t.regex(capped.stdout, /stopped after 3 iteration\(s\): reached --max 3 \(no difference shown\)/);
+  t.regex(capped.stdout, /0 of 3 upgrades lost the XPC endpoint, against 9 of 20 for .*Too small to tell/);
+
+  const decided = await runCli(sim, [...args, '--compare-to', a.runDir, '--max', '60']);
+  t.is(decided.code, 0, decided.stderr);
+  t.regex(
+    decided.stdout,
+    new RegExp(
+      `stopped after ${decidesAt} iteration\\(s\\): the rate is lower than in .* \\(sequential test, at most 5% false positives\\)`,
+    ),
+  );
+  t.regex(
+    decided.stdout,
+    new RegExp(
+      `0 of ${decidesAt} upgrades lost the XPC endpoint, against 9 of 20 for .*: fewer by 45 points .*significant`,
+    ),
+  );
+});
+
+test('--compare-to refuses another repetition mode, several images and a run of another scenario: exit 2', async (t) => {
+  t.timeout(300_000);
+  const other = await runOnSim('activation-location', { repeat: 1, seed: 1, evidence: 'never' });
+  const sim = makeSimEnv();
+  const both = await runCli(sim, ['run', 'upgrade-xpc', '--compare-to', other.runDir, '--until-fail']);
+  t.is(both.code, 2);
+  t.regex(both.stderr, /--compare-to and --until-fail exclude each other/);
+  const images = await runCli(sim, ['run', 'upgrade-xpc', '--compare-to', other.runDir, '--image', 'x,y']);
+  t.is(images.code, 2);
+  t.regex(images.stderr, /--compare-to compares one image with a finished run, got 2: x, y/);
+  const scenario = await runCli(sim, ['run', 'upgrade-xpc', '--compare-to', other.runDir]);
+  t.is(scenario.code, 2);
+  t.regex(
+    scenario.stderr,
+    /Cannot compare runs of different scenarios: .* has scenario activation-location, this run has scenario upgrade-xpc/,
+  );
+});
