@@ -120,7 +120,7 @@ export async function runCommand(request: RunRequest): Promise<RunOutcome> {
           redact,
         }),
         new HtmlReporter(runDir, (message) => emit({ type: 'notice', message })),
-        new ConsoleReporter({ write: options.write, wording }),
+        new ConsoleReporter({ write: options.write, wording, keepVm: options.keepVm }),
       ],
       onWriteError,
     ),

@@ -10,7 +10,18 @@ export interface ConsoleReporterOptions {
   verbose?: boolean;
   /** Wording of the rate sentence per scenario. */
   wording?: (scenario: string) => SummaryWording;
+  /** The VMs are kept (--keep-vm): the interrupted line must not say they were deleted. @default false */
+  keepVm?: boolean;
+  /**
+   * While a step runs (a sysdiagnose takes up to 900 s, an IP wait minutes), a line with the elapsed
+   * time this often, so that a person or a CI log watcher sees the run is alive. 0 turns it off.
+   * @default 10000
+   */
+  heartbeatMs?: number;
 }
+
+/** @see ConsoleReporterOptions.heartbeatMs */
+export const HEARTBEAT_MS = 10_000;
 
 export class ConsoleReporter {
   private readonly write: (text: string) => void;
@@ -19,6 +30,10 @@ export class ConsoleReporter {
   private iterationStarted = 0;
   private of = 0;
   private runDir = '';
+  /** The step in flight and when it started, for the heartbeat. */
+  private current: { label: string; startedAt: number } | undefined;
+  private heartbeat: NodeJS.Timeout | undefined;
+  private lastLineAt = 0;
 
   constructor(private readonly options: ConsoleReporterOptions = {}) {
     this.write = options.write ?? ((text) => process.stdout.write(text));
@@ -43,17 +58,21 @@ export class ConsoleReporter {
         break;
       case 'iteration-started':
         this.iterationStarted = Date.now();
+        this.activity(event.iteration, 'cloning and booting');
         this.line(`[${event.iteration}/${event.of}] ${event.vm}: cloning and booting`);
         break;
       case 'vm-started':
+        this.activity(event.iteration, 'after SSH came up');
         this.line(
           `[${event.iteration}/${this.of}] ${event.vm}: SSH up at ${event.host}:${event.port} (${this.elapsed()})`,
         );
         break;
       case 'step-started':
         if (this.options.verbose !== false) this.line(`[${event.iteration}/${this.of}]   ${event.step} ...`);
+        this.activity(event.iteration, event.step);
         break;
       case 'step-finished':
+        this.activity(event.iteration, `after ${event.step.name} (evidence, teardown or the next step)`);
         if (!event.step.ok || this.options.verbose !== false) {
           const status = event.step.ok ? 'ok' : 'FAILED';
           this.line(
@@ -75,6 +94,7 @@ export class ConsoleReporter {
       case 'iteration-finished': {
         const r = event.result;
         this.results.push(r);
+        this.activity(undefined);
         const detail = r.outcome === 'pass' ? '' : `: ${r.message}`;
         this.line(
           `[${r.iteration}/${this.of}] ${r.outcome.toUpperCase()} in ${seconds(r.durationMs)}${detail}`,
@@ -82,6 +102,7 @@ export class ConsoleReporter {
         break;
       }
       case 'run-finished': {
+        this.activity(undefined);
         for (const s of summarize(this.results, this.options.wording)) {
           const other = s.otherFailures > 0 ? `, ${s.otherFailures} other failure(s)` : '';
           this.line(
@@ -100,7 +121,11 @@ export class ConsoleReporter {
           }
         }
         if (event.interrupted)
-          this.line('Interrupted: the iteration in flight is recorded as an error; VMs were cleaned up.');
+          this.line(
+            this.options.keepVm
+              ? 'Interrupted: the iteration in flight is recorded as an error; its VM was kept (--keep-vm): `sysext-lab reap --all` deletes kept VMs.'
+              : 'Interrupted: the iteration in flight is recorded as an error; VMs were cleaned up.',
+          );
         this.line(
           `Run directory: ${this.runDir} (exit code ${event.exitCode}, ${seconds(Date.now() - this.runStarted)})`,
         );
@@ -111,11 +136,39 @@ export class ConsoleReporter {
     }
   }
 
+  /**
+   * What the iteration is doing, for the heartbeat (undefined: nothing, the heartbeat stops). The
+   * heartbeat prints only after heartbeatMs without any line.
+   */
+  private activity(iteration: number | undefined, what?: string): void {
+    if (iteration === undefined || what === undefined) {
+      clearInterval(this.heartbeat);
+      this.heartbeat = undefined;
+      this.current = undefined;
+      return;
+    }
+    this.current = { label: `[${iteration}/${this.of}]   still ${what}`, startedAt: Date.now() };
+    const everyMs = this.options.heartbeatMs ?? HEARTBEAT_MS;
+    if (this.heartbeat || everyMs <= 0) return;
+    this.heartbeat = setInterval(
+      () => {
+        if (!this.current || Date.now() - this.lastLineAt < everyMs) return;
+        this.line(
+          `${this.current.label}: ${seconds(Date.now() - this.current.startedAt)} (${this.elapsed()})`,
+        );
+      },
+      Math.max(1, everyMs / 5),
+    );
+    // The heartbeat never keeps the process alive.
+    this.heartbeat.unref();
+  }
+
   private elapsed(): string {
     return `${seconds(Date.now() - this.iterationStarted)} into the iteration`;
   }
 
   private line(text: string): void {
+    this.lastLineAt = Date.now();
     this.write(`${text}\n`);
   }
 }

@@ -67,9 +67,11 @@ export function tartProfile(
         return { ...description, host: await macHostFacts() };
       } catch (error) {
         if (!(error instanceof HostCommandError)) throw error;
+        // The setup hint only when the tool is missing; a tool that ran and refused said why.
+        const missing = error.exitCode === null || error.exitCode === 126 || error.exitCode === 127;
         throw new ConfigError(
           'backend',
-          `The ${kind} backend's tart does not run (${error.message}). ${setupHint}`,
+          `The ${kind} backend's tart does not run (${error.message}).${missing ? ` ${setupHint}` : ''}`,
         );
       }
     },

@@ -141,3 +141,19 @@ test('kill -9 mid-run: junit.xml is not green, and reap deletes the VM and finis
     [],
   );
 });
+
+test('an unknown --quirk is named with the known ones, without advice to run make setup', async (t) => {
+  const sim = makeSimEnv();
+  const result = await runCli(sim, [
+    'run',
+    'upgrade-xpc',
+    '--quirk',
+    'nosuch=1',
+    '--artifacts',
+    sim.artifacts,
+  ]);
+  t.is(result.code, 2, result.stderr);
+  t.regex(result.stderr, /Unknown quirk "nosuch": expected one of .*vm-limit-leak/);
+  t.notRegex(result.stderr, /make setup/);
+  t.true(oneLine(result.stderr), result.stderr);
+});
