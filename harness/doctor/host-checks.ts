@@ -40,7 +40,12 @@ export interface HostCheckContext {
 }
 
 async function host(ctx: HostCheckContext, key: string, bin: string, args: string[]): Promise<RawOutput> {
-  const result = await ctx.profile.doctor.hostCommand(bin, args, ctx.wait);
+  // A command that cannot even start (not a Mac: no sw_vers) is an output like any other.
+  const result = await ctx.profile.doctor.hostCommand(bin, args, ctx.wait).catch((error: Error) => ({
+    exitCode: null,
+    stdout: '',
+    stderr: `${error.message}\n`,
+  }));
   return ctx.raw.add({
     side: 'host',
     key,

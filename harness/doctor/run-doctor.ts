@@ -3,9 +3,9 @@
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { BackendProfile } from '../backends/backend-profile.ts';
+import type { BackendProfile, HostFacts } from '../backends/backend-profile.ts';
 import { harnessVersion } from '../version.ts';
-import { CHECK_IDS, type DoctorCheck, doctorExitCode } from './doctor-check.ts';
+import { CHECK_IDS, check, type DoctorCheck, doctorExitCode } from './doctor-check.ts';
 import { guestChecks } from './guest-checks.ts';
 import { writeHardwareReport } from './hardware-report.ts';
 import { hostChecks } from './host-checks.ts';
@@ -32,6 +32,8 @@ export interface DoctorReport {
     backend: string;
     tool: string;
     toolVersion: string;
+    /** The machine doctor ran on (the sim: whatever runs the simulation). */
+    host: string;
     image: string;
     imageDigest?: string;
   };
@@ -43,9 +45,21 @@ export async function runDoctor(profile: BackendProfile, options: DoctorOptions)
   const workDir = options.recordDir ?? (await mkdtemp(join(tmpdir(), 'sxl-doctor-')));
   await mkdir(workDir, { recursive: true });
   try {
-    const description = await profile.vms.describe(wait);
-    const checks = await hostChecks({ profile, raw, wait, toolVersion: description.toolVersion });
-    if (options.guest !== false) {
+    // A tart that does not run is doctor's first finding, not a crash: nothing else can be checked.
+    const description = await profile.describe(wait).catch((error: Error) => error);
+    const toolVersion = description instanceof Error ? '' : description.toolVersion;
+    const checks = await hostChecks({ profile, raw, wait, toolVersion });
+    if (description instanceof Error) {
+      checks.push(
+        check(
+          'host-tart',
+          'fail',
+          description.message,
+          'tart quick start',
+          'Install tart 2.27 or later (brew install cirruslabs/cli/tart) or set TART_BIN.',
+        ),
+      );
+    } else if (options.guest !== false) {
       checks.push(
         ...(await guestChecks({
           profile,
@@ -73,8 +87,9 @@ export async function runDoctor(profile: BackendProfile, options: DoctorOptions)
       versions: {
         harness: harnessVersion,
         backend: profile.kind,
-        tool: description.tool,
-        toolVersion: description.toolVersion,
+        tool: description instanceof Error ? '' : description.tool,
+        toolVersion,
+        host: description instanceof Error ? '' : describeHost(description.host),
         image: options.image,
         ...(imageDigest ? { imageDigest } : {}),
       },
@@ -84,4 +99,9 @@ export async function runDoctor(profile: BackendProfile, options: DoctorOptions)
   } finally {
     if (!options.recordDir) await rm(workDir, { recursive: true, force: true });
   }
+}
+
+function describeHost(host: HostFacts): string {
+  const mac = host.macos ? `, macOS ${host.macos}${host.model ? ` on ${host.model}` : ''}` : '';
+  return `${host.os} ${host.release} ${host.arch}${mac}`;
 }

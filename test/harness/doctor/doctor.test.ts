@@ -132,3 +132,19 @@ test('usage errors exit 2', async (t) => {
   t.is((await runCli(sim, ['doctor', '--backend', 'tart', '--quirk', 'no-cc=1'])).code, 2);
   t.is((await runCli(sim, ['doctor', '--backend', 'sim', '--image', '-x'])).code, 2);
 });
+
+test('a tart that does not run is a failed host-tart line with the install advice, not a crash', async (t) => {
+  const sim = makeSimEnv();
+  const result = await runCli(sim, ['doctor', '--backend', 'tart', '--json'], {
+    TART_BIN: join(sim.dir, 'no-tart'),
+  });
+  t.is(result.code, 1, result.stderr);
+  const report = JSON.parse(result.stdout) as DoctorJson;
+  const line = report.checks.find((c) => c.id === 'host-tart');
+  t.is(line?.status, 'fail');
+  t.regex(line?.fix ?? '', /Install tart/);
+  t.false(
+    report.checks.some((c) => c.id.startsWith('guest-')),
+    'no VM without tart',
+  );
+});
