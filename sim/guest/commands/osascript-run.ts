@@ -352,6 +352,10 @@ export class AppleScriptRun {
 
   /** The element and its siblings (one build of the tree, so identity holds). */
   private walk(ref: Ref): { found: UiElement; siblings: UiElement[] } {
+    // Without the image's Accessibility grant (quirk no-tcc-grants) System Events refuses every
+    // element, in the words public reports quote for a process missing from the Accessibility list.
+    if (this.env.machine.state.tccGrants === false)
+      throw new ScriptError(-1719, 'System Events got an error: osascript is not allowed assistive access.');
     let children: UiElement[] = this.root().children;
     let found: UiElement | undefined;
     let siblings = children;
