@@ -3,14 +3,18 @@
 // (`SXL Sample 1.1/SXL Sample.app`). Output is reproducible: fixed timestamps, so the same sources
 // give the same sha256; files and folders whose contents are unchanged are left alone.
 //   npx tsx sim/builds/make-sample-builds.ts [OUTDIR]     (default sim/builds/out)
+// One more package of a given version, carrying its own fault rates (a regression to bisect):
+//   npx tsx sim/builds/make-sample-builds.ts --version 1.4 --sim-fault xpc-endpoint-lost-on-upgrade=0.3 OUTDIR
 import { createHash } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+import { isQuirkName } from '../quirks.ts';
 import { writeAppFolder } from './app-folder.ts';
 import { writeFileAtomic } from './atomic-write.ts';
 import { encodeFlatPackage } from './flat-package.ts';
-import { renderSampleApp, sampleApp, sampleBuilds } from './sample-app.ts';
+import { renderSampleApp, type SampleBuild, sampleApp, sampleBuilds } from './sample-app.ts';
 import { encodeZip } from './zip-archive.ts';
 
 export const defaultOutDir = join(dirname(fileURLToPath(import.meta.url)), 'out');
@@ -101,14 +105,80 @@ export async function makeSampleBuilds(outDir: string = defaultOutDir): Promise<
   return results;
 }
 
+/**
+ * One flat package `SXL Sample <version>.pkg` whose app and extension have that version (CFBundleVersion
+ * major*10000 + minor*100 + patch, so that it replaces 1.0's 100 as an upgrade) and carry `simFaults`.
+ */
+export async function makeVersionBuild(
+  outDir: string,
+  version: string,
+  simFaults: Record<string, number> = {},
+): Promise<SampleBuildFile> {
+  const match = /^(\d+)\.(\d+)(?:\.(\d+))?$/.exec(version);
+  if (!match) throw new Error(`--version expects MAJOR.MINOR[.PATCH], got "${version}"`);
+  for (const [name, p] of Object.entries(simFaults)) {
+    if (!isQuirkName(name)) throw new Error(`Unknown fault "${name}" in --sim-fault`);
+    if (!(p >= 0 && p <= 1))
+      throw new Error(`--sim-fault ${name} needs a probability between 0 and 1, got ${p}`);
+  }
+  const [major, minor, patch] = [match[1], match[2], match[3] ?? '0'].map(Number) as [number, number, number];
+  const build: SampleBuild = {
+    label: version,
+    shortVersion: version,
+    bundleVersion: String(major * 10000 + minor * 100 + patch),
+    signedTime: '2025-01-06T09:30:00Z',
+    simFaults,
+  };
+  await mkdir(outDir, { recursive: true });
+  const name = `${sampleApp.name} ${build.label}.pkg`;
+  const bytes = await encodeFlatPackage(
+    {
+      identifier: sampleApp.packageId,
+      version: build.shortVersion,
+      title: sampleApp.name,
+      installLocation: sampleApp.installLocation,
+      files: await renderSampleApp(build),
+    },
+    { mtime: new Date(build.signedTime) },
+    name,
+  );
+  const path = join(outDir, name);
+  const written = await writeFileAtomic(path, bytes);
+  return {
+    name,
+    path,
+    version: build.shortVersion,
+    build: build.bundleVersion,
+    label: build.label,
+    format: 'pkg',
+    sha256: createHash('sha256').update(bytes).digest('hex'),
+    written,
+  };
+}
+
 async function main(argv: string[]): Promise<void> {
-  if (argv.length > 1 || argv[0]?.startsWith('-')) {
-    console.error('usage: make-sample-builds.ts [OUTDIR]');
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: { version: { type: 'string' }, 'sim-fault': { type: 'string', multiple: true, default: [] } },
+  });
+  if (positionals.length > 1 || (values['sim-fault'].length > 0 && values.version === undefined)) {
+    console.error('usage: make-sample-builds.ts [--version V [--sim-fault NAME=P]...] [OUTDIR]');
     process.exitCode = 2;
     return;
   }
-  const outDir = argv[0] ?? defaultOutDir;
-  for (const file of await makeSampleBuilds(outDir)) {
+  const outDir = positionals[0] ?? defaultOutDir;
+  const faults = Object.fromEntries(
+    values['sim-fault'].map((entry) => {
+      const at = entry.indexOf('=');
+      return [entry.slice(0, at), at < 1 ? Number.NaN : Number(entry.slice(at + 1))];
+    }),
+  );
+  const files =
+    values.version === undefined
+      ? await makeSampleBuilds(outDir)
+      : [await makeVersionBuild(outDir, values.version, faults)];
+  for (const file of files) {
     const shown = relative(process.cwd(), file.path) || file.path;
     console.log(
       `${file.written ? 'wrote    ' : 'unchanged'} ${shown}\t${file.version} (${file.build})\tsha256 ${file.sha256}`,

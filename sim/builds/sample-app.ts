@@ -57,6 +57,12 @@ export interface SampleBuild {
   bundleVersion: string;
   /** When the stand-in signature says the build was signed (ISO 8601, UTC). */
   signedTime: string;
+  /**
+   * Fault rates this build carries (quirk name -> probability), written into its extension's
+   * Info.plist (key SXLSimFaults) so that the sim behaves according to the build installed, as a
+   * regression does: `make-sample-builds --version 1.4 --sim-fault xpc-endpoint-lost-on-upgrade=0.3`.
+   */
+  simFaults?: Record<string, number>;
 }
 
 export const sampleBuilds: readonly SampleBuild[] = [
@@ -73,6 +79,19 @@ export class TemplateError extends Error {
     this.name = 'TemplateError';
     this.template = template;
   }
+}
+
+/** The Info.plist with an SXLSimFaults dictionary as its last key, when the build carries faults. */
+function withSimFaults(info: string, faults: Record<string, number> | undefined): string {
+  if (!faults || Object.keys(faults).length === 0) return info;
+  const end = '</dict>\n</plist>';
+  if (!info.trimEnd().endsWith(end))
+    throw new TemplateError('No closing dictionary', 'extension-Info.plist.tmpl', info.slice(-40));
+  const entries = Object.entries(faults)
+    .map(([name, p]) => `\t\t<key>${escapeXml(name)}</key>\n\t\t<real>${p}</real>\n`)
+    .join('');
+  const at = info.lastIndexOf(end);
+  return `${info.slice(0, at)}\t<key>SXLSimFaults</key>\n\t<dict>\n${entries}\t</dict>\n${info.slice(at)}`;
 }
 
 /** Fills `{{NAME}}` placeholders; every placeholder must have a value and every value is used as text. */
@@ -178,15 +197,18 @@ export async function renderSampleApp(build: SampleBuild): Promise<PackageFile[]
     common,
   );
 
-  const extInfo = await render('extension-Info.plist.tmpl', {
-    ...common,
-    EXT_ID: ext.bundleId,
-    EXT_NAME: ext.name,
-    EXT_DISPLAY_NAME: ext.displayName,
-    EXT_EXECUTABLE: ext.executable,
-    MACH_SERVICE: ext.machServiceName,
-    PROVIDER_CLASS: ext.providerClass,
-  });
+  const extInfo = withSimFaults(
+    await render('extension-Info.plist.tmpl', {
+      ...common,
+      EXT_ID: ext.bundleId,
+      EXT_NAME: ext.name,
+      EXT_DISPLAY_NAME: ext.displayName,
+      EXT_EXECUTABLE: ext.executable,
+      MACH_SERVICE: ext.machServiceName,
+      PROVIDER_CLASS: ext.providerClass,
+    }),
+    build.simFaults,
+  );
   const extExe = await executable(ext.bundleId, ext.executable);
   const extSigned = await sign(
     {

@@ -37,6 +37,8 @@ export interface SysextEntry {
   appPath: string;
   /** The xpc-invalidated-until-reapproval quirk fired on this entry: look-ups of its service fail. */
   xpcInvalidated?: boolean;
+  /** Fault rates the installed build carries (its SXLSimFaults), overriding the run's quirks. */
+  buildFaults?: Record<string, number>;
 }
 
 export interface JobEndpoint {

@@ -67,6 +67,14 @@ export function sysextCategory(info: BundleInfo): SysextCategory {
   return 'com.apple.system_extension.endpoint_security';
 }
 
+/** The fault rates a sample build carries (SXLSimFaults: quirk name -> probability), if any. */
+export function buildFaults(info: BundleInfo): Record<string, number> | undefined {
+  const faults = info.plist.SXLSimFaults;
+  if (!isDict(faults)) return undefined;
+  const rates = Object.entries(faults).filter((e): e is [string, number] => typeof e[1] === 'number');
+  return rates.length > 0 ? Object.fromEntries(rates) : undefined;
+}
+
 export function machServiceName(info: BundleInfo): string | undefined {
   const ne = info.plist.NetworkExtension;
   return isDict(ne) ? text(ne, 'NEMachServiceName') : undefined;

@@ -7,7 +7,7 @@ import { canonicalGuestPath, isUnder } from '../guest-paths.ts';
 import type { Machine } from '../machine.ts';
 import type { GuestState, SysextEntry, SysextState } from '../state.ts';
 import type { LogLine } from '../unified-log.ts';
-import { machServiceName, readBundleInfo, sysextCategory } from './bundle-info.ts';
+import { buildFaults, machServiceName, readBundleInfo, sysextCategory } from './bundle-info.ts';
 import { verifyCode } from './code-signature.ts';
 import { SYSEXTD_PID, startExtensionJob, stopExtensionJob } from './launchd.ts';
 import { rollQuirk } from './quirk-dice.ts';
@@ -183,6 +183,8 @@ export async function requestActivation(
     };
     const service = machServiceName(found);
     if (service) entry.machServiceName = service;
+    const faults = buildFaults(found);
+    if (faults) entry.buildFaults = faults;
     if (!existing) {
       state.extensions.push(entry);
       await machine.emit(
@@ -210,7 +212,8 @@ export async function requestActivation(
     existing.state = 'terminating_for_upgrade_via_delegate';
     stopExtensionJob(state, existing);
     disconnectProxiesOf(state, existing.bundleId);
-    const endpointLost = rollQuirk(machine, state, UPGRADE_QUIRK);
+    // A build that carries its own rate (a regression) rolls at that rate, whatever the run's quirk.
+    const endpointLost = rollQuirk(machine, state, UPGRADE_QUIRK, entry.buildFaults?.[UPGRADE_QUIRK]);
     // xpc-invalidated-until-reapproval: rolled per replacement, sticks to the new entry.
     if (rollQuirk(machine, state, INVALIDATED_QUIRK)) entry.xpcInvalidated = true;
     entry.state = wasEnabled ? 'activated_enabled' : 'activated_waiting_for_user';
