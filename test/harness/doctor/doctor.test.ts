@@ -96,7 +96,10 @@ test('an image with SIP on, no TCC grants, no cc and a guest that does not sleep
   t.is(status('guest-sleep'), 'fail');
   t.is(status('guest-sudo'), 'ok');
   // Without the grants System Events refuses osascript, so the UI approval cannot work either.
-  t.regex(readFileSync(join(record, 'ui-tree.txt'), 'utf8'), /osascript is not allowed assistive access\. \(-1719\)/);
+  t.regex(
+    readFileSync(join(record, 'ui-tree.txt'), 'utf8'),
+    /osascript is not allowed assistive access\. \(-1719\)/,
+  );
 });
 
 test('a leaked VM slot fails host-vm-limit with the reboot advice; a run there stops after one iteration', async (t) => {
