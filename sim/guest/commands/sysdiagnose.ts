@@ -87,9 +87,13 @@ async function sysdiagnose(ctx: CommandContext) {
   let archive: string | undefined;
   for (let k = 0; k < args.length; k++) {
     const arg = args[k]!;
-    if (arg === '-f') dir = args[++k] ?? dir;
-    else if (arg === '-A') archive = args[++k];
-    else if (!/^-[ubQqPpgGdDRrkFSn]+$/.test(arg))
+    if (arg === '-f' || arg === '-A') {
+      const value = args[++k];
+      // BSD getopt's complaint for an option without its argument; [RECONSTRUCTED] the exit code.
+      if (value === undefined) return fail(`sysdiagnose: option requires an argument -- ${arg[1]}\n`, 64);
+      if (arg === '-f') dir = value;
+      else archive = value;
+    } else if (!/^-[ubQqPpgGdDRrkFSn]+$/.test(arg))
       return fail(`sysdiagnose: unrecognized option '${arg}'\n`, 64);
   }
   if (ctx.user.uid !== 0) return fail(NOT_ROOT);

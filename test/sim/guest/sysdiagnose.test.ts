@@ -103,3 +103,32 @@ test('quirk sysdiagnose-hang at 1: it never finishes until the channel closes, a
     await guest.close();
   }
 });
+
+test('sysdiagnose, pmset and log refuse misspelt commands, unknown flags and missing arguments', async (t) => {
+  const guest = await TestGuest.create();
+  try {
+    const client = await guest.connect();
+    const refusals: [string, number, RegExp][] = [
+      ['sudo -n sysdiagnose -l', 64, /^sysdiagnose: unrecognized option '-l'\n$/],
+      ['sudo -n sysdiagnose -u -b -f', 64, /^sysdiagnose: option requires an argument -- f\n$/],
+      ['sudo -n sysdiagnose -u -b -f /tmp -A', 64, /^sysdiagnose: option requires an argument -- A\n$/],
+      ['sudo -n sysdiagnos -u', 127, /command not found: sysdiagnos/],
+      ['pmset -g logs', 1, /^Usage: pmset <options>\n/],
+      ['pmset sleepnoww', 1, /^Usage: pmset <options>\n/],
+      ['pmest -g log', 127, /command not found: pmest/],
+      ['log show --styl json', 64, /^log: Unknown option: --styl\n/],
+      ['log show --style jsn', 64, /^log: Invalid style: jsn\n$/],
+      ['log sho', 64, /^usage:\n {4}log <command>\n/],
+      ['log show --last 5x', 64, /^log: Invalid duration: 5x\n$/],
+    ];
+    for (const [line, code, stderr] of refusals) {
+      const result = await exec(client, line);
+      t.is(result.code, code, line);
+      t.regex(result.stderr, stderr, line);
+      t.is(result.stdout, '', line);
+    }
+    client.end();
+  } finally {
+    await guest.close();
+  }
+});
