@@ -61,6 +61,7 @@ bench: setup
 	npx tsx bench/until-confident.ts
 	npx tsx bench/download-memory.ts 1024
 	npx tsx bench/log-stream-memory.ts 1024
+	npx tsx bench/parse-memory.ts --cli 2048
 
 # Known breakages (tools/mutants.ts), each applied to a copy of the tree with the tests that must
 # catch it; lists the ones the tests miss. MUTANTS="id id" runs only those.

@@ -43,7 +43,9 @@ export async function printSystemJob(
     signal: options.signal,
     allowFailure: true,
   });
-  if (result.exitCode === 0) return { raw: result.stdout, job: parseLaunchctlPrint(result.stdout) };
+  // Strict: the endpoint verdicts rest on this print; an older layout or a cut print must stop the run.
+  if (result.exitCode === 0)
+    return { raw: result.stdout, job: parseLaunchctlPrint(result.stdout, { strict: true }) };
   const known = parseLaunchctlError(result.stderr);
   if (known?.kind === 'service-not-found') return { raw: result.stderr, job: null };
   throw new CommandError({

@@ -3,6 +3,7 @@
 // to the location: `X.app` for a package that installs to /Applications (location `Applications`),
 // `Applications/X.app` for one that installs to / (location `/`).
 import { posix } from 'node:path';
+import { parsePkgutilFiles, parsePkgutilPkgInfo } from '../parse/pkgutil.ts';
 import type { GuestSession } from '../ssh/guest-session.ts';
 
 /** An app at the top of the install location, or in /Applications of a package installed to /. */
@@ -25,17 +26,24 @@ export async function findInstalledApp(
     .filter(Boolean);
   const receipts: Receipt[] = [];
   for (const id of ids.filter((id) => !id.startsWith('com.apple.'))) {
-    const info = (await guest.exec(['pkgutil', '--pkg-info', id], options)).stdout;
-    const field = (key: string) => new RegExp(`^${key}: (.*)$`, 'm').exec(info)?.[1]?.trim();
-    receipts.push({ id, location: field('location') ?? '', installTime: Number(field('install-time') ?? 0) });
+    // Strict: which app the package installed is decided from these receipts.
+    const info = parsePkgutilPkgInfo((await guest.exec(['pkgutil', '--pkg-info', id], options)).stdout, {
+      strict: true,
+    });
+    receipts.push({ id, location: info.location ?? '', installTime: info.installTime ?? 0 });
   }
   // The guest clock has one-second resolution in receipts; allow the install to start in the same second.
   const recent = receipts
     .filter((r) => r.installTime >= installedSince - 1)
     .sort((a, b) => b.installTime - a.installTime);
   for (const receipt of recent) {
-    const files = (await guest.exec(['pkgutil', '--files', receipt.id], options)).stdout.split('\n');
-    const app = files.map((f) => f.trim()).find((f) => APP_IN_RECEIPT.test(f));
+    const { files } = parsePkgutilFiles(
+      (await guest.exec(['pkgutil', '--files', receipt.id], options)).stdout,
+      {
+        strict: true,
+      },
+    );
+    const app = files.find((f) => APP_IN_RECEIPT.test(f));
     if (app) return posix.join('/', receipt.location, app);
   }
   throw new Error(

@@ -14,7 +14,12 @@ export async function readSystemExtensions(
   options: { signal?: AbortSignal } = {},
 ): Promise<{ raw: string; extensions: SystemExtension[] }> {
   const result = await guest.exec(['systemextensionsctl', 'list'], { signal: options.signal });
-  return { raw: result.stdout, extensions: parseSystemExtensionsList(result.stdout).extensions };
+  // Strict: verdicts rest on these rows, so a changed shape (a lost count line, a cut list, a new
+  // category) stops the run as a ParseWarningError instead of being read around.
+  return {
+    raw: result.stdout,
+    extensions: parseSystemExtensionsList(result.stdout, { strict: true }).extensions,
+  };
 }
 
 export function findExtension(

@@ -1,0 +1,110 @@
+// `sysext-lab parse` as a user runs it: input piped from a slow producer (the EAGAIN of a
+// non-blocking stdin), a file, auto detection, --help, --strict. Through the real CLI process.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import test from 'ava';
+import { cli } from '../../helpers/sim-env.ts';
+import { fixture } from './helpers.ts';
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the CLI; `feed` writes its stdin (and must end it). */
+function runCli(args: string[], feed?: (stdin: NodeJS.WritableStream) => Promise<void>): Promise<Run> {
+  const child = spawn('node', [cli, 'parse', ...args], { stdio: [feed ? 'pipe' : 'ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (chunk: Buffer) => {
+    stdout += chunk.toString('utf8');
+  });
+  child.stderr!.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString('utf8');
+  });
+  if (feed) void feed(child.stdin!);
+  return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
+}
+
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+test('a slow producer piping more than 64 KB of launchctl list parses completely', async (t) => {
+  t.timeout(90_000);
+  const rows = Array.from(
+    { length: 4000 },
+    (_, n) => `${n % 3 === 0 ? '-' : 100 + n}\t0\tcom.example.job${n}\n`,
+  );
+  const run = await runCli(['launchctl-list'], async (stdin) => {
+    // Nothing for a while, then the rows in uneven pieces: the reader must wait, not fail.
+    await pause(300);
+    stdin.write('PID\tStatus\tLabel\n');
+    for (let at = 0; at < rows.length; at += 700) {
+      stdin.write(rows.slice(at, at + 700).join(''));
+      await pause(50);
+    }
+    stdin.end();
+  });
+  t.is(run.code, 0, run.stderr);
+  const parsed = JSON.parse(run.stdout) as {
+    jobs: { pid: number | null; label: string }[];
+    warnings: unknown[];
+  };
+  t.is(parsed.jobs.length, 4000);
+  t.deepEqual(parsed.jobs[3998], { pid: 4098, status: 0, label: 'com.example.job3998' });
+  t.deepEqual(parsed.jobs[3999], { pid: null, status: 0, label: 'com.example.job3999' });
+  t.deepEqual(parsed.warnings, []);
+});
+
+test('the printed JSON equals the in-memory result, lists read back from their spill files', async (t) => {
+  t.timeout(60_000);
+  const dir = mkdtempSync(join(tmpdir(), 'sxl-parse-test-'));
+  const file = join(dir, 'akd.txt');
+  writeFileSync(file, fixture('launchctl-print-akd.txt'));
+  const run = await runCli(['launchctl-print', file]);
+  t.is(run.code, 0, run.stderr);
+  const { parseLaunchctlPrint } = await import('../../../harness/parse/launchctl-print.ts');
+  t.deepEqual(JSON.parse(run.stdout), {
+    ...parseLaunchctlPrint(fixture('launchctl-print-akd.txt')),
+    warnings: [],
+  });
+});
+
+test('auto says which kind it chose; --strict turns warnings into exit 1; garbage is exit 2', async (t) => {
+  t.timeout(60_000);
+  const paste = fixture('scutil-nc-list-redacted.txt');
+  const auto = await runCli([], async (stdin) => {
+    stdin.end(paste);
+  });
+  t.is(auto.code, 0, auto.stderr);
+  t.regex(auto.stderr, /auto: read as scutil-nc-list/);
+  t.regex(auto.stderr, /warning: line 2: redacted-id/);
+  t.is(JSON.parse(auto.stdout).services[0].id, null);
+  const strict = await runCli(['scutil-nc-list', '--strict'], async (stdin) => {
+    stdin.end(paste);
+  });
+  t.is(strict.code, 1);
+  const garbage = await runCli(['auto'], async (stdin) => {
+    stdin.end('hello world\n');
+  });
+  t.is(garbage.code, 2);
+  t.regex(garbage.stderr, /Cannot tell which command printed the input/);
+});
+
+test('parse --help lists every kind with its command and an example; parse <kind> --help shows one', async (t) => {
+  t.timeout(60_000);
+  const help = await runCli(['--help']);
+  t.is(help.code, 0);
+  for (const kind of ['systemextensions-list', 'pkgutil-pkg-info', 'unified-log', 'sw-vers']) {
+    t.regex(help.stdout, new RegExp(`${kind} `));
+  }
+  t.regex(help.stdout, /e\.g\. systemextensionsctl list \| sysext-lab parse systemextensions-list/);
+  const one = await runCli(['pmset-log', '--help']);
+  t.is(one.code, 0);
+  t.regex(one.stdout, /Reads the output of: pmset -g log/);
+  const unknown = await runCli(['nope', '--help']);
+  t.is(unknown.code, 2);
+  t.regex(unknown.stderr, /Unknown parse kind "nope"/);
+});
