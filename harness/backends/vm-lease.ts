@@ -40,8 +40,12 @@ export class VmLease implements AsyncDisposable {
   async [Symbol.asyncDispose](): Promise<void> {
     if (this.disposed) return;
     this.disposed = true;
-    const problem = (what: string, error: unknown) =>
-      this.options.onTeardownProblem?.(`${what} ${this.name} failed: ${(error as Error).message}`);
+    const problem = (what: string, error: unknown) => {
+      // Telling of a problem (a transcript on a full disk) must not skip the rest of the teardown.
+      try {
+        this.options.onTeardownProblem?.(`${what} ${this.name} failed: ${(error as Error).message}`);
+      } catch {}
+    };
     // tart's stop is a hard power-off (tart-cli.md §0): a VM that is kept for inspection is shut
     // down from inside the guest first, so its disk is consistent. One that is deleted next is
     // not: a clean macOS shutdown takes seconds that every iteration would pay for nothing.

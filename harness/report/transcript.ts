@@ -1,12 +1,16 @@
 // transcript.log: every command sent to the guest and the host, with exit code, duration and output,
-// appended as it happens so that a crash leaves what ran before it.
+// appended as it happens so that a crash leaves what ran before it. A write that fails (a full disk)
+// is remembered, not thrown: it is called from command listeners and from teardown, which must go on.
 import { appendFileSync } from 'node:fs';
 import type { HostCommandRecord } from '../backends/host-command.ts';
 import type { ExecRecord } from '../ssh/guest-session.ts';
 
 export class Transcript {
+  /** The first write that failed, e.g. ENOSPC; later lines are dropped with it. */
+  failure: Error | undefined;
+
   constructor(readonly path: string) {
-    appendFileSync(path, '');
+    this.append('');
   }
 
   guest(target: string, record: ExecRecord): void {
@@ -18,7 +22,16 @@ export class Transcript {
   }
 
   note(text: string): void {
-    appendFileSync(this.path, `# ${new Date().toISOString()} ${text}\n`);
+    this.append(`# ${new Date().toISOString()} ${text}\n`);
+  }
+
+  private append(text: string): void {
+    if (this.failure) return;
+    try {
+      appendFileSync(this.path, text);
+    } catch (error) {
+      this.failure = error as Error;
+    }
   }
 
   private write(where: string, record: ExecRecord | HostCommandRecord): void {
@@ -29,7 +42,7 @@ export class Transcript {
     ];
     if (record.stdout) lines.push(indent('stdout', record.stdout));
     if (record.stderr) lines.push(indent('stderr', record.stderr));
-    appendFileSync(this.path, `${lines.join('\n')}\n`);
+    this.append(`${lines.join('\n')}\n`);
   }
 }
 
