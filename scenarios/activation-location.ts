@@ -31,6 +31,11 @@ const SYSEXTD = 'process == "sysextd"';
 // What sysextd says when it refuses (report 3), and the app's error.
 const REFUSAL = /no policy|cannot allow apps outside|Extension not found in App bundle/;
 
+/** Whether sysextd's refusal lines are report 3's location refusal (any other refusal is not). */
+export function isLocationRefusal(lines: readonly string[]): boolean {
+  return lines.some((line) => REFUSAL.test(line));
+}
+
 export default defineScenario({
   id: 'activation-location',
   title: 'Activating a system extension from an app in /Applications completes',
@@ -105,7 +110,7 @@ export default defineScenario({
       const app = await signingReport(t.guest, build.appPath, options);
       const ext = await signingReport(t.guest, extension.path, options);
       const lines = sysextd.entries.map((e) => `${e.timestamp} ${e.process}: ${e.message}`);
-      const report3 = refusal.some((line) => REFUSAL.test(line));
+      const report3 = isLocationRefusal(refusal);
       const message = [
         `Activation of ${describeVersion(extension)} from ${build.appPath} did not complete: sysextd refused it: ${refusal.join(' | ')}.`,
         `sysextd: ${lines.join(' | ') || '(no lines)'}.`,

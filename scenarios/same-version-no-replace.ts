@@ -24,6 +24,25 @@ function binaryPath(extension: BundleInfo): string {
   return `${extension.path}/Contents/MacOS/${extension.executable ?? extension.bundleId}`;
 }
 
+/**
+ * The program the running job executes, or null when launchd has no such job ("Could not find
+ * service": the first build stopped, positive evidence). A job whose program the harness cannot
+ * read says nothing about which build runs: UnreadableStateError.
+ */
+export function runningProgram(
+  job: { program?: string | null; state?: string | null; pid?: number | null } | null,
+  context: { label: string; target: string; evidence: Record<string, string> },
+): string | null {
+  if (!job) return null;
+  if (job.program) return job.program;
+  throw new UnreadableStateError(
+    `the program of system/${context.label}`,
+    context.target,
+    `launchctl print has no readable "program =" line (state ${job.state ?? 'unknown'}, pid ${job.pid ?? 'none'})`,
+    context.evidence,
+  );
+}
+
 export default defineScenario({
   id: 'same-version-no-replace',
   title: 'Installing a build with the same versions keeps the running extension (expected behaviour)',
@@ -81,17 +100,7 @@ export default defineScenario({
       });
       const { raw, job } = await printSystemJob(t.guest, label, { signal: t.signal });
       const evidence = { [`launchctl-print-${label}.txt`]: raw };
-      // No job at all ("Could not find service") is the first build stopped: positive evidence.
-      // A job whose program the harness cannot read or hash says nothing about which build runs.
-      if (job && !job.program) {
-        throw new UnreadableStateError(
-          `the program of system/${label}`,
-          t.guest.target,
-          `launchctl print has no readable "program =" line (state ${job.state ?? 'unknown'}, pid ${job.pid ?? 'none'})`,
-          evidence,
-        );
-      }
-      const program = job?.program ?? null;
+      const program = runningProgram(job, { label, target: t.guest.target, evidence });
       const runningSha = program ? await readSha(program, `the running program of system/${label}`) : null;
       const which =
         runningSha === null
