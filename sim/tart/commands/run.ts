@@ -72,7 +72,8 @@ async function admit(name: string, dir: string, pid: number): Promise<void> {
     const others = localVmNames().filter((other) => other !== name);
     const admitted = others.filter((other) => livePid(join(vmDir(other), ADMITTED_FILE)) !== undefined);
     // Slots leaked by earlier power-offs (quirk vm-limit-leak, tart #1217) count until the host reboots.
-    if (admitted.length + leakedSlots() >= MACOS_VM_LIMIT) {
+    // A harness VM counts the leaks of its own run only (the quirk belongs to the run that rolled it).
+    if (admitted.length + leakedSlots(process.env, name) >= MACOS_VM_LIMIT) {
       const locked = others.filter((other) => runningPid(vmDir(other)) !== undefined);
       const suffix = locked.length > 0 ? ` (other running VMs: ${locked.join(', ')})` : '';
       throw new TartRuntimeError(`The number of VMs exceeds the system limit${suffix}`);
