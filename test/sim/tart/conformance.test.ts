@@ -70,7 +70,7 @@ const leakTwoSlots = async (home: TartHome) => {
   );
 };
 const QUIRK_NAMES =
-  'xpc-endpoint-lost-on-upgrade, xpc-invalidated-until-reapproval, flows-stop-after-wake, activation-no-policy, approval-ui-ignored, darkwake-only, no-sleep, ssh-drop, sysdiagnose-hang, boot-fail, no-ip, suspend-save-fails, vm-limit-leak';
+  'xpc-endpoint-lost-on-upgrade, xpc-invalidated-until-reapproval, flows-stop-after-wake, activation-no-policy, approval-ui-ignored, darkwake-only, sip-enabled, no-tcc-grants, no-cc, no-sleep, ssh-drop, sysdiagnose-hang, boot-fail, no-ip, suspend-save-fails, vm-limit-leak';
 const EXEC_USAGE = usage('exec <name> [<command> ...] [--interactive] [--tty]', 'exec');
 
 const rows: Row[] = [
@@ -90,6 +90,17 @@ const rows: Row[] = [
     args: ['--version'],
     stdout: '',
     stderr: `Invalid sim settings: Unknown quirk "bogus": expected one of ${QUIRK_NAMES}\n`,
+    exitCode: 1,
+  },
+  {
+    title: 'sim: an unknown host fault fails every call, --version included',
+    home: 'empty',
+    viaBinary: true,
+    env: { SXL_SIM_HOST_FAULTS: 'keychain-locked,bogus' },
+    args: ['--version'],
+    stdout: '',
+    stderr:
+      'Invalid sim settings: Unknown host fault "bogus" in SXL_SIM_HOST_FAULTS: expected one of keychain-locked, local-network-denied, dhcp-exhausted, no-console-user\n',
     exitCode: 1,
   },
   {
