@@ -1,5 +1,6 @@
 // The host half of `sysext-lab doctor`: what the Mac that runs tart must be before a run. Every
 // command goes through the backend profile's host shell, so the sim answers as a Mac would.
+import { homedir } from 'node:os';
 import type { BackendProfile } from '../backends/backend-profile.ts';
 import type { WaitOptions } from '../backends/vm-backend.ts';
 import { check, type DoctorCheck } from './doctor-check.ts';
@@ -202,7 +203,9 @@ export async function hostChecks(ctx: HostCheckContext): Promise<DoctorCheck[]> 
     checks.push(check('host-keychain', 'ok', `${keychain.keychain} is unlocked`, advice.keychain.reference));
 
   const diskRef = 'tart quick start: the first clone pulls about 25 GB';
-  const df = await host(ctx, 'host-df', 'df', ['-k', ctx.profile.doctor.storageDir]);
+  // A fresh host has no TART_HOME yet: the volume of the home folder is where tart will create it.
+  let df = await host(ctx, 'host-df', 'df', ['-k', ctx.profile.doctor.storageDir]);
+  if (df.exitCode !== 0) df = await host(ctx, 'host-df', 'df', ['-k', homedir()]);
   const disk = readOr(
     () => parseDfAvailableKb(df.stdout),
     (message) =>
