@@ -9,6 +9,7 @@ import {
   compareToRepetition,
   compareUsage,
 } from './commands/compare-command.ts';
+import { bisectCli, bisectUsage } from './commands/bisect-command.ts';
 import { DOCTOR_USAGE, doctorCli } from './commands/doctor-command.ts';
 import { feedbackCli } from './commands/feedback-command.ts';
 import { parseCli } from './commands/parse-command.ts';
@@ -42,6 +43,7 @@ Commands:
   feedback <run-dir> [--iteration N] [--out FILE]
                    Zip report.md and a failing iteration's evidence for Feedback Assistant
   ${compareUsage}
+  ${bisectUsage}
 
 run options:
   --backend ${backendChoice.padEnd(11)}${backends.map((b) => `${b.kind}: ${b.summary}${b.kind === runDefaults.backend ? ' (default)' : ''}`).join('; ')}
@@ -105,6 +107,8 @@ export async function main(argv: string[]): Promise<number> {
         return await doctorCli(rest);
       case 'compare':
         return await compareCli(rest);
+      case 'bisect':
+        return await bisectCli(rest);
       case undefined:
       case '--help':
       case '-h':
@@ -114,7 +118,7 @@ export async function main(argv: string[]): Promise<number> {
       default:
         throw new ConfigError(
           'command',
-          `Unknown command "${command}": expected run, list, show, reap, feedback, parse, compare or doctor (see --help)`,
+          `Unknown command "${command}": expected run, list, show, reap, feedback, parse, compare, bisect or doctor (see --help)`,
         );
     }
   } catch (error) {

@@ -4,11 +4,14 @@
 import { thresholdPercent } from './rate.ts';
 import { sequentialDefaults, sequentialVerdict } from './sequential-comparison.ts';
 import { type Tally, type Verdict, verdict } from './stopping-rule.ts';
+import { thresholdVerdict } from './threshold-verdict.ts';
 
 export type Repetition =
   | { mode: 'repeat'; count: number }
   | { mode: 'until-fail'; max: number }
   | { mode: 'until-confident'; max: number; threshold: number }
+  /** A bisect step: until the rate is shown above or below the threshold. */
+  | { mode: 'until-threshold'; max: number; threshold: number }
   | {
       mode: 'until-different';
       max: number;
@@ -38,6 +41,8 @@ export function describeRepetition(repetition: Repetition): string {
       return `until-fail (max ${repetition.max})`;
     case 'until-confident':
       return `until-confident (threshold ${thresholdPercent(repetition.threshold)}, max ${repetition.max})`;
+    case 'until-threshold':
+      return `until above or below ${thresholdPercent(repetition.threshold)} (max ${repetition.max})`;
     case 'until-different':
       return `until the rate differs from ${repetition.baseline.fail} of ${repetition.baseline.n} in ${repetition.baseline.runDir} or --max ${repetition.max} (sequential test)`;
   }
@@ -47,6 +52,9 @@ export function describeRepetition(repetition: Repetition): string {
 export function stopReason(repetition: Repetition, done: number, tally: Tally): string | null {
   if (done >= plannedIterations(repetition)) {
     if (repetition.mode === 'repeat') return null;
+    if (repetition.mode === 'until-threshold') {
+      return `reached --max ${repetition.max} (${thresholdVerdict(tally.failures, tally.n, repetition.threshold)})`;
+    }
     if (repetition.mode === 'until-different') {
       return `reached --max ${repetition.max} (${comparisonVerdict(repetition, tally) ?? 'no difference shown'})`;
     }
@@ -60,6 +68,10 @@ export function stopReason(repetition: Repetition, done: number, tally: Tally): 
     if (v !== 'undecided') return `verdict ${v}`;
   }
   if (repetition.mode === 'until-different') return comparisonVerdict(repetition, tally);
+  if (repetition.mode === 'until-threshold') {
+    const v = thresholdVerdict(tally.failures, tally.n, repetition.threshold);
+    if (v !== 'undecided') return `the rate is ${v} ${thresholdPercent(repetition.threshold)}`;
+  }
   return null;
 }
 
