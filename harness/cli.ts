@@ -3,13 +3,13 @@
 import { parseArgs } from 'node:util';
 import { findScenario, scenarios } from '../scenarios/index.ts';
 import { backendSummaries } from './backends/registry.ts';
+import { bisectCli, bisectUsage } from './commands/bisect-command.ts';
 import {
   compareCli,
   comparisonAfterRun,
   compareToRepetition,
   compareUsage,
 } from './commands/compare-command.ts';
-import { bisectCli, bisectUsage } from './commands/bisect-command.ts';
 import { DOCTOR_USAGE, doctorCli } from './commands/doctor-command.ts';
 import { feedbackCli } from './commands/feedback-command.ts';
 import { parseCli } from './commands/parse-command.ts';
