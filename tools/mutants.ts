@@ -119,6 +119,14 @@ const MUTANTS: Mutant[] = [
     to: '',
     tests: ['test/harness/report/redact-failures.test.ts'],
   },
+  {
+    id: 'sysdiagnose-not-redacted-inside',
+    what: 'a .gz (the sysdiagnose) is searched as compressed bytes, so its secrets stay',
+    file: 'harness/report/redact.ts',
+    from: 'if (gzipped) stages.push(createGunzip(), masking, createGzip());',
+    to: 'if (gzipped) stages.push(masking);',
+    tests: ['test/harness/evidence/collect-evidence.test.ts'],
+  },
 ];
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');

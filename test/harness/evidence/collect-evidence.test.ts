@@ -1,8 +1,9 @@
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { gzipSync } from 'node:zlib';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import test from 'ava';
 import { collectEvidence, hashFile } from '../../../harness/evidence/collect-evidence.ts';
 import type { EvidenceCollector, EvidenceContext } from '../../../harness/evidence/collector.ts';
@@ -194,6 +195,27 @@ test('a planted secret in collected evidence is redacted before it is hashed', a
   const text = readFileSync(join(ctx.iterationDir, 'evidence', 'planted.txt'), 'utf8');
   t.is(text, 'token=[REDACTED:GITHUB_TOKEN]\n');
   t.like(report.files[0], { redactions: 1, bytes: Buffer.byteLength(text) });
+});
+
+test('the sysdiagnose archive is redacted inside: a value it holds is masked, the archive stays readable', async (t) => {
+  const { testGuest, guest, runDir, ctx } = await setup();
+  t.teardown(() => stop(testGuest, guest));
+  // A value the guest's sysdiagnose certainly holds (its sw_vers output), treated as a secret.
+  const secret = 'ProductVersion';
+  const report = await collectEvidence([sysdiagnoseCollector({ timeoutMs: 20_000 })], ctx, {
+    runDir,
+    redactor: new Redactor([{ name: 'PLANTED', value: secret }]),
+  });
+  t.deepEqual(report.problems, []);
+  const record = report.files.find((f) => f.path.endsWith('sxl-1.tar.gz'));
+  t.true((record?.redactions ?? 0) >= 1, 'the archive held the value');
+  const text = gunzipSync(readFileSync(join(runDir, record?.path ?? ''))).toString('latin1');
+  t.false(text.includes(secret));
+  t.true(text.includes(`${'*'.repeat(secret.length)}:`));
+  // Member sizes did not change: GNU tar still lists it.
+  const listing = execFileSync('tar', ['-tzf', join(runDir, record?.path ?? '')], { encoding: 'utf8' });
+  t.regex(listing, /^sxl-1\/sw_vers\.txt$/m);
+  t.is(record?.sha256, (await hashFile(join(runDir, record?.path ?? ''))).sha256);
 });
 
 test('a collected archive that cannot be redacted is removed and recorded as a problem', async (t) => {
