@@ -11,7 +11,16 @@
 // client that dies takes its VM with it, as a VZ machine dies with the tart process that runs it.
 import { spawn } from 'node:child_process';
 import { EventEmitter } from 'node:events';
-import { closeSync, linkSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  linkSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  statSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer, connect as netConnect, type Server, type Socket } from 'node:net';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -259,7 +268,18 @@ export async function serveDaemon(portFile: string, options: DaemonOptions = {})
     unlinkQuietly(claim);
   }
   await new Daemon(server, portFile, port, options).done;
+  // A daemon that had nothing to say leaves no empty log behind (one per start piled up). A log with
+  // lines stays: it is what a failed start points to.
+  removeIfEmpty(`${portFile}.log`);
   return 0;
+}
+
+function removeIfEmpty(path: string): void {
+  try {
+    if (statSync(path).size === 0) unlinkSync(path);
+  } catch {
+    // Gone already, or another daemon's start just made it.
+  }
 }
 
 function answers(port: number): Promise<boolean> {

@@ -192,3 +192,14 @@ test('a signal sent with the request reaches tart run once it listens: the VM st
   t.is(answer, '1Stopping VM...\nx0\n');
   t.like(JSON.parse((await home.tart('list', '--format', 'json')).stdout)[0], { State: 'stopped' });
 });
+
+test('a daemon that retires removes its log when it is empty, and keeps one with lines', async (t) => {
+  for (const content of ['', 'tartd: something went wrong\n']) {
+    const portFile = join(scratch(t), 'd.port');
+    writeFileSync(`${portFile}.log`, content);
+    const served = serveDaemon(portFile, { idleExitMs: 50 });
+    await waitForPortFile(portFile);
+    t.is(await served, 0);
+    t.is(existsSync(`${portFile}.log`), content !== '', JSON.stringify(content));
+  }
+});
