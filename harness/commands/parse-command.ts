@@ -1,14 +1,15 @@
 // `sysext-lab parse [auto|<kind>] [FILE] [--strict]`: reads macOS command output from a file or
 // standard input (a pipe, a slow producer, any size) and prints what it holds as JSON, with the
 // warnings of a tolerant read. Memory stays bounded: lists are spilled to temporary files.
-import { createReadStream } from 'node:fs';
+import { createReadStream, existsSync } from 'node:fs';
 import { ConfigError } from '../errors.ts';
 import { parseStream } from '../parse/parse-stream.ts';
-import { parseKind, parseKinds } from '../parse/registry.ts';
+import { isParseKind, parseKind, parseKinds } from '../parse/registry.ts';
 import { SpilledOutput } from '../parse/spilled-output.ts';
 import { exitCodes } from '../report/run-summary.ts';
 
 const HELP = `Usage: sysext-lab parse [auto|<kind>] [FILE] [--strict]
+       sysext-lab parse FILE [--strict]
 
 Reads macOS command output from FILE or standard input (pipes and slow producers are fine, any size)
 and prints the facts as JSON, with "warnings" where the paste differs from what the command prints
@@ -35,7 +36,8 @@ export async function parseCli(args: string[]): Promise<number> {
   const unknown = flags.filter((flag) => !['--help', '-h', '--strict'].includes(flag));
   if (unknown.length > 0)
     throw new ConfigError('parse', `Unknown parse option ${unknown[0]}: expected --strict or --help`);
-  const [kindArg, file, ...extra] = positionals;
+  const [kindArg, fileArg, ...extra] = positionals;
+  let file = fileArg;
   if (flags.includes('--help') || flags.includes('-h')) {
     process.stdout.write(kindArg === undefined || kindArg === 'auto' ? HELP : kindHelp(kindArg));
     return 0;
@@ -46,8 +48,15 @@ export async function parseCli(args: string[]): Promise<number> {
       `parse takes a kind and an optional FILE, got ${positionals.length} arguments (see parse --help)`,
     );
   }
-  // A first argument that is no kind but an existing path is the FILE of `parse FILE` (auto).
-  const kind = kindArg ?? 'auto';
+  // `parse FILE`: a first argument that is no kind but an existing file is read with `auto`.
+  const fileFirst =
+    kindArg !== undefined &&
+    kindArg !== 'auto' &&
+    !isParseKind(kindArg) &&
+    file === undefined &&
+    existsSync(kindArg);
+  const kind = fileFirst ? 'auto' : (kindArg ?? 'auto');
+  if (fileFirst) file = kindArg;
   if (kind !== 'auto') parseKind(kind);
 
   const source = file === undefined || file === '-' ? process.stdin : createReadStream(file);

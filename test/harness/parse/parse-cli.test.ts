@@ -82,6 +82,12 @@ test('auto says which kind it chose; --strict turns warnings into exit 1; garbag
   t.regex(auto.stderr, /auto: read as scutil-nc-list/);
   t.regex(auto.stderr, /warning: line 2: redacted-id/);
   t.is(JSON.parse(auto.stdout).services[0].id, null);
+  const dir = mkdtempSync(join(tmpdir(), 'sxl-parse-test-'));
+  writeFileSync(join(dir, 'sw_vers.txt'), fixture('sw-vers-rsr.txt'));
+  const byFile = await runCli([join(dir, 'sw_vers.txt')]);
+  t.is(byFile.code, 0, byFile.stderr);
+  t.regex(byFile.stderr, /auto: read as sw-vers/);
+  t.is(JSON.parse(byFile.stdout).productVersionExtra, '(a)');
   const strict = await runCli(['scutil-nc-list', '--strict'], async (stdin) => {
     stdin.end(paste);
   });
