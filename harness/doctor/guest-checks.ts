@@ -58,7 +58,8 @@ export interface GuestCheckContext {
 export async function guestChecks(ctx: GuestCheckContext): Promise<DoctorCheck[]> {
   const checks: DoctorCheck[] = [];
   const { profile, signal } = ctx;
-  const vm = `sxl-doctor-${randomBytes(3).toString('hex')}`;
+  // Not `sxl-<run-id>-<n>`: the VM belongs to no run, so it meets every slot the host leaked.
+  const vm = `sxl-doctor-p${randomBytes(3).toString('hex')}`;
   await using lease = new VmLease(profile.vms, vm, {
     onTeardownProblem: (message) => ctx.note?.(message),
   });

@@ -102,7 +102,7 @@ test('an image with SIP on, no TCC grants, no cc and a guest that does not sleep
   );
 });
 
-test('a leaked VM slot fails host-vm-limit with the reboot advice; a run there stops after one iteration', async (t) => {
+test('a leaked VM slot fails host-vm-limit with the reboot advice; a run that meets the limit stops there', async (t) => {
   const sim = makeSimEnv();
   const hostDir = join(sim.tartHome, 'sim-host');
   mkdirSync(hostDir, { recursive: true });
@@ -115,23 +115,32 @@ test('a leaked VM slot fails host-vm-limit with the reboot advice; a run there s
   t.regex(limit?.message ?? '', /The number of VMs exceeds the system limit/);
   t.regex(limit?.fix ?? '', /Reboot the host/);
 
-  const run = await runCli(sim, [
+  // A run whose own VMs leak both slots (quirk vm-limit-leak) stops at the refusal instead of
+  // erroring every later iteration the same way.
+  const leaky = makeSimEnv();
+  const run = await runCli(leaky, [
     'run',
     'upgrade-xpc',
     '--backend',
     'sim',
     '--repeat',
-    '3',
+    '5',
+    '--seed',
+    '1',
+    '--quirk',
+    'vm-limit-leak=1',
     '--artifacts',
-    sim.artifacts,
+    leaky.artifacts,
   ]);
   t.is(run.code, 3);
   t.regex(run.stdout + run.stderr, /Run stopped: .*Reboot the host/);
-  const results = JSON.parse(readFileSync(join(onlyRunDir(sim), 'results.json'), 'utf8')) as {
+  const results = JSON.parse(readFileSync(join(onlyRunDir(leaky), 'results.json'), 'utf8')) as {
     results: { outcome: string; errorType?: string }[];
   };
-  t.is(results.results.length, 1);
-  t.is(results.results[0]?.errorType, 'HostPreconditionError');
+  t.deepEqual(
+    results.results.map((r) => r.errorType ?? r.outcome),
+    ['pass', 'pass', 'HostPreconditionError'],
+  );
 });
 
 test('usage errors exit 2', async (t) => {
