@@ -59,6 +59,7 @@ BENCH_ITERATIONS ?= 10
 bench: setup
 	npx tsx bench/iteration-time.ts upgrade-xpc $(BENCH_ITERATIONS)
 	npx tsx bench/until-confident.ts
+	npx tsx bench/bisect.ts
 	npx tsx bench/download-memory.ts 1024
 	npx tsx bench/log-stream-memory.ts 1024
 	npx tsx bench/parse-memory.ts --cli 2048
