@@ -72,3 +72,15 @@ test('sysdiagnose-hang: the evidence records the timeout; the outcome is the one
     },
   );
 });
+
+test('no-ip: a VM that never gets a lease is a WaitTimeoutError for its IP, not the signature', async (t) => {
+  t.timeout(120_000);
+  const run = await runOnSim('upgrade-xpc', { seed: 3, repeat: 1, quirks: { ...TARGET, 'no-ip': 1 } });
+  const [r] = run.results;
+  t.like(r, { outcome: 'error', errorType: 'WaitTimeoutError' });
+  t.not(r?.matchesSignature, true);
+  t.regex(
+    r?.message ?? '',
+    /waiting for an IP address \(tart ip sxl-[\w-]+\) on sxl-[\w-]+; last seen: no IP address found$/,
+  );
+});

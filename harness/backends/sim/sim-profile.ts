@@ -8,7 +8,7 @@ import { ConfigError } from '../../errors.ts';
 import type { BackendProfile, BackendRegistration, BackendSettings } from '../backend-profile.ts';
 import { runHostCommand } from '../host-command.ts';
 import { hostFacts } from '../host-facts.ts';
-import type { TartBackendOptions } from '../tart/tart-backend.ts';
+import { type TartBackendOptions, tartBackendDefaults } from '../tart/tart-backend.ts';
 import { tartProfile } from '../tart/tart-profile.ts';
 
 export const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
@@ -137,6 +137,8 @@ export function simBackendOptions(options: SimProfileOptions): TartBackendOption
     tartBin: join(repoRoot, 'sim', 'bin', 'tart'),
     sshPort: simSshPort,
     credentials: { username: 'admin', password: 'admin' },
+    // The sim's boot and DHCP lease are scaled delays: so is the wait for an IP (no-ip ends in seconds).
+    ipTimeoutMs: Math.max(10_000, tartBackendDefaults.ipTimeoutMs * timeScale),
     env: {
       TART_HOME: tartHome,
       SXL_SIM_QUIRKS: quirkList(options.quirks),
