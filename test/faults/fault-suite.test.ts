@@ -1,0 +1,145 @@
+// Issue 12's fault-injection suite: the whole CLI under each fault, and after each the promises of
+// the hardening issue (see run-under-fault.ts). Small in `make test`; every quirk and every signal
+// moment with SXL_ACCEPTANCE=1 (`make acceptance`). The table is printed at the end.
+
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import test from 'ava';
+import { QUIRKS } from '../../sim/quirks.ts';
+import { acceptance } from '../scenarios/test-size.ts';
+import { type FaultPlan, type FaultRow, mountTmpfs, runUnderFault } from './run-under-fault.ts';
+
+const rows: FaultRow[] = [];
+
+const smallQuirks = ['xpc-endpoint-lost-on-upgrade', 'ssh-drop'];
+const quirkPlans: FaultPlan[] = (acceptance ? Object.keys(QUIRKS) : smallQuirks).map((quirk) => ({
+  name: `quirk ${quirk}=1`,
+  args: ['--quirk', `${quirk}=1`, '--seed', '7'],
+}));
+
+const bootLine = /\[1\/1\] .*cloning and booting/;
+const stepLine = /install old build \.\.\./;
+const evidenceLine = /check XPC endpoint after upgrade: FAILED/;
+const evidenceArgs = [
+  '--quirk',
+  'xpc-endpoint-lost-on-upgrade=1',
+  '--quirk',
+  'sysdiagnose-hang=1',
+  '--sysdiagnose-timeout',
+  '60',
+];
+const signalPlans: FaultPlan[] = [
+  { name: 'SIGINT mid-step', signals: { at: stepLine, send: ['SIGINT'] } },
+  { name: 'kill -9 mid-step, then reap', signals: { at: stepLine, send: ['SIGKILL'] } },
+  ...(acceptance
+    ? ([
+        { name: 'SIGTERM at boot', signals: { at: bootLine, send: ['SIGTERM'] } },
+        {
+          name: 'SIGINT during evidence',
+          args: evidenceArgs,
+          signals: { at: evidenceLine, send: ['SIGINT'], delayMs: 100 },
+        },
+        { name: 'SIGINT at boot', signals: { at: bootLine, send: ['SIGINT'] } },
+        { name: 'SIGINT twice at boot', signals: { at: bootLine, send: ['SIGINT', 'SIGINT'] } },
+        { name: 'SIGINT twice mid-step', signals: { at: stepLine, send: ['SIGINT', 'SIGINT'] } },
+        {
+          name: 'SIGINT twice during evidence',
+          args: evidenceArgs,
+          signals: { at: evidenceLine, send: ['SIGINT', 'SIGINT'], delayMs: 100 },
+        },
+        { name: 'SIGTERM mid-step', signals: { at: stepLine, send: ['SIGTERM'] } },
+        { name: 'kill -9 at boot, then reap', signals: { at: bootLine, send: ['SIGKILL'] } },
+        {
+          name: 'ssh-drop at 30%, 3 iterations',
+          args: ['--quirk', 'ssh-drop=0.3', '--repeat', '3', '--seed', '5'],
+        },
+      ] satisfies FaultPlan[])
+    : []),
+];
+
+for (const plan of [...quirkPlans, ...signalPlans]) {
+  test(plan.name, async (t) => {
+    t.timeout(240_000);
+    const row = await runUnderFault(plan);
+    rows.push(row);
+    assertPromises(t, row);
+  });
+}
+
+test('full filesystem (a 120 KB tmpfs)', async (t) => {
+  t.timeout(240_000);
+  const dir = mkdtempSync(join(tmpdir(), 'sxl-fault-full-'));
+  if (!mountTmpfs(dir, 'size=120k')) {
+    t.log('skipped: mounting a tmpfs needs root');
+    t.pass();
+    return;
+  }
+  t.teardown(() => execFileSync('umount', [dir]));
+  const row = await runUnderFault({
+    name: 'full filesystem',
+    artifacts: dir,
+    args: ['--quirk', 'xpc-endpoint-lost-on-upgrade=1', '--evidence', 'always', '--repeat', '2'],
+  });
+  // The fault happened; a report that could not be written makes the run an infrastructure error.
+  t.regex(row.stderr + row.stdout, /ENOSPC/);
+  if (/Could not write a report/.test(row.stderr)) row.expectedExit = 3;
+  rows.push(row);
+  assertPromises(t, row, { junitMayBeMissing: true });
+});
+
+test('read-only artifacts folder', async (t) => {
+  t.timeout(120_000);
+  const dir = mkdtempSync(join(tmpdir(), 'sxl-fault-ro-'));
+  let mounted = mountTmpfs(dir, 'ro,size=64k');
+  if (!mounted) execFileSync('chmod', ['555', dir]);
+  t.teardown(() => {
+    if (mounted) execFileSync('umount', [dir]);
+    mounted = false;
+  });
+  const row = await runUnderFault({ name: 'read-only artifacts folder', artifacts: join(dir, 'artifacts') });
+  rows.push(row);
+  t.is(row.exitCode, 2, row.stderr);
+  t.regex(row.stderr, /^sysext-lab: --artifacts .*: cannot create /);
+  t.is(row.vmsLeft, 0);
+  t.deepEqual(row.secretsFound, []);
+});
+
+test.after.always('the table', () => {
+  const header = [
+    'fault',
+    'exit code',
+    'expected',
+    'junit.xml',
+    'VMs left',
+    'secrets found',
+    'results lost',
+    'processes left',
+  ];
+  const lines = [
+    `| ${header.join(' | ')} |`,
+    `|${header.map(() => '---').join('|')}|`,
+    ...rows.map(
+      (r) =>
+        `| ${r.fault} | ${r.exitCode ?? 'killed'} | ${r.expectedExit} | ${r.junit} | ${r.vmsLeft} | ${r.secretsFound.length} | ${r.resultsLost} | ${r.processesLeft.length} |`,
+    ),
+  ];
+  console.log(`\nFault-injection suite (${acceptance ? 'full' : 'small'}):\n${lines.join('\n')}\n`);
+});
+
+function assertPromises(
+  t: import('ava').ExecutionContext,
+  row: FaultRow,
+  options: { junitMayBeMissing?: boolean } = {},
+): void {
+  const context = `${row.fault}\n${row.stdout}\n${row.stderr}`;
+  if (typeof row.expectedExit === 'number') t.is(row.exitCode, row.expectedExit, context);
+  else t.is(row.exitCode, null, context);
+  if (!(options.junitMayBeMissing && row.junit === 'none')) t.regex(row.junit, /^valid, /, context);
+  t.is(row.vmsLeft, 0, context);
+  t.deepEqual(row.secretsFound, [], context);
+  t.is(row.resultsLost, 0, context);
+  t.deepEqual(row.processesLeft, [], context);
+  t.notRegex(row.stderr, /^\s+at .*\(.*:\d+:\d+\)$/m, `no stack trace: ${context}`);
+}
