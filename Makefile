@@ -48,7 +48,7 @@ test: setup tools
 
 # Issue 4's statistical runs at full size (100 iterations per seed and per scenario; about 9 minutes
 # on two cores): `make test` runs the same tests smaller. CI runs both.
-ACCEPTANCE_TESTS := test/scenarios/quirks-off-*.test.ts test/scenarios/rate-coverage-*.test.ts test/scenarios/boot-fail.test.ts
+ACCEPTANCE_TESTS := test/scenarios/quirks-off-*.test.ts test/scenarios/rate-coverage-*.test.ts test/scenarios/boot-fail.test.ts test/faults/fault-suite.test.ts
 acceptance: setup tools
 	SXL_ACCEPTANCE=1 npx ava $(ACCEPTANCE_TESTS)
 
