@@ -107,8 +107,8 @@ const MUTANTS: Mutant[] = [
     id: 'redaction-swallowed',
     what: 'a truncated archive that cannot be redacted stays on disk, the failure swallowed',
     file: 'harness/report/redact.ts',
-    from: '      await rm(path, { force: true });\n      throw new RedactionError(path, error);',
-    to: '      return 0;',
+    from: 'unredacted.\n      await rm(path, { force: true });\n      throw new RedactionError(path, error);',
+    to: 'unredacted.\n      return 0;',
     tests: ['test/harness/report/redact-failures.test.ts', 'test/harness/evidence/collect-evidence.test.ts'],
   },
   {
