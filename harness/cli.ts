@@ -11,6 +11,7 @@ import {
   compareUsage,
 } from './commands/compare-command.ts';
 import { DOCTOR_USAGE, doctorCli } from './commands/doctor-command.ts';
+import { historyCli, historyUsage } from './commands/history-command.ts';
 import { feedbackCli } from './commands/feedback-command.ts';
 import { parseCli } from './commands/parse-command.ts';
 import { reapCli } from './commands/reap-command.ts';
@@ -44,6 +45,7 @@ Commands:
                    Zip report.md and a failing iteration's evidence for Feedback Assistant
   ${compareUsage}
   ${bisectUsage}
+  ${historyUsage}
 
 run options:
   --backend ${backendChoice.padEnd(11)}${backends.map((b) => `${b.kind}: ${b.summary}${b.kind === runDefaults.backend ? ' (default)' : ''}`).join('; ')}
@@ -109,6 +111,8 @@ export async function main(argv: string[]): Promise<number> {
         return await compareCli(rest);
       case 'bisect':
         return await bisectCli(rest);
+      case 'history':
+        return await historyCli(rest);
       case undefined:
       case '--help':
       case '-h':
@@ -118,7 +122,7 @@ export async function main(argv: string[]): Promise<number> {
       default:
         throw new ConfigError(
           'command',
-          `Unknown command "${command}": expected run, list, show, reap, feedback, parse, compare, bisect or doctor (see --help)`,
+          `Unknown command "${command}": expected run, list, show, reap, feedback, parse, compare, bisect, history or doctor (see --help)`,
         );
     }
   } catch (error) {

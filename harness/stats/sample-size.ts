@@ -15,7 +15,8 @@ export const sampleSizeDefaults = { alpha: 0.05, power: 0.8 } as const;
 
 /** Iterations per run; Infinity when the rates are equal (no number of iterations tells them apart). */
 export function iterationsPerRun(pA: number, pB: number, options: SampleSizeOptions = {}): number {
-  const { alpha, power } = { ...sampleSizeDefaults, ...options };
+  const alpha = options.alpha ?? sampleSizeDefaults.alpha;
+  const power = options.power ?? sampleSizeDefaults.power;
   for (const [name, p] of [
     ['pA', pA],
     ['pB', pB],
