@@ -1,9 +1,11 @@
-// The harness's own guest tools (harness/guest-tools/*.c) as the sim runs them: `cc` turns a source
-// whose first line is `// sxl-guest-tool: <name>` into an executable stand-in, and the shell runs
-// that stand-in by path through TOOL_MODELS.
+// The harness's own guest tools (harness/guest-tools/*.c) as the sim runs them: `cc` checks the
+// source with the host's clang against the SDK stubs (host-clang.ts), then turns a source whose
+// first line is `// sxl-guest-tool: <name>` into an executable stand-in, and the shell runs that
+// stand-in by path through TOOL_MODELS.
 import { posix } from 'node:path';
 import { bootstrapLookUp } from '../model/bootstrap.ts';
 import { type CommandContext, type CommandHandler, type CommandTable, fail, ok } from '../shell/types.ts';
+import { checkWithHostClang } from './host-clang.ts';
 
 /** First line of every stand-in executable `cc` writes; the shell recognises it. */
 export const STAND_IN_MAGIC = '#!sxl-sim-tool ';
@@ -48,6 +50,10 @@ async function cc(ctx: CommandContext) {
     return fail(`clang: error: no such file or directory: '${source}'\nclang: error: no input files\n`);
   }
   const text = (await ctx.fs.readFile(source)).toString('utf8');
+  // What Apple's clang would refuse fails here too; its warnings are printed as it prints them.
+  const checked = await checkWithHostClang(text, source, args);
+  if (checked.kind === 'checked' && checked.exitCode !== 0) return fail(checked.stderr, 1);
+  const warnings = checked.kind === 'checked' ? checked.stderr : '';
   const marker = SOURCE_MARKER.exec(text.split('\n', 1)[0] ?? '');
   if (!marker || !Object.hasOwn(TOOL_MODELS, marker[1]!)) {
     // [RECONSTRUCTED] the sim cannot compile C: any other source fails like a clang error.
@@ -55,7 +61,7 @@ async function cc(ctx: CommandContext) {
   }
   const standIn = `${STAND_IN_MAGIC}${marker[1]}\n# sysext-lab: stand-in for the Mach-O built from ${posix.basename(source)}\n`;
   await ctx.fs.writeFile(output, standIn, { mode: 0o755 });
-  return ok();
+  return warnings ? { stdout: '', stderr: warnings, exitCode: 0 } : ok();
 }
 
 export const guestToolCommands: CommandTable = { cc, clang: cc };

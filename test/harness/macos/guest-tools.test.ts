@@ -18,7 +18,7 @@ import { GuestSession } from '../../../harness/ssh/guest-session.ts';
 import { bootTestGuest } from '../../helpers/sim-guest.ts';
 
 const SOURCE = fileURLToPath(new URL('../../../harness/guest-tools/sxl-bootstrap-lookup.c', import.meta.url));
-const STUBS = fileURLToPath(new URL('../../fixtures/macos-sdk-stubs', import.meta.url));
+const STUBS = fileURLToPath(new URL('../../../sim/guest/sdk-stubs', import.meta.url));
 
 /** Debian's clang, against stub headers with the SDK's signatures: what `cc` on the guest would say. */
 function compile(source: string) {

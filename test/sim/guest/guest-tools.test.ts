@@ -73,6 +73,20 @@ test('cc refuses other sources like clang; running a non-tool file by path fails
   });
 });
 
+test("cc checks the tool with clang against the SDK stubs: a broken source fails as Apple's clang says", async (t) => {
+  const { client } = await builds.guest({}, 'sxl-tools-5');
+  await exec(client, `mkdir -p ${TOOLS}`);
+  await exec(client, `cat > ${TOOL}.c`, SOURCE.replace('MACH_PORT_NULL;', 'MACH_PORT_NULL'));
+  const built = await exec(client, BUILD);
+  t.is(built.code, 1);
+  t.regex(built.stderr, new RegExp(`^${TOOL}\\.c:\\d+:\\d+: error: expected ';' at end of declaration\n`));
+  t.regex(built.stderr, /\n1 error generated\.\n$/);
+  t.is((await exec(client, `test -x ${TOOL}`)).code, 1);
+  // The port passed by value: a type error the stubs' bootstrap_look_up signature catches.
+  await exec(client, `cat > ${TOOL}.c`, SOURCE.replace('&port)', 'port)'));
+  t.regex((await exec(client, BUILD)).stderr, /incompatible integer to pointer conversion/);
+});
+
 test('quirk xpc-invalidated-until-reapproval at 1: endpoints listed, look-up 1102, survives reboot; uninstall + activation + approval recovers', async (t) => {
   const { guest, client, install, launch } = await builds.activated(
     { 'xpc-invalidated-until-reapproval': 1 },
