@@ -2,7 +2,7 @@
 // with LSOpenURLsWithRole() error -10810 (or -600) and System Events scripts fail
 // (real-mac-review.md item 14). So after every boot and reboot the harness waits for the console
 // to belong to the SSH user and for `launchctl print gui/<uid>` to succeed.
-import { retryUntil } from '../retry.ts';
+import { doNotRetry, retryUntil } from '../retry.ts';
 import type { GuestSession } from '../ssh/guest-session.ts';
 
 export const guiSessionDefaults = { timeoutMs: 120_000 } as const;
@@ -18,15 +18,23 @@ export async function waitForGuiSession(
   const { signal } = options;
   const user = guest.endpoint.credentials.username;
   const uid = (await guest.exec(['id', '-u'], { signal })).stdout.trim();
+  // A dropped connection does not come back while we poll (nothing reconnects here): stop at once.
+  const orGiveUp = (error: unknown) => {
+    throw guest.isConnected ? error : doNotRetry(error);
+  };
   await retryUntil(
     async () => {
-      const owner = await guest.exec(['stat', '-f%Su', '/dev/console'], { signal, allowFailure: true });
+      const owner = await guest
+        .exec(['stat', '-f%Su', '/dev/console'], { signal, allowFailure: true })
+        .catch(orGiveUp);
       const console = owner.stdout.trim();
       if (owner.exitCode !== 0 || console !== user)
         throw new Error(
           `/dev/console belongs to ${console || `nobody (${owner.stderr.trim()})`}, not ${user}`,
         );
-      const domain = await guest.exec(['launchctl', 'print', `gui/${uid}`], { signal, allowFailure: true });
+      const domain = await guest
+        .exec(['launchctl', 'print', `gui/${uid}`], { signal, allowFailure: true })
+        .catch(orGiveUp);
       if (domain.exitCode !== 0)
         throw new Error(`launchctl print gui/${uid} exit ${domain.exitCode}: ${domain.stderr.trim()}`);
     },
