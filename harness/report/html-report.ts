@@ -5,6 +5,7 @@
 import { existsSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { IterationResult, RunEvent } from '../scenario/events.ts';
+import { cumulativeRateChart } from './cumulative-chart.ts';
 import { listFilesSorted } from './list-files.ts';
 import type { Reporter } from './reporter.ts';
 import { type RunDirContents, readRunDir } from './run-dir.ts';
@@ -72,6 +73,14 @@ export function renderHtmlReport(run: RunDirContents): string {
     );
   }
   parts.push('</table>');
+  // The cumulative rate with its band, per scenario and image that claims a rate.
+  for (const s of run.scenarios.filter((x) => x.failureRate !== null)) {
+    const chart = cumulativeRateChart(
+      run.iterations.filter((r) => r.scenario === s.id && r.image === s.image),
+    );
+    if (chart)
+      parts.push(`<h3>Cumulative rate: ${esc(String(s.id))} on ${esc(String(s.image))}</h3>${chart}`);
+  }
   parts.push(
     '<h2>Iterations</h2><table><tr><th>#</th><th>Outcome</th><th>Duration</th><th>Message</th></tr>',
   );
