@@ -131,7 +131,7 @@ function chart(series: HistorySeries): string {
       return `<circle cx="${x(i).toFixed(1)}" cy="${y(night.fail / night.n).toFixed(1)}" r="${flagged ? 9 : 3.5}" fill="${flagged ? historyColours.flag : historyColours.line}"><title>${escapeHtml(title)}</title></circle>`;
     })
     .join('');
-  return `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${HEIGHT}" viewBox="0 0 ${WIDTH} ${HEIGHT}" role="img" aria-label="rate per night">${grid}<polygon points="${band}" fill="${historyColours.band}"/><polyline points="${line}" fill="none" stroke="${historyColours.line}" stroke-width="2"/>${points}${labels}</svg>`;
+  return `<svg width="${WIDTH}" height="${HEIGHT}" viewBox="0 0 ${WIDTH} ${HEIGHT}" role="img" aria-label="rate per night">${grid}<polygon points="${band}" fill="${historyColours.band}"/><polyline points="${line}" fill="none" stroke="${historyColours.line}" stroke-width="2"/>${points}${labels}</svg>`;
 }
 
 export function renderHistoryPage(all: HistorySeries[], options: { window?: number } = {}): string {

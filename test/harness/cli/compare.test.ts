@@ -80,7 +80,7 @@ test.serial('35% against 5%: the difference is significant, fewer by the observe
 
 test.serial('20% against 20%: too small to tell, with how many iterations would decide', async (t) => {
   t.timeout(600_000);
-  const n = sized(60, 20);
+  const n = sized(60, 12);
   const [a, b] = await Promise.all([upgrades(2026, 0.2, n), upgrades(2027, 0.2, n)]);
   const [ca, cb] = [counts(a), counts(b)];
   const { sentence, json } = await compare(a, b);

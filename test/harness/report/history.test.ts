@@ -78,13 +78,13 @@ const browser = chromium();
   '30 nights on one page: band, line, and the bad last night flagged, in a real browser',
   async (t) => {
     t.timeout(900_000);
-    const nights = sized(30, 10);
+    const nights = sized(30, 8);
     const dir = mkdtempSync(join(tmpdir(), 'sxl-history-'));
     const first = Date.UTC(2026, 10, 1, 2, 0, 0);
     for (let i = 0; i < nights; i += 1) {
       const last = i === nights - 1;
       const run = await runOnSim('upgrade-xpc', {
-        repeat: last ? 8 : 4,
+        repeat: last ? 8 : 3,
         seed: 100 + i,
         quirks: { [QUIRK]: last ? 0.9 : 0.1 },
         evidence: 'never',
@@ -102,11 +102,11 @@ const browser = chromium();
     const lastDate = new Date(first + (nights - 1) * 86_400_000).toISOString().slice(0, 10);
     t.regex(
       stdout,
-      new RegExp(`^flag: upgrade-xpc on .*, ${lastDate}: \\d of 8 against \\d+ of 28 before`, 'm'),
+      new RegExp(`^flag: upgrade-xpc on .*, ${lastDate}: \\d of 8 against \\d+ of 21 before`, 'm'),
     );
     const path = join(dir, 'history.html');
     const html = readFileSync(path, 'utf8');
-    t.notRegex(html, /<script|https?:\/\/(?!www\.w3\.org\/2000\/svg)/);
+    t.notRegex(html, /<script|https?:\/\//);
     t.is(html.match(/<tr[^>]*><td>2026-/g)?.length, nights);
     t.regex(html, new RegExp(`<tr class="flag"><td>${lastDate}</td>`));
 
