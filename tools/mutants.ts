@@ -29,6 +29,14 @@ const MUTANTS: Mutant[] = [
     tests: ['test/harness/macos/guest-tools.test.ts'],
   },
   {
+    id: 'sim-cc-accepts-anything',
+    what: "the sim's cc builds any source with the marker line, compiled or not",
+    file: 'sim/guest/commands/guest-tools.ts',
+    from: "if (checked.kind === 'checked' && checked.exitCode !== 0) return fail(checked.stderr, 1);",
+    to: '',
+    tests: ['test/sim/guest/guest-tools.test.ts'],
+  },
+  {
     id: 'lookup-garbage-is-a-failure',
     what: 'look-up output the tool does not print counts as a failed look-up',
     file: 'harness/macos/guest-tools.ts',
