@@ -156,17 +156,29 @@ export async function makeVersionBuild(
   };
 }
 
+/** The command line, or undefined when it is not one this script takes (an unknown flag included). */
+function parseCommandLine(argv: string[]) {
+  try {
+    const parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: { version: { type: 'string' }, 'sim-fault': { type: 'string', multiple: true, default: [] } },
+    });
+    const faultsWithoutVersion = parsed.values['sim-fault'].length > 0 && parsed.values.version === undefined;
+    return parsed.positionals.length > 1 || faultsWithoutVersion ? undefined : parsed;
+  } catch {
+    return undefined;
+  }
+}
+
 async function main(argv: string[]): Promise<void> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: { version: { type: 'string' }, 'sim-fault': { type: 'string', multiple: true, default: [] } },
-  });
-  if (positionals.length > 1 || (values['sim-fault'].length > 0 && values.version === undefined)) {
-    console.error('usage: make-sample-builds.ts [--version V [--sim-fault NAME=P]...] [OUTDIR]');
+  const parsed = parseCommandLine(argv);
+  if (!parsed) {
+    console.error('usage: make-sample-builds.ts [OUTDIR] | --version V [--sim-fault NAME=P]... [OUTDIR]');
     process.exitCode = 2;
     return;
   }
+  const { values, positionals } = parsed;
   const outDir = positionals[0] ?? defaultOutDir;
   const faults = Object.fromEntries(
     values['sim-fault'].map((entry) => {

@@ -196,3 +196,33 @@ testWithTools('unzip', 'bsdtar')(
     t.is(await readlink(join(fromZip, sampleFrameworkDir, 'Versions', 'Current')), 'A');
   },
 );
+
+test('--version --sim-fault writes one package whose extension carries its fault rate', async (t) => {
+  const dir = await tempDir(t);
+  const script = join(import.meta.dirname, '../../../sim/builds/make-sample-builds.ts');
+  const tsx = join(import.meta.dirname, '../../../node_modules/.bin/tsx');
+  const made = runTool(tsx, [
+    script,
+    '--version',
+    '1.4',
+    '--sim-fault',
+    'xpc-endpoint-lost-on-upgrade=0.3',
+    dir,
+  ]);
+  t.is(made.status, 0, made.stderr);
+  t.regex(
+    made.stdout.toString('utf8'),
+    /^wrote {5}.*SXL Sample 1\.4\.pkg\t1\.4 \(10400\)\tsha256 [0-9a-f]{64}\n$/,
+  );
+  const pkg = await readFlatPackage(join(dir, 'SXL Sample 1.4.pkg'));
+  const extInfo = pkg.files.find((f) => f.path === `${sampleExtensionDir}/Contents/Info.plist`);
+  t.regex(
+    String(extInfo?.content),
+    /<key>SXLSimFaults<\/key>\s*<dict>\s*<key>xpc-endpoint-lost-on-upgrade<\/key>\s*<real>0\.3<\/real>\s*<\/dict>\s*<\/dict>\s*<\/plist>/,
+  );
+  const unknown = runTool(tsx, [script, '--version', '1.4', '--sim-fault', 'no-such-fault=0.3', dir]);
+  t.not(unknown.status, 0);
+  t.regex(String(unknown.stderr), /Unknown fault "no-such-fault" in --sim-fault/);
+  const noVersion = runTool(tsx, [script, '--sim-fault', 'xpc-endpoint-lost-on-upgrade=0.3', dir]);
+  t.is(noVersion.status, 2);
+});
