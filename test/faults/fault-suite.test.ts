@@ -7,9 +7,10 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test from 'ava';
+import { quoteArg } from '../../harness/ssh/shell-quote.ts';
 import { QUIRKS } from '../../sim/quirks.ts';
 import { acceptance } from '../scenarios/test-size.ts';
-import { type FaultPlan, type FaultRow, mountTmpfs, runUnderFault } from './run-under-fault.ts';
+import { type FaultPlan, type FaultRow, mountTmpfs, plantedToken, runUnderFault } from './run-under-fault.ts';
 
 const rows: FaultRow[] = [];
 
@@ -30,7 +31,11 @@ const evidenceArgs = [
   '--sysdiagnose-timeout',
   '60',
 ];
+// The probe prints the planted secret, then reboots the guest under the run. (The sim reboots once
+// the command has answered, so the next command is the one whose connection drops.)
+const rebootProbe = `probe-command=printf '%s\\n' ${quoteArg(plantedToken)}; sudo -n shutdown -r now`;
 const signalPlans: FaultPlan[] = [
+  { name: 'guest reboots under the run', args: ['--input', rebootProbe] },
   { name: 'SIGINT mid-step', signals: { at: stepLine, send: ['SIGINT'] } },
   { name: 'kill -9 mid-step, then reap', signals: { at: stepLine, send: ['SIGKILL'] } },
   ...(acceptance
