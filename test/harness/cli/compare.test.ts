@@ -4,7 +4,7 @@
 // dice (seeds fixed), so the counts are the same every time; the facts are checked against the
 // statistics functions on the counts the runs wrote.
 import { execFile } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { promisify } from 'node:util';
@@ -130,5 +130,43 @@ test.serial(
     const image = await sxl(['compare', upgrade.runDir, upgrade.runDir, '--image', 'nope']);
     t.is(image.code, 2);
     t.regex(image.stderr, /has no results on image nope: its images are /);
+    // The same run with another signature in its run.json, and one whose summary claims no rate (as
+    // a sleep-wake-flows run under --sleep-strategy suspend does): copies of the real run, edited.
+    const copy = (edit: (dir: string) => void) => {
+      const dir = join(mkdtempSync(join(tmpdir(), 'sxl-copy-')), 'run');
+      cpSync(upgrade.runDir, dir, { recursive: true });
+      edit(dir);
+      return dir;
+    };
+    const editJson = <T>(path: string, change: (json: T) => void) => {
+      const json = JSON.parse(readFileSync(path, 'utf8'));
+      change(json);
+      writeFileSync(path, JSON.stringify(json));
+    };
+    const otherSignature = copy((dir) =>
+      editJson<{ signature: { check: string } }>(join(dir, 'run.json'), (m) => {
+        m.signature.check = 'some-other-check';
+      }),
+    );
+    const signature = await sxl(['compare', upgrade.runDir, otherSignature]);
+    t.is(signature.code, 2);
+    t.regex(
+      signature.stderr,
+      /Cannot compare runs of different failure signatures: .* has failure signature check xpc-endpoint-after-upgrade, .* has failure signature check some-other-check/,
+    );
+    const noRate = copy((dir) =>
+      editJson<{ scenarios: { failureRate: number | null; sentence: string }[] }>(
+        join(dir, 'results.json'),
+        (r) => {
+          const [s] = r.scenarios;
+          if (!s) throw new Error('no summary to edit');
+          s.failureRate = null;
+          s.sentence = 'No rate of upgrades that lost the XPC endpoint: a reason.';
+        },
+      ),
+    );
+    const unobservable = await sxl(['compare', upgrade.runDir, noRate]);
+    t.is(unobservable.code, 2);
+    t.regex(unobservable.stderr, /claims no rate, so there is nothing to compare: No rate of upgrades/);
   },
 );
