@@ -1,8 +1,8 @@
 // Issue 15, "Done when": `sysext-lab compare` on two sim runs of upgrade-xpc says that 35% against 5%
 // is a significant difference and that 20% against 20% is not, in the sentence and in --json; it
-// refuses runs of different scenarios and what is not a run. The runs' outcomes are the sim's seeded
-// dice (seeds fixed), so the counts are the same every time; the facts are checked against the
-// statistics functions on the counts the runs wrote.
+// refuses runs of different scenarios or signatures, a run that claims no rate, and what is not a
+// run. The runs' outcomes are the sim's seeded dice (seeds fixed), so the counts are the same every
+// time; the facts are checked against the statistics functions on the counts the runs wrote.
 import { execFile } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -106,7 +106,7 @@ test.serial('20% against 20%: too small to tell, with how many iterations would 
 });
 
 test.serial(
-  'refuses runs of different scenarios, what is not a run, and a wrong argument count: exit 2',
+  'refuses runs of different scenarios or signatures, a run that claims no rate, what is not a run, and a wrong argument count: exit 2',
   async (t) => {
     t.timeout(300_000);
     const [upgrade, activation] = await Promise.all([
