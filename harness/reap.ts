@@ -59,8 +59,15 @@ export async function reapVms(backend: VmBackend, options: ReapOptions = {}): Pr
   return result;
 }
 
-/** Dead runs' files are finished and their markers removed; kept-VM markers go with `all`. */
-function finishDeadRuns(registryDir: string, all: boolean, result: ReapResult): void {
+/**
+ * Dead runs' files are finished and their markers removed; kept-VM markers go with `all`. A new run
+ * calls it too (with `all` false), so a killed run's files are finished even if nobody runs `reap`.
+ */
+export function finishDeadRuns(
+  registryDir: string,
+  all: boolean,
+  result: Pick<ReapResult, 'finished' | 'problems'> = { finished: [], problems: [] },
+): Pick<ReapResult, 'finished' | 'problems'> {
   for (const marker of readRunMarkers(registryDir)) {
     if (marker.keptVms) {
       if (all) rmSync(marker.file, { force: true });
@@ -71,7 +78,7 @@ function finishDeadRuns(registryDir: string, all: boolean, result: ReapResult): 
       if (marker.runDir) {
         const finished = finishDeadRun(
           marker.runDir,
-          `the harness (pid ${marker.pid} on ${marker.host}) ended without finishing the run; finished by reap`,
+          `the harness (pid ${marker.pid} on ${marker.host}) ended without finishing the run; finished by reap or the next run`,
         );
         if (finished) result.finished.push(finished.runDir);
       }
@@ -82,4 +89,5 @@ function finishDeadRuns(registryDir: string, all: boolean, result: ReapResult): 
       );
     }
   }
+  return result;
 }

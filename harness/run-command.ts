@@ -5,6 +5,7 @@ import { join, resolve } from 'node:path';
 import { InterruptedError } from './errors.ts';
 import type { InstalledBuild } from './macos/install-build.ts';
 import type { SleepStrategy } from './macos/sleep-wake.ts';
+import { finishDeadRuns } from './reap.ts';
 import { makeArtifactsDir } from './report/artifacts-dir.ts';
 import { ConsoleReporter } from './report/console-reporter.ts';
 import { describeBuild } from './report/describe-build.ts';
@@ -18,7 +19,7 @@ import { ManifestReporter, type RunManifest } from './report/run-manifest.ts';
 import { exitCodeFor, type SummaryWording } from './report/run-summary.ts';
 import { SummaryReporter } from './report/summary-reporter.ts';
 import { imagesOf, type RunRequest, resolveRunOptions } from './run-options.ts';
-import { newRunId, registerRun } from './run-registry.ts';
+import { newRunId, registerRun, runRegistryDir } from './run-registry.ts';
 import { type Scenario, unobservableReason } from './scenario/define-scenario.ts';
 import type { BuildRecord, EmitEvent, IterationResult } from './scenario/events.ts';
 import { runScenario } from './scenario/runner.ts';
@@ -143,6 +144,14 @@ export async function runCommand(request: RunRequest): Promise<RunOutcome> {
       at: startedAt,
     });
     for (const message of unmaskedSecrets(redactor, options.redactEnv)) emit({ type: 'notice', message });
+    // A run killed earlier (kill -9) leaves files that still say "not finished": finish them now.
+    const dead = finishDeadRuns(runRegistryDir(), false);
+    for (const finished of dead.finished)
+      emit({
+        type: 'notice',
+        message: `finished the files of a run that was killed: ${finished} (interrupted)`,
+      });
+    for (const problem of dead.problems) emit({ type: 'notice', message: problem });
     if (options.pull) {
       for (const image of images) {
         emit({ type: 'notice', message: `pulling ${image} (--pull)` });

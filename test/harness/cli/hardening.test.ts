@@ -96,10 +96,8 @@ test('VMs kept with --keep-vm survive reap; reap --all deletes them', async (t) 
   t.deepEqual(readdirSync(join(sim.dir, 'runs')), []);
 });
 
-test('kill -9 mid-run: junit.xml is not green, and reap deletes the VM and finishes the run as interrupted', async (t) => {
-  t.timeout(180_000);
-  // Scaled delays, so that the run is still going when it is killed.
-  const sim = makeSimEnv(0.05);
+/** Starts a three-iteration run and kills it with SIGKILL as its second iteration comes up. */
+async function killDuringSecondIteration(sim: ReturnType<typeof makeSimEnv>): Promise<string> {
   const child = spawn('node', [cli, 'run', 'upgrade-xpc', '--repeat', '3', '--artifacts', sim.artifacts], {
     env: sim.env,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -116,6 +114,14 @@ test('kill -9 mid-run: junit.xml is not green, and reap deletes the VM and finis
   const runDir = onlyRunDir(sim);
   child.kill('SIGKILL');
   await closed;
+  return runDir;
+}
+
+test('kill -9 mid-run: junit.xml is not green, and reap deletes the VM and finishes the run as interrupted', async (t) => {
+  t.timeout(180_000);
+  // Each iteration takes seconds even at time scale 0: the run is still going when it is killed.
+  const sim = makeSimEnv();
+  const runDir = await killDuringSecondIteration(sim);
   const during = readFileSync(join(runDir, 'junit.xml'), 'utf8');
   t.regex(during, /<testsuites[^>]* errors="[1-9]/);
   t.regex(during, /run incomplete/);
@@ -156,4 +162,19 @@ test('an unknown --quirk is named with the known ones, without advice to run mak
   t.regex(result.stderr, /Unknown quirk "nosuch": expected one of .*vm-limit-leak/);
   t.notRegex(result.stderr, /make setup/);
   t.true(oneLine(result.stderr), result.stderr);
+});
+
+test('kill -9 mid-run, then another run: the new run finishes the files of the dead one', async (t) => {
+  t.timeout(180_000);
+  const sim = makeSimEnv();
+  const dead = await killDuringSecondIteration(sim);
+  const next = await runCli(sim, ['run', 'upgrade-xpc', '--artifacts', sim.artifacts]);
+  t.is(next.code, 0, next.stdout + next.stderr);
+  t.regex(next.stdout, /note: finished the files of a run that was killed: .* \(interrupted\)/);
+  t.is(JSON.parse(readFileSync(join(dead, 'run.json'), 'utf8')).exitCode, 130);
+  t.true(existsSync(join(dead, 'summary.json')));
+  t.regex(readFileSync(join(dead, 'junit.xml'), 'utf8'), /was interrupted \(exit code 130\)/);
+  // Its VM is reap's to delete; the new run's marker is gone with it.
+  t.is((await sxlVms(sim)).length, 1);
+  t.deepEqual(readdirSync(join(sim.dir, 'runs')), []);
 });
