@@ -6,13 +6,13 @@ import { backendSummaries } from './backends/registry.ts';
 import { bisectCli, bisectUsage } from './commands/bisect-command.ts';
 import {
   compareCli,
-  comparisonAfterRun,
   compareToRepetition,
   compareUsage,
+  comparisonAfterRun,
 } from './commands/compare-command.ts';
 import { DOCTOR_USAGE, doctorCli } from './commands/doctor-command.ts';
-import { historyCli, historyUsage } from './commands/history-command.ts';
 import { feedbackCli } from './commands/feedback-command.ts';
+import { historyCli, historyUsage } from './commands/history-command.ts';
 import { parseCli } from './commands/parse-command.ts';
 import { reapCli } from './commands/reap-command.ts';
 import { ConfigError, InterruptedError } from './errors.ts';
@@ -136,7 +136,12 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`sysext-lab: ${(error as Error).message}\n`);
       return exitCodes.usage;
     }
-    process.stderr.write(`sysext-lab: ${(error as Error).stack ?? String(error)}\n`);
+    // One line for the user; the stack only when asked for (a bug report).
+    const text =
+      process.env.SXL_DEBUG === '1'
+        ? ((error as Error).stack ?? String(error))
+        : `${(error as Error).name ?? 'Error'}: ${(error as Error).message ?? String(error)} (SXL_DEBUG=1 shows the stack)`;
+    process.stderr.write(`sysext-lab: ${text}\n`);
     return exitCodes.infrastructure;
   }
 }
