@@ -37,12 +37,12 @@ export interface RunOutcome {
 
 export async function runCommand(request: RunRequest): Promise<RunOutcome> {
   const { options, profile } = resolveRunOptions(request);
-  // Before anything else: a folder that cannot be made is a usage error, said in one line.
-  const artifactsDir = makeArtifactsDir(options.artifactsDir);
   const { scenario, signal } = options;
   const given = profile.withDefaultInputs(scenario.inputs, options.inputs);
   // Before anything touches the backend: a bad input is a usage error, and no VM is cloned for it.
   await validateScenarioInputs(scenario, given);
+  // Before the backend too: a folder that cannot be made is a usage error, said in one line.
+  const artifactsDir = makeArtifactsDir(options.artifactsDir);
   const inputs = withInputDefaults(scenario, given);
   const images = imagesOf(options);
   const repetition: Repetition = options.repetition ?? { mode: 'repeat', count: options.repeat };
