@@ -157,7 +157,7 @@ export class JUnitReporter {
         .testCase()
         .className(`sysext-lab.${this.run.scenario}`)
         .name(`${this.run.scenario} run incomplete`)
-        .error(incomplete, this.end ? 'InterruptedError' : 'RunIncomplete');
+        .error(incomplete, this.end?.interrupted ? 'InterruptedError' : 'RunIncomplete');
     }
     // junit-report-builder puts `skipped` on <testsuites>, which the Jenkins xUnit schema
     // (junit-10.xsd) does not allow there; it stays on each <testsuite>, where it is allowed.
@@ -172,6 +172,11 @@ export class JUnitReporter {
     }
     if (this.end.interrupted) {
       return `Run ${this.facts.runId} was interrupted (exit code ${this.end.exitCode}) after ${done} iteration(s)${this.run ? ` of ${this.run.planned} planned` : ''}`;
+    }
+    // The file is green only when the run is: an exit code that is not 0 with nothing failed or
+    // errored in the file (a crash before or between iterations) is said as such.
+    if (this.end.exitCode !== 0 && this.results.every((r) => r.outcome === 'pass')) {
+      return `Run ${this.facts.runId} ended with exit code ${this.end.exitCode} after ${done} iteration(s)${this.run ? ` of ${this.run.planned} planned` : ''}: see the console or run.json`;
     }
     return undefined;
   }

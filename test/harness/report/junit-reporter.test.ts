@@ -165,3 +165,48 @@ test('a passing iteration points at its transcript; a failing one carries it', (
   t.notRegex(xml, /transcript of 1/);
   t.regex(xml, /--- transcript ---\n\$ transcript of 2/);
 });
+
+test('junit.xml is green only when the run is: running, interrupted and crashed runs carry an error testcase', (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'sxl-junit-'));
+  const counts = () => {
+    const xml = readFileSync(join(dir, 'junit.xml'), 'utf8');
+    t.is(validateJUnit(join(dir, 'junit.xml')), null);
+    const tag = /<testsuites\b[^>]*>/.exec(xml)?.[0] ?? '';
+    return { errors: /errors="(\d+)"/.exec(tag)?.[1], tests: /tests="(\d+)"/.exec(tag)?.[1], xml };
+  };
+  const started = {
+    type: 'run-started',
+    runId: 'run-1',
+    runDir: dir,
+    scenario: 'upgrade-xpc',
+    image: 'ghcr.io/cirruslabs/macos-sequoia-base:latest',
+    iterations: 3,
+    backend: 'sim',
+    at: '2026-11-27T10:00:00.000Z',
+  } as const;
+  const end = (exitCode: number, interrupted: boolean) =>
+    ({ type: 'run-finished', at: '2026-11-27T10:01:00.000Z', exitCode, interrupted }) as const;
+  // While it runs (and if the harness is killed now): not green.
+  const running = reporterIn(dir);
+  running.handle(started);
+  t.like(counts(), { errors: '1', tests: '1' });
+  t.regex(counts().xml, /upgrade-xpc run incomplete.*has not finished: 0 iteration\(s\) recorded so far/s);
+  running.handle({ type: 'iteration-finished', result: result(1, 'pass') });
+  running.handle(end(130, true));
+  t.like(counts(), { errors: '1', tests: '2' });
+  t.regex(counts().xml, /was interrupted \(exit code 130\) after 1 iteration\(s\) of 3 planned/);
+  // A crash after passing iterations (exit 3): not green either.
+  const crashed = reporterIn(dir);
+  crashed.handle(started);
+  crashed.handle({ type: 'iteration-finished', result: result(1, 'pass') });
+  crashed.handle(end(3, false));
+  t.like(counts(), { errors: '1', tests: '2' });
+  t.regex(counts().xml, /ended with exit code 3 after 1 iteration\(s\) of 3 planned/);
+  // A finished run: only its iterations.
+  const finished = reporterIn(dir);
+  finished.handle(started);
+  for (const i of [1, 2, 3]) finished.handle({ type: 'iteration-finished', result: result(i, 'pass') });
+  finished.handle(end(0, false));
+  t.like(counts(), { errors: '0', tests: '3' });
+  t.notRegex(counts().xml, /run incomplete/);
+});
