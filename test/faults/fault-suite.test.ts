@@ -142,7 +142,10 @@ function assertPromises(
 ): void {
   const context = `${row.fault}\n${row.stdout}\n${row.stderr}`;
   if (typeof row.expectedExit === 'number') t.is(row.exitCode, row.expectedExit, context);
-  else t.is(row.exitCode, null, context);
+  else {
+    t.is(row.exitCode, null, context);
+    t.is(row.recordedExit, 130, `reap finished the killed run: ${context}`);
+  }
   if (!(options.junitMayBeMissing && row.junit === 'none')) t.regex(row.junit, /^valid, /, context);
   t.is(row.vmsLeft, 0, context);
   t.deepEqual(row.secretsFound, [], context);

@@ -42,6 +42,8 @@ export interface FaultRow {
   /** Iterations the console reported finished that results.json does not hold. */
   resultsLost: number;
   processesLeft: string[];
+  /** run.json's exit code once the run was finished (by itself, or by reap after SIGKILL). */
+  recordedExit: number | undefined;
   stdout: string;
   stderr: string;
 }
@@ -102,6 +104,7 @@ export async function runUnderFault(plan: FaultPlan): Promise<FaultRow> {
     vmsLeft: (await sxlVms(sim)).length,
     secretsFound,
     resultsLost: Math.max(0, consoleFinished - outcomes.length),
+    recordedExit: runDir ? readJson(join(runDir, 'run.json'))?.exitCode : undefined,
     processesLeft: await processesLeft(sim, runDir ? basename(runDir) : undefined),
     stdout,
     stderr,
