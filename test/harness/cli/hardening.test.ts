@@ -177,4 +177,7 @@ test('kill -9 mid-run, then another run: the new run finishes the files of the d
   // Its VM is reap's to delete; the new run's marker is gone with it.
   t.is((await sxlVms(sim)).length, 1);
   t.deepEqual(readdirSync(join(sim.dir, 'runs')), []);
+  const reap = await runCli(sim, ['reap']);
+  t.regex(reap.stdout, /reaped 1 VM\(s\).*finished 0 dead run\(s\)/);
+  t.deepEqual(await sxlVms(sim), []);
 });
