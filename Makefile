@@ -46,9 +46,12 @@ scenario: setup
 test: setup tools
 	npm test
 
-# Issue 4's statistical runs at full size (100 iterations per seed and per scenario; about 9 minutes
-# on two cores): `make test` runs the same tests smaller. CI runs both.
-ACCEPTANCE_TESTS := test/scenarios/quirks-off-*.test.ts test/scenarios/rate-coverage-*.test.ts test/scenarios/boot-fail.test.ts test/faults/fault-suite.test.ts
+# The statistical and fault runs at full size (100 iterations per seed and per scenario and sleep
+# strategy, the whole fault suite, compare at 60 iterations a run, 30 history nights): `make test`
+# runs the same tests smaller. CI runs both.
+ACCEPTANCE_TESTS := test/scenarios/quirks-off-*.test.ts test/scenarios/rate-coverage-*.test.ts \
+  test/scenarios/boot-fail.test.ts test/faults/fault-suite.test.ts test/harness/cli/compare.test.ts \
+  test/harness/report/history.test.ts
 acceptance: setup tools
 	SXL_ACCEPTANCE=1 npx ava $(ACCEPTANCE_TESTS)
 
