@@ -1,7 +1,7 @@
 // `sysext-lab parse` as a user runs it: input piped from a slow producer (the EAGAIN of a
 // non-blocking stdin), a file, auto detection, --help, --strict. Through the real CLI process.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test from 'ava';
@@ -61,6 +61,7 @@ test('a slow producer piping more than 64 KB of launchctl list parses completely
 test('the printed JSON equals the in-memory result, lists read back from their spill files', async (t) => {
   t.timeout(60_000);
   const dir = mkdtempSync(join(tmpdir(), 'sxl-parse-test-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   const file = join(dir, 'akd.txt');
   writeFileSync(file, fixture('launchctl-print-akd.txt'));
   const run = await runCli(['launchctl-print', file]);
@@ -83,6 +84,7 @@ test('auto says which kind it chose; --strict turns warnings into exit 1; garbag
   t.regex(auto.stderr, /warning: line 2: redacted-id/);
   t.is(JSON.parse(auto.stdout).services[0].id, null);
   const dir = mkdtempSync(join(tmpdir(), 'sxl-parse-test-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   writeFileSync(join(dir, 'sw_vers.txt'), fixture('sw-vers-rsr.txt'));
   const byFile = await runCli([join(dir, 'sw_vers.txt')]);
   t.is(byFile.code, 0, byFile.stderr);
