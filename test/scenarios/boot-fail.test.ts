@@ -7,8 +7,8 @@ import { wilsonInterval } from '../../harness/stats/wilson.ts';
 import { dicedOutcome, ENDPOINT_QUIRK, RATE_SEED, runDicedUpgrades, simSettings } from './seeded-dice.ts';
 import { sized } from './test-size.ts';
 
-// 100 under `make acceptance`, 50 in the suite.
-const ITERATIONS = sized(100, 50);
+// 100 under `make acceptance`, 20 in the suite.
+const ITERATIONS = sized(100, 20);
 
 test(`boot-fail=0.2 over ${ITERATIONS} iterations: boot failures are errors, the target rate is the one without them`, async (t) => {
   t.timeout(300_000);

@@ -2,14 +2,14 @@
 // endpoint jobs, a running app that `open -a` only brings forward, a GUI session that arrives after
 // SSH, unpersisted Info/Debug lines), 100 iterations of each scenario, with both sleep strategies where
 // they apply, give 0 failures
-// (20 in the suite, 100 under `make acceptance`). One test file per scenario
+// (10 in the suite, 100 under `make acceptance`). One test file per scenario
 // (quirks-off-*.test.ts), so that ava runs them side by side.
 import type { ExecutionContext } from 'ava';
 import { wilsonInterval } from '../../harness/stats/wilson.ts';
 import { runOnSim, type SimRun } from './run-on-sim.ts';
 import { sized } from './test-size.ts';
 
-export const QUIRKS_OFF_ITERATIONS = sized(100, 20);
+export const QUIRKS_OFF_ITERATIONS = sized(100, 10);
 
 export async function quirksOff(
   t: ExecutionContext,
