@@ -1,4 +1,10 @@
-import { type LineParser, type ParseOptions, type ParseOutput, parseWith } from './line-parser.ts';
+import {
+  type LineParser,
+  type ParseOptions,
+  type ParseOutput,
+  parseWith,
+  warnCutLine,
+} from './line-parser.ts';
 import { ParseError } from './parse-error.ts';
 
 /** `codesign -dv --verbose=4 <path>` (printed on stderr). */
@@ -56,11 +62,7 @@ export function codesignDisplayReader(out: ParseOutput): LineParser<CodesignDisp
       if (equals <= 0) {
         if (line.mayBeCut) {
           cut = true;
-          out.warn(
-            'truncated',
-            line.number,
-            `the last line is cut and was dropped: ${JSON.stringify(line.text.slice(0, 80))}`,
-          );
+          warnCutLine(out, line);
           return;
         }
         throw new ParseError({

@@ -38,6 +38,15 @@ export interface ParseOutput {
   list<T>(name: string): T[];
 }
 
+/** A last line that may be cut mid-way: warn that it was dropped (its facts are unknown), not fail. */
+export function warnCutLine(out: Pick<ParseOutput, 'warn'>, line: SourceLine): void {
+  out.warn(
+    'truncated',
+    line.number,
+    `the last line is cut and was dropped: ${JSON.stringify(line.text.slice(0, 80))}`,
+  );
+}
+
 /** A parser fed one line at a time; `end` builds the result from the bounded state and the lists. */
 export interface LineParser<R> {
   line(line: SourceLine): void;

@@ -1,4 +1,10 @@
-import { type LineParser, type ParseOptions, type ParseOutput, parseWith } from './line-parser.ts';
+import {
+  type LineParser,
+  type ParseOptions,
+  type ParseOutput,
+  parseWith,
+  warnCutLine,
+} from './line-parser.ts';
 import { ParseError } from './parse-error.ts';
 
 /** One assertion under "Listed by owning process:". */
@@ -157,11 +163,7 @@ export function pmsetAssertionsReader(out: ParseOutput): LineParser<PmsetAsserti
       if (expected === null) return;
       if (line.mayBeCut) {
         cut = true;
-        out.warn(
-          'truncated',
-          line.number,
-          `the last line is cut and was dropped: ${JSON.stringify(line.text.slice(0, 80))}`,
-        );
+        warnCutLine(out, line);
         return;
       }
       throw new ParseError({ kind: KIND, command: COMMAND, line: line.number, expected, got: line.text });

@@ -1,4 +1,5 @@
 import type { LineParser, ParseOutput } from './line-parser.ts';
+import { warnCutLine } from './line-parser.ts';
 import type { SourceLine } from './lines.ts';
 import { ParseError } from './parse-error.ts';
 
@@ -30,11 +31,7 @@ export function rowReader<T>(out: ParseOutput, loop: RowLoop<T>): LineParser<voi
         return;
       }
       if (line.mayBeCut) {
-        out.warn(
-          'truncated',
-          line.number,
-          `the last line is cut and was dropped: ${JSON.stringify(line.text.slice(0, 80))}`,
-        );
+        warnCutLine(out, line);
         return;
       }
       throw new ParseError({

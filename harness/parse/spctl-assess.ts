@@ -1,4 +1,10 @@
-import { type LineParser, type ParseOptions, type ParseOutput, parseWith } from './line-parser.ts';
+import {
+  type LineParser,
+  type ParseOptions,
+  type ParseOutput,
+  parseWith,
+  warnCutLine,
+} from './line-parser.ts';
 import { ParseError } from './parse-error.ts';
 
 /** `spctl -a -vv <path>` (assessment). */
@@ -54,11 +60,7 @@ export function spctlAssessReader(out: ParseOutput): LineParser<SpctlAssessment>
       }
       if (line.mayBeCut) {
         cut = true;
-        out.warn(
-          'truncated',
-          line.number,
-          `the last line is cut and was dropped: ${JSON.stringify(line.text.slice(0, 80))}`,
-        );
+        warnCutLine(out, line);
         return;
       }
       throw new ParseError({

@@ -1,4 +1,10 @@
-import { type LineParser, type ParseOptions, type ParseOutput, parseWith } from './line-parser.ts';
+import {
+  type LineParser,
+  type ParseOptions,
+  type ParseOutput,
+  parseWith,
+  warnCutLine,
+} from './line-parser.ts';
 import type { SourceLine } from './lines.ts';
 import { ParseError } from './parse-error.ts';
 
@@ -106,11 +112,7 @@ export function systemExtensionsListReader(out: ParseOutput): LineParser<SystemE
       // The cut-off last line of an excerpt is dropped when it does not parse as it stands.
       if (line.mayBeCut) {
         cut = true;
-        out.warn(
-          'truncated',
-          line.number,
-          `the last line is cut and was dropped: ${JSON.stringify(line.text.slice(0, 80))}`,
-        );
+        warnCutLine(out, line);
         return;
       }
       throw new ParseError({ kind: KIND, command: COMMAND, line: line.number, expected, got: line.text });
