@@ -1,4 +1,4 @@
-// Issue 4, "Done when": upgrade-xpc with xpc-endpoint-lost-on-upgrade=0.2 over 100 iterations
+// Issue 4, "Done when": upgrade-xpc with xpc-endpoint-lost-on-upgrade=0.2 over 100 iterations (40 in the suite)
 // reports an interval that contains 0.2. Every iteration's outcome is also the one the sim's dice
 // give it, so the rate is not right by accident. Evidence is off: this test is about the numbers.
 import { readFileSync } from 'node:fs';
@@ -7,11 +7,13 @@ import test from 'ava';
 import { wilsonInterval } from '../../harness/stats/wilson.ts';
 import { validateJUnit } from '../helpers/xmllint.ts';
 import { ENDPOINT_QUIRK, RATE_SEED, runDicedUpgrades } from './seeded-dice.ts';
+import { sized } from './test-size.ts';
 
-const ITERATIONS = 100;
+// 100 under `make acceptance`, 40 in the suite (9 of them fail on this seed's dice).
+const ITERATIONS = sized(100, 40);
 const TRUE_RATE = 0.2;
 
-test('100 upgrades at a true rate of 0.2: every outcome as diced, and a 95% interval that contains 0.2', async (t) => {
+test(`${ITERATIONS} upgrades at a true rate of 0.2: every outcome as diced, and a 95% interval that contains 0.2`, async (t) => {
   t.timeout(300_000);
   const quirks = { [ENDPOINT_QUIRK]: TRUE_RATE };
   const run = await runDicedUpgrades(t, { seed: RATE_SEED, quirks, iterations: ITERATIONS });
