@@ -85,7 +85,16 @@ export interface BackendProfile {
   readonly doctor: DoctorSupport;
   /** The VM tool's version and the host; throws ConfigError when the tool does not run. */
   describe(options?: WaitOptions): Promise<BackendDescriptionWithHost>;
+  /**
+   * How many more macOS VMs the backend can run now: `--parallel`'s default. tart: Apple's two per
+   * host minus the VMs `tart list` shows running; a fleet: the free slots of its workers. Never
+   * negative; 0 when everything is taken (the run then still goes, one VM at a time).
+   */
+  freeSlots(options?: WaitOptions): Promise<number>;
 }
+
+/** Apple's limit of macOS VMs per host (macOS SLA; Virtualization.framework enforces it). */
+export const macosVmsPerHost = 2;
 
 export interface BackendSettingInfo {
   /** The `sysext-lab run` flag that sets it, for messages. @default the setting's name */

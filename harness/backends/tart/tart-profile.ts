@@ -4,7 +4,12 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError, HostCommandError } from '../../errors.ts';
-import type { BackendProfile, BackendRegistration, BackendSettings } from '../backend-profile.ts';
+import {
+  type BackendProfile,
+  type BackendRegistration,
+  type BackendSettings,
+  macosVmsPerHost,
+} from '../backend-profile.ts';
 import { runHostCommand } from '../host-command.ts';
 import { macHostFacts } from '../host-facts.ts';
 import { imageNameProblem } from './image-reference.ts';
@@ -60,6 +65,11 @@ export function tartProfile(
       agentExec: (vm, argv, waitOptions) => vms.agentExec(vm, argv, waitOptions),
       storageDir: vms.environment.TART_HOME ?? join(homedir(), '.tart'),
       env: vms.environment,
+    },
+    async freeSlots(waitOptions = {}) {
+      // Every running macOS VM on the host takes a slot, ours or anyone's (tart-cli.md §3).
+      const running = (await vms.list(waitOptions)).filter((vm) => vm.state === 'running').length;
+      return Math.max(0, macosVmsPerHost - running);
     },
     async describe(waitOptions = {}) {
       try {
