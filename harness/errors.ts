@@ -248,3 +248,66 @@ export class UnreadableStateError extends Error {
     super(`Cannot read ${what} on ${target}: ${detail}`);
   }
 }
+
+/**
+ * A file transfer arrived whole but not intact: the SHA-256 of the bytes written differs from the
+ * one `shasum -a 256` printed for the other end (a file that changed during the copy, or a broken
+ * transfer). The copy is not the file; it must not be used as evidence or as the installed build.
+ */
+export class TransferChecksumError extends Error {
+  override name = 'TransferChecksumError';
+  constructor(
+    readonly direction: 'upload' | 'download',
+    readonly remotePath: string,
+    readonly target: string,
+    readonly localSha256: string,
+    readonly remoteSha256: string,
+    readonly bytes: number,
+  ) {
+    super(
+      `Checksum mismatch after the ${direction} of ${remotePath} on ${target}: ${bytes} bytes copied with sha256 ${localSha256}, the guest's shasum -a 256 says ${remoteSha256}`,
+    );
+  }
+}
+
+/**
+ * The Orchard controller answered an API request with an error status (Orchard's own error body is
+ * `{"message": ...}`, many answers have none). 401 is wrong or missing credentials.
+ */
+export class OrchardApiError extends Error {
+  override name = 'OrchardApiError';
+  constructor(
+    readonly method: string,
+    readonly path: string,
+    readonly status: number,
+    readonly apiMessage: string,
+  ) {
+    super(
+      `Orchard refused ${method} ${path}: HTTP ${status}${apiMessage ? ` (${apiMessage})` : ''}${status === 401 ? "; check ORCHARD_SERVICE_ACCOUNT_NAME and ORCHARD_SERVICE_ACCOUNT_TOKEN and the account's roles" : ''}`,
+    );
+  }
+}
+
+/** A backend cannot do what the scenario asked (Orchard cannot suspend and resume one VM). */
+export class BackendUnsupportedError extends Error {
+  override name = 'BackendUnsupportedError';
+  constructor(
+    readonly backend: string,
+    readonly operation: string,
+    readonly vm: string,
+    reason: string,
+  ) {
+    super(`Backend ${backend} cannot ${operation} ${vm}: ${reason}`);
+  }
+}
+
+/** The VM went away under the run (an Orchard worker lost, the VM failed on its worker). */
+export class VmLostError extends Error {
+  override name = 'VmLostError';
+  constructor(
+    readonly vm: string,
+    readonly detail: string,
+  ) {
+    super(`VM lost: ${vm} is gone from its host: ${detail}`);
+  }
+}

@@ -1,12 +1,16 @@
 // The only module that imports ssh2: one connection per VM, many channels on it, SFTP streams.
-import { createReadStream, createWriteStream } from 'node:fs';
 import { constants as osConstants } from 'node:os';
-import { Transform } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import type { Duplex } from 'node:stream';
 import { Client, type ConnectConfig, type SFTPWrapper } from 'ssh2';
 import { combineSignals, isTimeoutReason } from '../abort.ts';
-import { CommandError } from '../errors.ts';
+import { CommandError, TransferChecksumError } from '../errors.ts';
 import { doNotRetry, retryUntil } from '../retry.ts';
+import {
+  type SftpTransferOptions,
+  type SftpTransferResult,
+  sftpDownload,
+  sftpUpload,
+} from './sftp-transfer.ts';
 import { shellCommand } from './shell-quote.ts';
 
 export interface SshCredentials {
@@ -19,6 +23,11 @@ export interface SshEndpoint {
   host: string;
   port: number;
   credentials: SshCredentials;
+  /**
+   * Opens the byte stream to the guest's SSH server when it is not reached by TCP to host:port
+   * (Orchard's port-forward through the VM's worker); host and port then only name it.
+   */
+  connect?: (signal?: AbortSignal) => Promise<Duplex>;
 }
 
 export interface ExecResult {
@@ -65,6 +74,12 @@ export interface TransferOptions {
   /** @default 600000 */
   timeoutMs?: number;
   onProgress?: (bytes: number) => void;
+  /** Compare SHA-256 with the guest's `shasum -a 256` after the copy. @default true */
+  verify?: boolean;
+  /** Bytes per SFTP request. @default 65536 */
+  chunkBytes?: number;
+  /** SFTP requests in flight at once. @default 32 */
+  inFlight?: number;
 }
 
 export const execDefaults = { timeoutMs: 120_000 } as const;
@@ -167,34 +182,44 @@ export class GuestSession {
     return { command: text, stdout, stderr, exitCode, ...killed, durationMs };
   }
 
-  /** Streams a local file to the guest over SFTP, never holding it whole in memory. */
+  /**
+   * Copies a local file to the guest over SFTP with parallel writes, never holding it whole in
+   * memory; then compares its SHA-256 with the guest's `shasum -a 256` (TransferChecksumError).
+   */
   async upload(localPath: string, remotePath: string, options: TransferOptions = {}): Promise<void> {
     this.operations += 1;
     const sftp = await this.sftp();
     const signal = combineSignals({ signal: options.signal, timeoutMs: options.timeoutMs ?? 600_000 });
-    await pipeline(
-      createReadStream(localPath),
-      progress(options.onProgress),
-      sftp.createWriteStream(remotePath),
-      {
-        signal,
-      },
-    );
+    const copied = await sftpUpload(sftp, localPath, remotePath, { ...transferSettings(options), signal });
+    if (options.verify ?? true) await this.verify('upload', remotePath, copied, signal);
   }
 
-  /** Streams a guest file to a local path over SFTP. */
+  /**
+   * Copies a guest file to a local path over SFTP with parallel reads, in file order, memory bounded;
+   * then compares the SHA-256 of what was written with the guest's `shasum -a 256`.
+   */
   async download(remotePath: string, localPath: string, options: TransferOptions = {}): Promise<void> {
     this.operations += 1;
     const sftp = await this.sftp();
     const signal = combineSignals({ signal: options.signal, timeoutMs: options.timeoutMs ?? 600_000 });
-    await pipeline(
-      sftp.createReadStream(remotePath),
-      progress(options.onProgress),
-      createWriteStream(localPath),
-      {
-        signal,
-      },
-    );
+    const copied = await sftpDownload(sftp, remotePath, localPath, { ...transferSettings(options), signal });
+    if (options.verify ?? true) await this.verify('download', remotePath, copied, signal);
+  }
+
+  // A guest without shasum (or a file it may not read) cannot be checked: the copy stands unverified.
+  private async verify(
+    direction: 'upload' | 'download',
+    remotePath: string,
+    copied: SftpTransferResult,
+    signal: AbortSignal | undefined,
+  ): Promise<void> {
+    const result = await this.exec(['shasum', '-a', '256', remotePath], {
+      allowFailure: true,
+      ...(signal === undefined ? {} : { signal }),
+    });
+    const remote = /^([0-9a-f]{64}) /.exec(result.stdout)?.[1];
+    if (result.exitCode !== 0 || remote === undefined || remote === copied.sha256) return;
+    throw new TransferChecksumError(direction, remotePath, this.target, copied.sha256, remote, copied.bytes);
   }
 
   /** Replaces the connection after a reboot or a sleep that dropped it. */
@@ -331,24 +356,26 @@ function channelOpenError(error: Error & { reason?: unknown }, connected: boolea
 
 function connectWithRetry(endpoint: SshEndpoint, options: ConnectOptions): Promise<Client> {
   const attemptTimeoutMs = options.attemptTimeoutMs ?? 10_000;
-  return retryUntil(() => connectOnce(endpoint, attemptTimeoutMs), {
-    what: `SSH on ${endpoint.host}:${endpoint.port}`,
-    vm: options.label,
-    timeoutMs: options.timeoutMs ?? 120_000,
-    // Quick at first (the address often answers as soon as tart has it), then every 2.5 s at most.
-    intervalMs: 50,
-    backoffFactor: 2,
-    maxIntervalMs: 2500,
-    signal: options.signal,
-  });
+  return retryUntil(
+    async () => connectOnce(endpoint, attemptTimeoutMs, await endpoint.connect?.(options.signal)),
+    {
+      what: `SSH on ${endpoint.host}:${endpoint.port}`,
+      vm: options.label,
+      timeoutMs: options.timeoutMs ?? 120_000,
+      // Quick at first (the address often answers as soon as tart has it), then every 2.5 s at most.
+      intervalMs: 50,
+      backoffFactor: 2,
+      maxIntervalMs: 2500,
+      signal: options.signal,
+    },
+  );
 }
 
-function connectOnce(endpoint: SshEndpoint, attemptTimeoutMs: number): Promise<Client> {
+function connectOnce(endpoint: SshEndpoint, attemptTimeoutMs: number, sock?: Duplex): Promise<Client> {
   return new Promise((resolve, reject) => {
     const client = new Client();
     const config: ConnectConfig = {
-      host: endpoint.host,
-      port: endpoint.port,
+      ...(sock ? { sock } : { host: endpoint.host, port: endpoint.port }),
       username: endpoint.credentials.username,
       password: endpoint.credentials.password,
       privateKey: endpoint.credentials.privateKey,
@@ -382,13 +409,10 @@ function connectOnce(endpoint: SshEndpoint, attemptTimeoutMs: number): Promise<C
   });
 }
 
-function progress(onProgress: ((bytes: number) => void) | undefined): Transform {
-  let bytes = 0;
-  return new Transform({
-    transform(chunk: Buffer, _encoding, callback) {
-      bytes += chunk.length;
-      onProgress?.(bytes);
-      callback(null, chunk);
-    },
-  });
+function transferSettings(options: TransferOptions): SftpTransferOptions {
+  return {
+    ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
+    ...(options.chunkBytes === undefined ? {} : { chunkBytes: options.chunkBytes }),
+    ...(options.inFlight === undefined ? {} : { inFlight: options.inFlight }),
+  };
 }

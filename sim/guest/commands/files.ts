@@ -1,8 +1,10 @@
 // File tools with the BSD error texts: cat, ls, mkdir, rm, cp, mv, touch, chmod, test / [, stat,
 // shasum, ln -s, readlink. Every path is a guest path; errors name the argument as typed.
 import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
 import { chmod } from 'node:fs/promises';
 import { posix } from 'node:path';
+import { pipeline } from 'node:stream/promises';
 import { GuestFsError } from '../errors.ts';
 import { consoleUser } from '../model/gui-session.ts';
 import { parseFlags } from '../shell/flags.ts';
@@ -11,6 +13,14 @@ import { type CommandContext, type CommandResult, type CommandTable, fail, ok } 
 function fsError(tool: string, arg: string, error: unknown): string {
   if (error instanceof GuestFsError) return `${tool}: ${arg}: ${error.reason}\n`;
   throw error;
+}
+
+async function openGuestFile(ctx: CommandContext, path: string) {
+  const info = await ctx.fs.stat(path);
+  const { guest, host } = ctx.fs.resolve(path);
+  if (!info) throw new GuestFsError('ENOENT', guest);
+  if (info.isDirectory()) throw new GuestFsError('EISDIR', guest);
+  return createReadStream(host);
 }
 
 function illegal(tool: string, letter: string, usage: string): CommandResult {
@@ -347,8 +357,11 @@ export const fileCommands: CommandTable = {
     let stderr = '';
     for (const file of inputs) {
       try {
-        const data = file === '-' ? await ctx.stdin() : await ctx.fs.readFile(file);
-        stdout += `${createHash(node).update(data).digest('hex')}  ${file}\n`;
+        // A file is hashed as a stream, as shasum reads it: a 1 GiB file never sits in memory.
+        const hash = createHash(node);
+        if (file === '-') hash.update(await ctx.stdin());
+        else await pipeline(await openGuestFile(ctx, file), hash);
+        stdout += `${hash.digest('hex')}  ${file}\n`;
       } catch (error) {
         if (!(error instanceof GuestFsError)) throw error;
         stderr += `shasum: ${file}: ${error.reason}\n`;

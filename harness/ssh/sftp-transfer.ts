@@ -1,0 +1,223 @@
+// SFTP copies with many requests in flight. One 64 KiB request at a time waits a round trip per
+// request (what ssh2's streams do); OpenSSH's sftp keeps 64 in flight and scp streams. Here a
+// bounded window of reads or writes is outstanding; bytes reach the disk and the hash in file order,
+// so memory stays at window × chunk whatever the file size, and the SHA-256 covers what was copied.
+import { createHash } from 'node:crypto';
+import { open } from 'node:fs/promises';
+import type { SFTPWrapper } from 'ssh2';
+
+export interface SftpTransferOptions {
+  /** Stops the copy with the signal's reason; the remote handle is closed. */
+  signal?: AbortSignal;
+  /** Called with the bytes copied so far (in file order). */
+  onProgress?: (bytes: number) => void;
+  /**
+   * Bytes per request; OpenSSH's sftp-server answers reads up to 256 KiB, larger ones short.
+   * @default 65536
+   */
+  chunkBytes?: number;
+  /**
+   * Requests outstanding at once: memory is about chunkBytes × inFlight.
+   * @default 32
+   */
+  inFlight?: number;
+}
+
+export const sftpTransferDefaults = { chunkBytes: 64 * 1024, inFlight: 32 } as const;
+
+export interface SftpTransferResult {
+  bytes: number;
+  /** Hex SHA-256 of the bytes copied. */
+  sha256: string;
+}
+
+/** Copies a remote file to `localPath` (created or truncated) with parallel reads. */
+export async function sftpDownload(
+  sftp: SFTPWrapper,
+  remotePath: string,
+  localPath: string,
+  options: SftpTransferOptions = {},
+): Promise<SftpTransferResult> {
+  const { chunkBytes, inFlight } = settings(options);
+  options.signal?.throwIfAborted();
+  const handle = await call<Buffer>((cb) => sftp.open(remotePath, 'r', cb));
+  const file = await open(localPath, 'w').catch(async (error: unknown) => {
+    await call((cb) => sftp.close(handle, cb)).catch(() => {});
+    throw error;
+  });
+  try {
+    const size = (await call<{ size?: number }>((cb) => sftp.fstat(handle, cb))).size ?? 0;
+    return await new Promise<SftpTransferResult>((resolve, reject) => {
+      const hash = createHash('sha256');
+      // Finished pieces by their offset, waiting for the ones before them.
+      const done = new Map<number, Buffer>();
+      let written = 0;
+      let next = 0;
+      // Reads are issued up to the size fstat gave; one read past it then tells whether the file grew.
+      let limit = Math.max(size, 1);
+      let eofAt = Number.POSITIVE_INFINITY;
+      let outstanding = 0;
+      let writing = false;
+      let failed = false;
+      const fail = (error: unknown) => {
+        if (failed) return;
+        failed = true;
+        options.signal?.removeEventListener('abort', onAbort);
+        reject(error);
+      };
+      const onAbort = () => fail(options.signal?.reason);
+      options.signal?.addEventListener('abort', onAbort, { once: true });
+
+      const read = (offset: number, length: number) => {
+        outstanding += 1;
+        const buffer = Buffer.allocUnsafe(length);
+        sftp.read(handle, buffer, 0, length, offset, (error, bytesRead) => {
+          outstanding -= 1;
+          if (failed) return;
+          if (error) return fail(error);
+          if (bytesRead === 0) eofAt = Math.min(eofAt, offset);
+          else {
+            done.set(offset, buffer.subarray(0, bytesRead));
+            // A short answer before the end: ask for the rest of this piece.
+            if (bytesRead < length && offset + bytesRead < eofAt)
+              read(offset + bytesRead, length - bytesRead);
+            // Bytes past the size fstat gave: the file grows, read on at full width until its end.
+            if (offset >= size) limit = Number.POSITIVE_INFINITY;
+          }
+          void flush();
+        });
+      };
+
+      const pump = () => {
+        while (!failed && next < Math.min(limit, eofAt) && next - written < chunkBytes * inFlight) {
+          read(next, chunkBytes);
+          next += chunkBytes;
+        }
+        if (!failed && outstanding === 0 && done.size === 0 && !writing) {
+          if (next >= eofAt) {
+            options.signal?.removeEventListener('abort', onAbort);
+            resolve({ bytes: written, sha256: hash.digest('hex') });
+          } else if (next >= limit) {
+            // Everything fstat announced has arrived: one more read finds the end (or more bytes).
+            limit = next + chunkBytes;
+            pump();
+          }
+        }
+      };
+
+      const flush = async () => {
+        if (writing) return;
+        writing = true;
+        try {
+          for (let piece = done.get(written); piece !== undefined && !failed; piece = done.get(written)) {
+            done.delete(written);
+            hash.update(piece);
+            await file.write(piece, 0, piece.length, written);
+            written += piece.length;
+            options.onProgress?.(written);
+          }
+        } catch (error) {
+          fail(error);
+        } finally {
+          writing = false;
+        }
+        if (!failed && done.has(written)) void flush();
+        else pump();
+      };
+
+      pump();
+    });
+  } finally {
+    await file.close();
+    await call((cb) => sftp.close(handle, cb)).catch(() => {});
+  }
+}
+
+/** Copies `localPath` to a remote file (created or truncated) with parallel writes. */
+export async function sftpUpload(
+  sftp: SFTPWrapper,
+  localPath: string,
+  remotePath: string,
+  options: SftpTransferOptions = {},
+): Promise<SftpTransferResult> {
+  const { chunkBytes, inFlight } = settings(options);
+  options.signal?.throwIfAborted();
+  const file = await open(localPath, 'r');
+  let handle: Buffer | undefined;
+  try {
+    handle = await call<Buffer>((cb) => sftp.open(remotePath, 'w', cb));
+    const remote = handle;
+    const hash = createHash('sha256');
+    let offset = 0;
+    let acknowledged = 0;
+    const pending = new Set<Promise<void>>();
+    while (true) {
+      options.signal?.throwIfAborted();
+      const buffer = Buffer.allocUnsafe(chunkBytes);
+      const { bytesRead } = await file.read(buffer, 0, chunkBytes, offset);
+      if (bytesRead === 0) break;
+      const piece = buffer.subarray(0, bytesRead);
+      hash.update(piece);
+      const position = offset;
+      offset += bytesRead;
+      const write: Promise<void> = call((cb) =>
+        sftp.write(remote, piece, 0, piece.length, position, cb),
+      ).then(() => {
+        pending.delete(write);
+        acknowledged += piece.length;
+        options.onProgress?.(acknowledged);
+      });
+      pending.add(write);
+      // A rejected write is seen by the race below or the final allSettled, never unhandled.
+      write.catch(() => {});
+      if (pending.size >= inFlight) await raceOrAbort([...pending], options.signal);
+    }
+    await raceOrAbort([Promise.all(pending)], options.signal);
+    return { bytes: offset, sha256: hash.digest('hex') };
+  } finally {
+    await file.close();
+    if (handle !== undefined) {
+      const remote = handle;
+      await call((cb) => sftp.close(remote, cb)).catch(() => {});
+    }
+  }
+}
+
+function settings(options: SftpTransferOptions): { chunkBytes: number; inFlight: number } {
+  const chunkBytes = options.chunkBytes ?? sftpTransferDefaults.chunkBytes;
+  const inFlight = options.inFlight ?? sftpTransferDefaults.inFlight;
+  if (!Number.isSafeInteger(chunkBytes) || chunkBytes < 1) {
+    throw new RangeError(`Invalid option chunkBytes: expected a positive integer, got ${chunkBytes}`);
+  }
+  if (!Number.isSafeInteger(inFlight) || inFlight < 1) {
+    throw new RangeError(`Invalid option inFlight: expected a positive integer, got ${inFlight}`);
+  }
+  return { chunkBytes, inFlight };
+}
+
+function raceOrAbort(promises: Promise<unknown>[], signal: AbortSignal | undefined): Promise<unknown> {
+  if (signal === undefined) return Promise.race(promises);
+  signal.throwIfAborted();
+  return new Promise((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    Promise.race(promises).then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error);
+      },
+    );
+  });
+}
+
+function call<T = void>(
+  start: (cb: (error: Error | null | undefined, value: T) => void) => void,
+): Promise<T> {
+  return new Promise((resolve, reject) => {
+    start((error, value) => (error ? reject(error) : resolve(value)));
+  });
+}

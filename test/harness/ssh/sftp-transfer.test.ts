@@ -1,0 +1,155 @@
+// Parallel SFTP copies: against a simulated guest over real SSH, and against a scripted SFTP peer
+// that answers out of order and short, to pin the file order, the window and the end of file.
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import test from 'ava';
+import type { SFTPWrapper } from 'ssh2';
+import { TransferChecksumError } from '../../../harness/errors.ts';
+import { GuestSession } from '../../../harness/ssh/guest-session.ts';
+import { sftpDownload } from '../../../harness/ssh/sftp-transfer.ts';
+import { bootTestGuest } from '../../helpers/sim-guest.ts';
+
+const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex');
+
+test('upload then download round-trips files of awkward sizes with many requests in flight', async (t) => {
+  const vm = await bootTestGuest();
+  const guest = await GuestSession.connect(vm.endpoint, { label: 'sxl-test-1' });
+  const local = mkdtempSync(join(tmpdir(), 'sxl-transfer-'));
+  for (const [size, chunkBytes] of [
+    [0, 4096],
+    [1, 4096],
+    [4096, 4096],
+    [3 * 1024 * 1024 + 17, 4096],
+    [5 * 1024 * 1024 + 1, 65536],
+  ] as const) {
+    const data = randomBytes(size);
+    const source = join(local, `up-${size}.bin`);
+    writeFileSync(source, data);
+    const remote = `/Users/admin/copy ${size}.bin`;
+    const progress: number[] = [];
+    await guest.upload(source, remote, { chunkBytes, inFlight: 16 });
+    const sum = await guest.exec(['shasum', '-a', '256', remote]);
+    t.is(sum.stdout.split(' ')[0], sha256(data), `upload of ${size} bytes`);
+    const back = join(local, `down-${size}.bin`);
+    await guest.download(remote, back, { chunkBytes, inFlight: 16, onProgress: (n) => progress.push(n) });
+    t.true(readFileSync(back).equals(data), `download of ${size} bytes`);
+    // Progress is reported in file order: it only grows, and ends at the size.
+    t.deepEqual(
+      progress,
+      [...progress].sort((a, b) => a - b),
+    );
+    t.is(progress.at(-1) ?? 0, size);
+  }
+  guest.close();
+  await vm.guest.powerOff();
+});
+
+test('a guest file that changes during the download is a TransferChecksumError', async (t) => {
+  const vm = await bootTestGuest();
+  const guest = await GuestSession.connect(vm.endpoint, { label: 'sxl-test-1' });
+  const hostFile = join(vm.vmDir, 'guest', 'rootfs', 'Users', 'admin', 'changing.bin');
+  writeFileSync(hostFile, randomBytes(1024 * 1024));
+  const local = join(mkdtempSync(join(tmpdir(), 'sxl-transfer-')), 'changing.bin');
+  let changed = false;
+  const error = await t.throwsAsync(
+    guest.download('/Users/admin/changing.bin', local, {
+      chunkBytes: 4096,
+      inFlight: 4,
+      // The first bytes are on disk: rewrite them on the guest, so the copy is not the file.
+      onProgress: () => {
+        if (changed) return;
+        changed = true;
+        const data = readFileSync(hostFile);
+        data[0] = (data[0]! + 1) % 256;
+        writeFileSync(hostFile, data);
+      },
+    }),
+    { instanceOf: TransferChecksumError },
+  );
+  t.is(error.remoteSha256, sha256(readFileSync(hostFile)));
+  t.is(error.localSha256, sha256(readFileSync(local)));
+  t.regex(
+    error.message,
+    /^Checksum mismatch after the download of \/Users\/admin\/changing\.bin on sxl-test-1/,
+  );
+  // Without verification the same copy is accepted.
+  await guest.download('/Users/admin/changing.bin', local, { verify: false });
+  guest.close();
+  await vm.guest.powerOff();
+});
+
+/**
+ * An SFTP peer that holds every read until `inFlight` are outstanding (or the file ends), then
+ * answers them last first, each at most `maxAnswer` bytes: the order a server may use.
+ */
+function scriptedPeer(data: Buffer, maxAnswer: number) {
+  const held: Array<() => void> = [];
+  let outstanding = 0;
+  let peak = 0;
+  const release = () => {
+    while (held.length > 0) held.pop()!();
+  };
+  const peer = {
+    open: (_path: string, _mode: string, cb: (e: Error | undefined, h: Buffer) => void) =>
+      setImmediate(() => cb(undefined, Buffer.from('h'))),
+    fstat: (_h: Buffer, cb: (e: Error | undefined, s: { size: number }) => void) =>
+      setImmediate(() => cb(undefined, { size: data.length })),
+    close: (_h: Buffer, cb: (e?: Error) => void) => setImmediate(() => cb()),
+    read: (
+      _h: Buffer,
+      buffer: Buffer,
+      offset: number,
+      length: number,
+      position: number,
+      cb: (e: Error | undefined, n: number) => void,
+    ) => {
+      outstanding += 1;
+      peak = Math.max(peak, outstanding);
+      held.push(() => {
+        outstanding -= 1;
+        const n = data.copy(
+          buffer,
+          offset,
+          position,
+          Math.min(position + Math.min(length, maxAnswer), data.length),
+        );
+        cb(undefined, position >= data.length ? 0 : n);
+      });
+      setImmediate(release);
+    },
+  };
+  return { sftp: peer as unknown as SFTPWrapper, peak: () => peak };
+}
+
+test('reads answered out of order and short still land in file order, with the window bounded', async (t) => {
+  const data = randomBytes(1024 * 1024 + 333);
+  const peer = scriptedPeer(data, 1000);
+  const local = join(mkdtempSync(join(tmpdir(), 'sxl-transfer-')), 'scripted.bin');
+  const result = await sftpDownload(peer.sftp, '/x', local, { chunkBytes: 4096, inFlight: 8 });
+  t.true(readFileSync(local).equals(data));
+  t.is(result.bytes, data.length);
+  t.is(result.sha256, sha256(data));
+  t.true(peer.peak() > 1, 'more than one read in flight');
+  t.true(
+    peer.peak() <= 8 * 2,
+    `at most the window (and the rests of short answers) in flight, got ${peer.peak()}`,
+  );
+});
+
+test('an abort ends a download with the signal reason', async (t) => {
+  const data = randomBytes(256 * 1024);
+  const peer = scriptedPeer(data, 4096);
+  const local = join(mkdtempSync(join(tmpdir(), 'sxl-transfer-')), 'aborted.bin');
+  const controller = new AbortController();
+  const reason = new Error('stop');
+  await t.throwsAsync(
+    sftpDownload(peer.sftp, '/x', local, {
+      chunkBytes: 4096,
+      signal: controller.signal,
+      onProgress: (n) => (n > 64 * 1024 ? controller.abort(reason) : undefined),
+    }),
+    { is: reason },
+  );
+});
