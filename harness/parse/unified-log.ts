@@ -145,6 +145,15 @@ export class UnifiedLogReader {
 
   private read(text: string, number: number, mayBeCut: boolean): UnifiedLogEntry[] {
     if (this.afterFooter) return [];
+    // ndjson (`log stream --style ndjson`): a line that is one whole object goes to JSON.parse at
+    // once; scanning it character by character first cost a quarter of the time. Anything else
+    // (two objects on a line, an object over several lines) falls back to the scanner.
+    if (this.detected === 'ndjson' && !this.scanner.inObject && isWholeObjectLine(text)) {
+      const value = parseObject(text);
+      // The scanner hands over the object without the blanks around it; so does this path.
+      const object = text.charCodeAt(0) === 123 ? text : text.trim();
+      if (value !== undefined) return [fromJsonValue(value, object, number)];
+    }
     const trimmed = text.trim();
     if (this.scanner.inObject || (this.pending === null && /^[[{]/.test(trimmed)) || this.isJson()) {
       if (!this.scanner.inObject && (trimmed === '' || PREAMBLE.test(trimmed))) return [];
@@ -320,18 +329,46 @@ function fromCompactRow(match: RegExpExecArray): PendingEntry {
 
 const JSON_TIMESTAMP = new RegExp(String.raw`^${DATE_TIME}([+-]\d\d)(\d\d)$`);
 
+// `{` first and `}` last, ignoring blanks around: the shape of an ndjson line.
+function isWholeObjectLine(text: string): boolean {
+  let first = 0;
+  let last = text.length - 1;
+  while (first <= last && (text.charCodeAt(first) === 32 || text.charCodeAt(first) === 9)) first++;
+  while (last >= first && (text.charCodeAt(last) === 32 || text.charCodeAt(last) === 9)) last--;
+  return text.charCodeAt(first) === 123 && text.charCodeAt(last) === 125;
+}
+
+/** The object a line holds, or undefined when the line is not exactly one JSON object. */
+function parseObject(text: string): Record<string, unknown> | undefined {
+  try {
+    const value: unknown = JSON.parse(text);
+    return typeof value === 'object' && value !== null && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 function fromJson(text: string, line: number): UnifiedLogEntry {
-  const fail = (expected: string): never => {
-    throw new ParseError({ kind: KIND, command: COMMAND, line, expected, got: text.split('\n', 1)[0] ?? '' });
-  };
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch {
-    fail('a valid JSON object');
+    failJson(text, line, 'a valid JSON object');
   }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return fail('a JSON object');
-  const record = value as Record<string, unknown>;
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    return failJson(text, line, 'a JSON object');
+  }
+  return fromJsonValue(value as Record<string, unknown>, text, line);
+}
+
+function failJson(text: string, line: number, expected: string): never {
+  throw new ParseError({ kind: KIND, command: COMMAND, line, expected, got: text.split('\n', 1)[0] ?? '' });
+}
+
+function fromJsonValue(record: Record<string, unknown>, text: string, line: number): UnifiedLogEntry {
+  const fail = (expected: string): never => failJson(text, line, expected);
   const timestamp = typeof record.timestamp === 'string' ? JSON_TIMESTAMP.exec(record.timestamp) : null;
   if (timestamp === null) return fail('a "timestamp" of the form "yyyy-mm-dd hh:mm:ss.ffffff+zzzz"');
   const string = (key: string): string => (typeof record[key] === 'string' ? (record[key] as string) : '');
