@@ -23,6 +23,7 @@ import { newRunId, registerRun, runRegistryDir } from './run-registry.ts';
 import { type Scenario, unobservableReason } from './scenario/define-scenario.ts';
 import type { BuildRecord, EmitEvent, IterationResult } from './scenario/events.ts';
 import { runScenario } from './scenario/runner.ts';
+import { ownsIteration } from './scenario/shard.ts';
 import { validateScenarioInputs } from './scenario/validate-inputs.ts';
 import { describeRepetition, plannedIterations, type Repetition } from './stats/repetition.ts';
 import { harnessVersion } from './version.ts';
@@ -63,7 +64,14 @@ export async function runCommand(request: RunRequest): Promise<RunOutcome> {
   makeArtifactsDir(join(runDir, 'iterations'));
   const unregister = registerRun(runId, { runDir });
   const startedAt = new Date().toISOString();
-  const iterations = plannedIterations(repetition) * images.length;
+  const planned = plannedIterations(repetition) * images.length;
+  // A shard runs its part of the whole run's iterations, numbered as in the whole run.
+  const iterations = Array.from({ length: planned }, (_, k) => k + 1).filter((n) =>
+    ownsIteration(options.shard, n),
+  ).length;
+  // Not given: as many as the backend can run now (a host already running a VM has one slot left).
+  const parallel =
+    options.parallel ?? Math.max(1, await profile.freeSlots({ signal, timeoutMs: 30_000 }).catch(() => 1));
   const manifest: RunManifest = {
     runId,
     harnessVersion,
@@ -83,6 +91,8 @@ export async function runCommand(request: RunRequest): Promise<RunOutcome> {
     },
     iterations,
     repetition,
+    parallel,
+    ...(options.shard ? { shard: options.shard } : {}),
     sleepStrategy: options.sleepStrategy,
     builds,
     ...profile.record,
@@ -109,8 +119,8 @@ export async function runCommand(request: RunRequest): Promise<RunOutcome> {
         collector,
         // Files first, report.html after the run.json and results.json it is made from, the console last.
         new ManifestReporter(runDir, manifest, { redact }),
-        new ResultsReporter(runDir, { wording, redact }),
-        new SummaryReporter(runDir, { wording, redact }),
+        new ResultsReporter(runDir, { wording, redact, shard: options.shard }),
+        new SummaryReporter(runDir, { wording, redact, shard: options.shard }),
         new JUnitReporter(runDir, {
           runId,
           backend: description.backend,
@@ -165,6 +175,8 @@ export async function runCommand(request: RunRequest): Promise<RunOutcome> {
       images,
       repeat: options.repeat,
       repetition,
+      parallel,
+      shard: options.shard,
       sleepWake: { ...options.sleepWake, strategy: options.sleepStrategy },
       registrationDeadlineMs: options.registrationDeadlineMs,
       runId,

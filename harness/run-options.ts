@@ -13,6 +13,7 @@ import {
 } from './macos/approve-extension.ts';
 import { type SleepStrategy, type SleepWakeOptions, sleepWakeDefaults } from './macos/sleep-wake.ts';
 import { type Scenario, unobservableReason } from './scenario/define-scenario.ts';
+import { describeShard, type Shard } from './scenario/shard.ts';
 import type { Repetition } from './stats/repetition.ts';
 
 export interface RunOptions {
@@ -74,6 +75,14 @@ export interface RunOptions {
    * @default 60000 (the sim scales it by its time scale, to at least 2000)
    */
   registrationDeadlineMs: number;
+  /**
+   * Iterations on this many VMs at once (--parallel); console, transcripts and junit.xml stay in
+   * iteration order. @default undefined: the backend's free slots (tart: 2 per host minus the VMs
+   * running), at least 1
+   */
+  parallel: number | undefined;
+  /** Run only the iterations CI shard K of N owns (--shard K/N); `sysext-lab merge` joins them. @default undefined */
+  shard: Shard | undefined;
 }
 
 /** What a caller gives: the scenario, and any option it wants other than its default. */
@@ -106,6 +115,8 @@ export const runDefaults: Readonly<Omit<RunOptions, 'scenario'>> = {
   sysdiagnoseTimeoutMs: sysdiagnoseDefaults.timeoutMs,
   redactEnv: [],
   registrationDeadlineMs: 60_000,
+  parallel: undefined,
+  shard: undefined,
 };
 
 /**
@@ -136,6 +147,29 @@ export function resolveRunOptions(request: RunRequest): { options: RunOptions; p
 export function validateRunOptions(options: RunOptions, profile: BackendProfile): void {
   if (!Number.isInteger(options.repeat) || options.repeat < 1) {
     throw new ConfigError('--repeat', `--repeat must be a whole number >= 1, got ${options.repeat}`);
+  }
+  if (options.parallel !== undefined && !(Number.isInteger(options.parallel) && options.parallel >= 1)) {
+    throw new ConfigError('--parallel', `--parallel must be a whole number >= 1, got ${options.parallel}`);
+  }
+  const { shard } = options;
+  if (
+    shard &&
+    !(
+      Number.isInteger(shard.count) &&
+      shard.count >= 1 &&
+      Number.isInteger(shard.index) &&
+      shard.index >= 1 &&
+      shard.index <= shard.count
+    )
+  ) {
+    throw new ConfigError('--shard', `--shard must be K/N with 1 <= K <= N, got ${describeShard(shard)}`);
+  }
+  if (shard && options.repetition && options.repetition.mode !== 'repeat') {
+    // A stopping rule reads the whole run's tally after each iteration; a shard sees only its part.
+    throw new ConfigError(
+      '--shard',
+      `--shard ${describeShard(shard)} cannot be used with ${repetitionFlag(options.repetition)}: when to stop depends on every iteration's outcome, and a shard sees only its own; use --repeat N`,
+    );
   }
   if (!APPROVAL_STRATEGIES.includes(options.approval)) {
     throw new ConfigError(
@@ -207,4 +241,9 @@ export function validateRunOptions(options: RunOptions, profile: BackendProfile)
 /** The images the run clones, in order: the matrix, or the one image. */
 export function imagesOf(options: Pick<RunOptions, 'image' | 'images'>): string[] {
   return options.images.length > 0 ? [...options.images] : [options.image];
+}
+
+/** The flag that asked for a stopping rule, for messages. */
+function repetitionFlag(repetition: Repetition): string {
+  return repetition.mode === 'until-different' ? '--compare-to' : `--${repetition.mode}`;
 }

@@ -3,6 +3,7 @@
 // (at most once a second) and when the run ends, so that a run that dies leaves what it had.
 import { join } from 'node:path';
 import type { IterationResult, RunEvent } from '../scenario/events.ts';
+import type { Shard } from '../scenario/shard.ts';
 import type { Reporter } from './reporter.ts';
 import { RewriteThrottle } from './rewrite-throttle.ts';
 import { type ScenarioSummary, type SummaryWording, summarize } from './run-summary.ts';
@@ -11,6 +12,8 @@ import { writeFileAtomic } from './write-atomic.ts';
 /** results.json as written; exitCode and interrupted appear once the run has ended. */
 export interface RunResultsFile {
   runId: string;
+  /** The CI shard this run was (--shard K/N); `sysext-lab merge` joins the shards. */
+  shard?: Shard;
   exitCode?: number;
   interrupted?: boolean;
   scenarios: ScenarioSummary[];
@@ -20,6 +23,8 @@ export interface RunResultsFile {
 export interface ResultsReporterOptions {
   /** Wording of the rate sentence per scenario. */
   wording?: (scenario: string) => SummaryWording;
+  /** The CI shard the run is, recorded in the file. @default undefined */
+  shard?: Shard;
   /** Masks secrets in the file (messages carry guest output). @default identity */
   redact?: (text: string) => string;
 }
@@ -64,6 +69,7 @@ export class ResultsReporter implements Reporter {
   private write(): void {
     const file: RunResultsFile = {
       runId: this.runId,
+      ...(this.options.shard ? { shard: this.options.shard } : {}),
       ...this.end,
       scenarios: summarize(this.results, this.options.wording),
       results: this.results,

@@ -6,6 +6,7 @@ import type { HostFacts } from '../backends/backend-profile.ts';
 import type { EvidenceProblem, EvidenceRecord } from '../evidence/collector.ts';
 import type { SleepStrategy } from '../macos/sleep-wake.ts';
 import type { BuildRecord, GuestOs, IterationResult, RunEvent } from '../scenario/events.ts';
+import type { Shard } from '../scenario/shard.ts';
 import type { Repetition } from '../stats/repetition.ts';
 import type { Reporter } from './reporter.ts';
 import { writeFileAtomic } from './write-atomic.ts';
@@ -28,6 +29,10 @@ export interface RunManifest {
   signature: { check: string; message?: string; description: string; evidence: string };
   iterations: number;
   repetition: Repetition;
+  /** Iterations run at once (--parallel, or the backend's free slots). */
+  parallel?: number;
+  /** The CI shard this run was (--shard K/N): it ran `iterations` of the whole run's. */
+  shard?: Shard;
   sleepStrategy: SleepStrategy;
   builds: BuildRecord[];
   /** Set by backends that take them (the sim records its seed and quirks). */

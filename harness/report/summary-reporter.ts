@@ -2,6 +2,7 @@
 // code. Written when the run ends, however it ends.
 import { join } from 'node:path';
 import type { IterationResult, RunEvent } from '../scenario/events.ts';
+import type { Shard } from '../scenario/shard.ts';
 import type { Reporter } from './reporter.ts';
 import { type ScenarioSummary, type SummaryWording, summarize } from './run-summary.ts';
 import { writeFileAtomic } from './write-atomic.ts';
@@ -9,6 +10,8 @@ import { writeFileAtomic } from './write-atomic.ts';
 /** summary.json as written. */
 export interface RunSummaryFile {
   runId: string;
+  /** The CI shard this run was (--shard K/N); `sysext-lab merge` joins the shards. */
+  shard?: Shard;
   exitCode: number;
   interrupted: boolean;
   scenarios: ScenarioSummary[];
@@ -17,6 +20,8 @@ export interface RunSummaryFile {
 export interface SummaryReporterOptions {
   /** Wording of the rate sentence per scenario. */
   wording?: (scenario: string) => SummaryWording;
+  /** The CI shard the run is, recorded in the file. @default undefined */
+  shard?: Shard;
   /** Masks secrets in the file. @default identity */
   redact?: (text: string) => string;
 }
@@ -40,6 +45,7 @@ export class SummaryReporter implements Reporter {
     else if (event.type === 'run-finished') {
       const file: RunSummaryFile = {
         runId: this.runId,
+        ...(this.options.shard ? { shard: this.options.shard } : {}),
         exitCode: event.exitCode,
         interrupted: event.interrupted,
         scenarios: summarize(this.results, this.options.wording),

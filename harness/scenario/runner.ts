@@ -8,7 +8,7 @@ import { join, sep } from 'node:path';
 import type { VmBackend } from '../backends/vm-backend.ts';
 import { VmLease } from '../backends/vm-lease.ts';
 import { recogniseHostFailure } from '../doctor/host-advice.ts';
-import { CheckFailedError, InterruptedError } from '../errors.ts';
+import { CheckFailedError, HostPreconditionError, InterruptedError } from '../errors.ts';
 import type { EvidenceReport } from '../evidence/collector.ts';
 import { collectIterationEvidence, type EvidenceMode } from '../evidence/iteration-evidence.ts';
 import type { ActivationOptions } from '../macos/activation.ts';
@@ -24,7 +24,10 @@ import { GuestSession } from '../ssh/guest-session.ts';
 import { plannedIterations, type Repetition, stopReason } from '../stats/repetition.ts';
 import { matchesSignature, type Scenario } from './define-scenario.ts';
 import type { EmitEvent, IterationResult, Outcome } from './events.ts';
+import { runIterationPool } from './iteration-pool.ts';
+import { OrderedEvents } from './ordered-events.ts';
 import { IterationContext } from './scenario-context.ts';
+import { ownsIteration, type Shard } from './shard.ts';
 
 export interface RunPlan {
   scenario: Scenario;
@@ -60,6 +63,10 @@ export interface RunPlan {
   sysdiagnoseTimeoutMs?: number;
   /** Masks secrets in everything the iteration writes. */
   redactor?: Redactor;
+  /** Iterations on this many VMs at once (--parallel); output stays in iteration order. @default 1 */
+  parallel?: number;
+  /** Run only the iterations this CI shard owns (--shard K/N). @default undefined (all) */
+  shard?: Shard;
 }
 
 export interface RunResult {
@@ -74,51 +81,78 @@ export async function runScenario(plan: RunPlan): Promise<RunResult> {
   const run: RunResult = { results, interrupted: false };
   const repetition: Repetition = plan.repetition ?? { mode: 'repeat', count: plan.repeat };
   const of = plannedIterations(repetition);
-  // Iteration numbers run on across the images so that VM names and iteration folders stay unique.
-  let iteration = 0;
   const images = plan.images ?? [plan.image];
-  let hostStopped = false;
-  for (const image of images) {
-    const tally = { n: 0, failures: 0 };
-    for (let done = 0; done < of; done += 1) {
+  const ordered = new OrderedEvents(plan.emit);
+  let hostStopped: string | undefined;
+  try {
+    for (const [index, image] of images.entries()) {
+      // Iteration numbers run on across the images so that VM names and iteration folders stay
+      // unique; a shard keeps the unsharded run's numbers, so its dice and names are the same.
+      const numbers = Array.from({ length: of }, (_, k) => index * of + k + 1).filter((n) =>
+        ownsIteration(plan.shard, n),
+      );
+      const tally = { n: 0, failures: 0 };
+      let launched = 0;
+      let completed = 0;
+      await runIterationPool({
+        parallel: plan.parallel,
+        next: () => {
+          if (plan.signal.aborted || hostStopped !== undefined || launched >= numbers.length)
+            return undefined;
+          // Decided: launch no more; the iterations in flight finish and count.
+          if (repetition.mode !== 'repeat' && stopReason(repetition, completed, tally) !== null)
+            return undefined;
+          const iteration = numbers[launched++]!;
+          ordered.expect(iteration);
+          return iteration;
+        },
+        run: async ({ iteration, attempt }) => {
+          const emit = ordered.emitterFor(iteration);
+          const outcome = await runIteration(
+            { ...plan, emit },
+            image,
+            iteration,
+            of * images.length,
+            run,
+            attempt,
+          );
+          if ('requeue' in outcome) return { done: false, requeue: outcome.requeue };
+          const result = outcome;
+          results.push(result);
+          completed += 1;
+          // A locked keychain, a full VM limit or a denied Local Network fails every later iteration
+          // the same way: stop with the advice instead (`sysext-lab doctor` says the same).
+          if (result.errorType === 'HostPreconditionError') hostStopped ??= result.message ?? '';
+          if (result.outcome === 'pass') tally.n += 1;
+          if (result.outcome === 'fail' && result.matchesSignature) {
+            tally.n += 1;
+            tally.failures += 1;
+          }
+          return { done: true };
+        },
+        settled: (iteration) => ordered.finish(iteration),
+      });
+      if (hostStopped !== undefined) {
+        plan.emit({ type: 'notice', message: `Run stopped: ${hostStopped}` });
+        break;
+      }
       if (plan.signal.aborted) break;
-      const reason = stopReason(repetition, done, tally);
+      const reason = repetition.mode === 'repeat' ? null : stopReason(repetition, completed, tally);
       if (reason !== null) {
         plan.emit({
           type: 'repetition-stopped',
           scenario: plan.scenario.id,
           image,
-          iterations: done,
+          iterations: completed,
           reason,
         });
-        break;
-      }
-      iteration += 1;
-      const result = await runIteration(plan, image, iteration, of * images.length, run);
-      results.push(result);
-      // A locked keychain, a full VM limit or a denied Local Network fails every later iteration
-      // the same way: stop with the advice instead (`sysext-lab doctor` says the same).
-      if (result.errorType === 'HostPreconditionError') {
-        plan.emit({ type: 'notice', message: `Run stopped: ${result.message}` });
-        hostStopped = true;
-        break;
-      }
-      if (result.outcome === 'pass') tally.n += 1;
-      if (result.outcome === 'fail' && result.matchesSignature) {
-        tally.n += 1;
-        tally.failures += 1;
       }
     }
-    if (hostStopped) break;
-    if (!plan.signal.aborted && repetition.mode !== 'repeat') {
-      const reason = stopReason(repetition, of, tally);
-      const last = results.filter((r) => r.image === image).length;
-      if (last === of && reason !== null) {
-        plan.emit({ type: 'repetition-stopped', scenario: plan.scenario.id, image, iterations: of, reason });
-      }
-    }
-    if (plan.signal.aborted) break;
+  } finally {
+    ordered.flushAll();
   }
+  // Iterations end in any order on several VMs; everything downstream reads them in order.
+  results.sort((a, b) => a.iteration - b.iteration);
   run.interrupted = plan.signal.aborted;
   return run;
 }
@@ -129,13 +163,18 @@ async function runIteration(
   iteration: number,
   of: number,
   run: RunResult,
-): Promise<IterationResult> {
+  attempt: number,
+): Promise<IterationResult | { requeue: string }> {
   const { emit, scenario, signal } = plan;
   const vm = vmName(plan.runId, iteration);
   const iterationDir = join(plan.runDir, 'iterations', String(iteration));
   await mkdir(iterationDir, { recursive: true });
   const transcript = new Transcript(join(iterationDir, 'transcript.log'));
-  const stopHostTranscript = plan.backend.onCommand((record) => transcript.host(record));
+  // The backend tells every listener of every command: keep this VM's, and those of no VM (tart list).
+  const mine = commandOf(plan.runId, vm);
+  const stopHostTranscript = plan.backend.onCommand((record) => {
+    if (mine(record.command)) transcript.host(record);
+  });
   const startedAt = new Date();
   const started = performance.now();
   emit({
@@ -152,6 +191,8 @@ async function runIteration(
   let evidence: EvidenceReport | undefined;
   let outcome: Outcome = 'pass';
   let failure: Pick<IterationResult, 'failedCheck' | 'matchesSignature' | 'message' | 'errorType'> = {};
+  let vmStarted = false;
+  let refused: string | undefined;
   try {
     await using lease = new VmLease(plan.backend, vm, {
       keep: plan.keepVm,
@@ -179,6 +220,7 @@ async function runIteration(
       guest.onExec((record) => transcript.guest(session.target, record));
       // sshd answers before the auto-login GUI session that `open` and osascript need.
       await waitForGuiSession(guest, { signal });
+      vmStarted = true;
       emit({ type: 'vm-started', iteration, vm, host: endpoint.host, port: endpoint.port });
       const swVers = parseSwVers((await guest.exec(['sw_vers'], { signal })).stdout);
       // SIP decides what developer mode and replacement can do: record it once per run for reports.
@@ -205,26 +247,32 @@ async function runIteration(
       });
       await scenario.run(context);
     } catch (error) {
-      ({ outcome, failure } = classify(recogniseHostFailure(error) ?? error, scenario, signal));
-      transcript.note(`${outcome}: ${failure.message}`);
+      const recognised = recogniseHostFailure(error) ?? error;
+      ({ outcome, failure } = classify(recognised, scenario, signal));
+      // The host refused to start the VM (its two-VM limit, ours or another's VM): nothing of the
+      // iteration ran, so it goes back in the queue once; the second time it is the error it is.
+      if (isVmLimit(recognised) && !vmStarted && attempt === 0 && !signal.aborted) refused = failure.message;
+      transcript.note(refused ? `requeued: ${refused}` : `${outcome}: ${failure.message}`);
     }
     // Evidence once the outcome is known and before the VM goes; it never changes the outcome.
-    evidence = await collectIterationEvidence({
-      mode: plan.evidence ?? 'on-failure',
-      outcome,
-      guest,
-      runDir: plan.runDir,
-      iterationDir,
-      iteration,
-      since: startedAt,
-      signal,
-      hurry: plan.hurry,
-      extensions: context?.watchedExtensions ?? [],
-      predicates: scenario.logPredicates ?? [],
-      redactor: plan.redactor,
-      sysdiagnoseTimeoutMs: plan.sysdiagnoseTimeoutMs,
-      emit,
-    });
+    evidence = refused
+      ? undefined
+      : await collectIterationEvidence({
+          mode: plan.evidence ?? 'on-failure',
+          outcome,
+          guest,
+          runDir: plan.runDir,
+          iterationDir,
+          iteration,
+          since: startedAt,
+          signal,
+          hurry: plan.hurry,
+          extensions: context?.watchedExtensions ?? [],
+          predicates: scenario.logPredicates ?? [],
+          redactor: plan.redactor,
+          sysdiagnoseTimeoutMs: plan.sysdiagnoseTimeoutMs,
+          emit,
+        });
     if (evidence)
       transcript.note(`evidence: ${evidence.files.length} file(s), ${evidence.problems.length} problem(s)`);
   } finally {
@@ -233,6 +281,10 @@ async function runIteration(
       transcript.note(message);
       emit({ type: 'notice', message });
     });
+  }
+  if (refused) {
+    emit({ type: 'notice', message: `Iteration ${iteration} goes back in the queue once: ${refused}` });
+    return { requeue: refused };
   }
   const result: IterationResult = {
     scenario: scenario.id,
@@ -253,6 +305,19 @@ async function runIteration(
   };
   emit({ type: 'iteration-finished', result });
   return result;
+}
+
+/** tart's VM-limit refusal, recognised as a host precondition. */
+function isVmLimit(error: unknown): boolean {
+  return error instanceof HostPreconditionError && error.precondition === 'host-vm-limit';
+}
+
+/** Whether a host command belongs in `vm`'s transcript: it names that VM, or no VM of the run. */
+function commandOf(runId: string, vm: string): (command: string) => boolean {
+  const literal = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const named = new RegExp(`(^|[\\s"'/])${literal(vm)}($|[\\s"'/])`);
+  const anyOfRun = new RegExp(`sxl-${literal(runId)}-\\d+`);
+  return (command) => named.test(command) || !anyOfRun.test(command);
 }
 
 /** The transcript, the tart log and the snapshots carry guest output: mask secrets in them too. */
