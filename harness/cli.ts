@@ -25,6 +25,7 @@ import { UnknownParseKindError } from './parse/registry.ts';
 import { exitCodes } from './report/run-summary.ts';
 import { runCommand, runDefaults } from './run-command.ts';
 import type { Scenario } from './scenario/define-scenario.ts';
+import { parseShard } from './scenario/shard.ts';
 import { describeInputKind, inputFlag } from './scenario/validate-inputs.ts';
 import { type Repetition, repetitionDefaults } from './stats/repetition.ts';
 
@@ -60,6 +61,10 @@ run options:
   --compare-to RUN_A   Repeat until this run's rate is shown to differ from the finished RUN_A's (a
                        sequential test that keeps 5% false positives however early it stops; cap: --max),
                        then print the comparison as sysext-lab compare does
+  --parallel N         Iterations on N VMs at once, output kept in iteration order (default: the
+                       backend's free slots; tart and sim: 2 per host minus the VMs already running)
+  --shard K/N          Run only CI shard K's iterations of N shards (every Nth, numbered as in the
+                       whole run); join the shards' run directories with sysext-lab merge
   --sleep-strategy S   guest (pmset sleepnow in the guest; calls the providers' sleep()/wake()) or
                        suspend (tart suspend + resume on the host; does not) (default guest)
   --from PATH          Build installed first (.pkg, .zip or .app); sim default: the scenario's sample
@@ -166,6 +171,8 @@ async function runCli(args: string[], argv: string[]): Promise<number> {
       'until-fail': { type: 'boolean', default: false },
       'until-confident': { type: 'boolean', default: false },
       'compare-to': { type: 'string' },
+      parallel: { type: 'string' },
+      shard: { type: 'string' },
       threshold: { type: 'string' },
       max: { type: 'string' },
       'sleep-strategy': { type: 'string', default: runDefaults.sleepStrategy },
@@ -300,6 +307,8 @@ async function runCli(args: string[], argv: string[]): Promise<number> {
       ...(images ? { image: images[0]!, images } : {}),
       repeat,
       repetition: compareTo ?? repetition,
+      parallel: values.parallel === undefined ? undefined : wholeNumber('--parallel', values.parallel, 1),
+      shard: values.shard === undefined ? undefined : parseShard(values.shard),
       // Checked with the other options, by one validator.
       sleepStrategy: values['sleep-strategy'] as SleepStrategy,
       inputs,
