@@ -94,7 +94,7 @@ export function readSimSettings(env: NodeJS.ProcessEnv = process.env): SimSettin
  * whatever its run id. Names without a trailing number fall back to the whole name.
  */
 export function vmStreamKey(vmName: string): string {
-  const match = /-(\d+)$/.exec(vmName);
+  const match = /-(\d+)$/.exec(orchardVmName(vmName) ?? vmName);
   return match ? `#${match[1]}` : vmName;
 }
 
@@ -119,4 +119,13 @@ export function quirkFires(
   if (p <= 0) return false;
   if (p >= 1) return true;
   return quirkRoll(settings.seed, streamKey, quirk, counter) < p;
+}
+
+/**
+ * The Orchard VM an Orchard worker's tart VM stands for: workers name it
+ * `orchard-<name>-<uid>-<restart count>` (orchard internal/worker/ondiskname), so its dice and its
+ * run follow `<name>` as the harness chose it.
+ */
+export function orchardVmName(localName: string): string | undefined {
+  return /^orchard-(.+)-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}-\d+$/.exec(localName)?.[1];
 }

@@ -2,10 +2,11 @@
 // here: an import and an entry.
 import { ConfigError } from '../errors.ts';
 import type { BackendProfile, BackendRegistration, BackendSettings } from './backend-profile.ts';
+import { orchardBackend } from './orchard/orchard-profile.ts';
 import { simBackend } from './sim/sim-profile.ts';
 import { tartBackend } from './tart/tart-profile.ts';
 
-const registrations: readonly BackendRegistration[] = [simBackend, tartBackend];
+const registrations: readonly BackendRegistration[] = [simBackend, tartBackend, orchardBackend];
 
 /** The registered kinds, in the order --help lists them. */
 export const backendKinds: readonly string[] = registrations.map((r) => r.kind);

@@ -2,7 +2,7 @@
 // leak, both kept under SXL_SIM_HOST_DIR because every tart call is a process of its own.
 import { appendFileSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type QuirkName, quirkFires, type SimSettings, vmStreamKey } from '../quirks.ts';
+import { orchardVmName, type QuirkName, quirkFires, type SimSettings, vmStreamKey } from '../quirks.ts';
 import { acquireWithin } from './run-lock.ts';
 import { simHostDir } from './storage.ts';
 
@@ -63,7 +63,7 @@ export async function rollHostQuirk(
 
 /** The harness run a VM belongs to (sxl-<run-id>-<n>), or undefined for a VM made by hand. */
 function runOfVm(name: string): string | undefined {
-  return /^sxl-(.+)-\d+$/.exec(name.trim())?.[1];
+  return /^sxl-(.+)-\d+$/.exec(orchardVmName(name.trim()) ?? name.trim())?.[1];
 }
 
 export function leakedSlotsPath(env: NodeJS.ProcessEnv = process.env): string {

@@ -1,0 +1,270 @@
+// VmBackend over an Orchard controller (orchard-api.ts): a VM is one resource that the controller
+// schedules on a worker, which clones, configures and runs it with tart. Clone and start are one
+// `POST /v1/vms` here; SSH goes through the controller's port-forward unless the workers' VMs are
+// reachable from this machine (the harness runs on the worker).
+import { BackendUnsupportedError, VmLostError } from '../../errors.ts';
+import { doNotRetry, retryUntil } from '../../retry.ts';
+import type { SshCredentials, SshEndpoint } from '../../ssh/guest-session.ts';
+import type { HostCommandRecord } from '../host-command.ts';
+import type {
+  BackendDescription,
+  StartOptions,
+  VmBackend,
+  VmInfo,
+  VmStopped,
+  WaitOptions,
+} from '../vm-backend.ts';
+import { OrchardApi, type OrchardCredentials, type OrchardVm, TART_VMS_RESOURCE } from './orchard-api.ts';
+import { openPortForward } from './port-forward.ts';
+
+export interface OrchardBackendOptions extends OrchardCredentials {
+  /** Reach SSH through the controller's port-forward, or TCP to the VM's address. @default 'port-forward' */
+  ssh?: 'port-forward' | 'direct';
+  /** The guest's SSH port. @default 22 */
+  sshPort?: number;
+  /** Guest account (sent as the VM's username/password, Orchard's defaults admin/admin). */
+  credentials?: SshCredentials;
+  /** CPUs per VM. @default 4 (Orchard's default) */
+  cpu?: number;
+  /** Memory per VM in MB. @default 8192 (Orchard's default) */
+  memory?: number;
+  /** How long a VM may stay `pending` (no free slot, pulling the image). @default 3600000 */
+  startTimeoutMs?: number;
+  /** How long to wait for the VM's address once it runs. @default 180000 */
+  ipTimeoutMs?: number;
+  /** Pause between status polls. @default 1000 */
+  pollIntervalMs?: number;
+}
+
+export const orchardBackendDefaults = {
+  ssh: 'port-forward',
+  sshPort: 22,
+  credentials: { username: 'admin', password: 'admin' },
+  cpu: 4,
+  memory: 8192,
+  startTimeoutMs: 3_600_000,
+  ipTimeoutMs: 180_000,
+  pollIntervalMs: 1000,
+} as const;
+
+export class OrchardBackend implements VmBackend {
+  readonly name = 'orchard';
+  readonly api: OrchardApi;
+  /** The image each VM was cloned from: Orchard creates and starts in one request (start). */
+  private readonly images = new Map<string, string>();
+  /** Images `pull` asked to fetch again: their VMs are created with imagePullPolicy Always. */
+  private readonly pullAlways = new Set<string>();
+
+  constructor(private readonly options: OrchardBackendOptions) {
+    this.api = new OrchardApi(options);
+  }
+
+  onCommand(listener: (record: HostCommandRecord) => void): () => void {
+    return this.api.onRequest(listener);
+  }
+
+  async describe(options: WaitOptions = {}): Promise<BackendDescription> {
+    const info = await this.api.controllerInfo(options);
+    return {
+      backend: this.name,
+      tool: this.api.base,
+      toolVersion: `orchard ${info.version ?? 'unknown'}${info.commit ? ` (${info.commit})` : ''}`,
+    };
+  }
+
+  async pull(image: string): Promise<void> {
+    // Workers pull when they clone; `Always` makes them fetch a cached tag again (tart pull).
+    this.pullAlways.add(image);
+  }
+
+  async clone(image: string, name: string): Promise<void> {
+    this.images.set(name, image);
+  }
+
+  async start(name: string, options: StartOptions): Promise<void> {
+    const image = this.images.get(name);
+    if (!image) throw new Error(`Cannot start ${name} on Orchard: it was not cloned by this run`);
+    if (options.suspendable) {
+      throw new BackendUnsupportedError(
+        'orchard',
+        'start suspendable',
+        name,
+        "an Orchard VM can be suspended only once and resumed only as a new VM (openapi.yaml powerState), so the run's suspend and resume cannot be done; use --sleep-strategy guest",
+      );
+    }
+    const credentials = this.credentials;
+    await this.api.createVm({
+      name,
+      image,
+      imagePullPolicy: this.pullAlways.has(image) ? 'Always' : 'IfNotPresent',
+      cpu: this.options.cpu ?? orchardBackendDefaults.cpu,
+      memory: this.options.memory ?? orchardBackendDefaults.memory,
+      headless: true,
+      username: credentials.username,
+      ...(credentials.password === undefined ? {} : { password: credentials.password }),
+    });
+    // `running` is set by the worker once the VM is cloned and configured, as `tart run` begins.
+    await retryUntil(
+      async () => {
+        const vm = await this.api.getVm(name);
+        if (!vm) throw doNotRetry(new VmLostError(name, 'its resource was deleted while it started'));
+        if (vm.status === 'failed') throw doNotRetry(new VmLostError(name, describeVm(vm)));
+        if (vm.status !== 'running') throw new Error(describeVm(vm));
+      },
+      {
+        what: `status "running" of ${name} on Orchard`,
+        vm: name,
+        timeoutMs: this.options.startTimeoutMs ?? orchardBackendDefaults.startTimeoutMs,
+        intervalMs: 50,
+        backoffFactor: 2,
+        maxIntervalMs: this.options.pollIntervalMs ?? orchardBackendDefaults.pollIntervalMs,
+      },
+    );
+  }
+
+  async endpoint(name: string, options: WaitOptions = {}): Promise<SshEndpoint> {
+    const timeoutMs = options.timeoutMs ?? this.options.ipTimeoutMs ?? orchardBackendDefaults.ipTimeoutMs;
+    const port = this.options.sshPort ?? orchardBackendDefaults.sshPort;
+    // 503 until the worker's `tart ip` answers; a failed VM cannot get one.
+    const host = await retryUntil(
+      async () => {
+        try {
+          const ip = await this.api.vmIp(name, 5, { signal: options.signal });
+          if (!/^\d+\.\d+\.\d+\.\d+$/.test(ip)) throw new Error(`no address: "${ip}"`);
+          return ip;
+        } catch (error) {
+          const vm = await this.api.getVm(name, { signal: options.signal });
+          if (!vm || vm.status === 'failed') {
+            throw doNotRetry(new VmLostError(name, vm ? describeVm(vm) : 'its resource was deleted'));
+          }
+          throw error;
+        }
+      },
+      {
+        what: `an IP address (GET /v1/vms/${name}/ip)`,
+        vm: name,
+        timeoutMs,
+        intervalMs: 50,
+        backoffFactor: 2,
+        maxIntervalMs: 1000,
+        signal: options.signal,
+      },
+    );
+    const endpoint: SshEndpoint = { host, port, credentials: this.credentials };
+    if ((this.options.ssh ?? orchardBackendDefaults.ssh) === 'direct') return endpoint;
+    return {
+      ...endpoint,
+      connect: (signal) =>
+        openPortForward(this.api.portForwardUrl(name, port, 10), {
+          authorization: this.api.authorization,
+          signal,
+        }),
+    };
+  }
+
+  async stop(): Promise<void> {
+    // The worker stops the VM when its resource is deleted (`tart stop`, then `tart delete`); a kept
+    // VM stays on its worker, shut down from inside by the lease, until `sysext-lab reap`.
+  }
+
+  suspend(name: string): Promise<void> {
+    return Promise.reject(
+      new BackendUnsupportedError(
+        'orchard',
+        'suspend',
+        name,
+        'Orchard suspends a VM only as its last power state (powerState "suspended" is terminal); use --sleep-strategy guest',
+      ),
+    );
+  }
+
+  resume(name: string): Promise<void> {
+    return Promise.reject(
+      new BackendUnsupportedError(
+        'orchard',
+        'resume',
+        name,
+        'a suspended Orchard VM is resumed only as a new VM',
+      ),
+    );
+  }
+
+  confirmResumed(name: string): Promise<void> {
+    return this.resume(name);
+  }
+
+  async whenStopped(name: string, signal: AbortSignal): Promise<VmStopped> {
+    // Only the controller knows: poll until the VM failed (its worker lost, `tart run` exited) or went.
+    return retryUntil(
+      async () => {
+        const vm = await this.api.getVm(name, { signal });
+        if (vm && vm.status !== 'failed') throw new Error(`status ${vm.status}`);
+        const detail = vm ? describeVm(vm) : 'its resource was deleted';
+        return { exitCode: null, output: detail, description: `${name} on Orchard: ${detail}` };
+      },
+      {
+        what: `the end of ${name} on Orchard`,
+        vm: name,
+        timeoutMs: 2 ** 31 - 1,
+        intervalMs: this.options.pollIntervalMs ?? orchardBackendDefaults.pollIntervalMs,
+        signal,
+      },
+    );
+  }
+
+  async delete(name: string, options: WaitOptions = {}): Promise<void> {
+    await this.api.deleteVm(name, options);
+    this.images.delete(name);
+  }
+
+  async list(options: WaitOptions = {}): Promise<VmInfo[]> {
+    return (await this.api.listVms(options)).map((vm) => ({
+      name: vm.name,
+      state:
+        vm.powerState === 'suspended'
+          ? 'suspended'
+          : vm.status === 'failed' || vm.powerState === 'stopped'
+            ? 'stopped'
+            : 'running',
+    }));
+  }
+
+  async imageDigest(image: string, options: WaitOptions = {}): Promise<string | undefined> {
+    // Workers record `tart fqn <image>` as image_fqn once they cloned it.
+    const vms = await this.api.listVms(options);
+    return vms.find((vm) => vm.image === image && vm.image_fqn?.includes('@sha256:'))?.image_fqn;
+  }
+
+  /**
+   * Free macOS VM slots in the fleet: each online, unpaused worker's `org.cirruslabs.tart-vms`
+   * (2 each) less those its scheduled VMs take (the controller's scheduler counts the same way).
+   */
+  async freeSlots(options: WaitOptions = {}): Promise<number> {
+    const [workers, vms] = await Promise.all([this.api.listWorkers(options), this.api.listVms(options)]);
+    let free = 0;
+    for (const worker of workers) {
+      const lastSeen = Date.parse(worker.last_seen ?? '');
+      // The controller takes a worker unseen for 3 minutes as offline (controller.go).
+      if (worker.scheduling_paused || !(Date.now() - lastSeen <= 180_000)) continue;
+      const used = vms
+        .filter((vm) => vm.worker === worker.name && isScheduled(vm))
+        .reduce((sum, vm) => sum + (vm.resources?.[TART_VMS_RESOURCE] ?? 0), 0);
+      free += Math.max(0, (worker.resources?.[TART_VMS_RESOURCE] ?? 0) - used);
+    }
+    return free;
+  }
+
+  private get credentials(): SshCredentials {
+    return this.options.credentials ?? orchardBackendDefaults.credentials;
+  }
+}
+
+/** As v1.VM.IsScheduled: the `scheduled` condition when present, else a worker is set. */
+function isScheduled(vm: OrchardVm): boolean {
+  const condition = vm.conditions?.find((c) => c.type === 'scheduled');
+  return condition ? condition.state === 'true' : Boolean(vm.worker);
+}
+
+function describeVm(vm: OrchardVm): string {
+  return `status ${vm.status ?? 'unknown'}${vm.status_message ? ` (${vm.status_message})` : ''}${vm.worker ? ` on worker ${vm.worker}` : ''}`;
+}
