@@ -3,40 +3,11 @@
 // the parser alone. Run: npx tsx bench/log-stream-memory.ts [sizeMB]
 import { Readable } from 'node:stream';
 import { parseUnifiedLogStream } from '../harness/parse/unified-log-stream.ts';
+import { ndjsonChunks } from './ndjson-log.ts';
 import { measurePeakRss } from './peak-memory.ts';
 
 const sizeMb = Number(process.argv[2] ?? 1024);
 const limitMb = 200;
-const header = 'Filtering the log data using "process == \\"com.example.sxl.app.proxy\\""\n';
-
-function entry(n: number): string {
-  return `${JSON.stringify({
-    timezoneName: '',
-    messageType: 'Default',
-    eventType: 'logEvent',
-    subsystem: 'com.example.sxl.app.proxy',
-    category: 'provider',
-    processImagePath:
-      '/Library/SystemExtensions/6F1C0C4E-1A7B-4D0E-9A55-0E2D3C4B5A69/com.example.sxl.app.proxy.systemextension/Contents/MacOS/com.example.sxl.app.proxy',
-    timestamp: '2026-11-28 01:02:03.456789+0000',
-    eventMessage: `handleNewFlow TCP com.apple.curl remote 93.184.216.34:443 flow ${n}`,
-    processID: 612,
-    threadID: 4242 + (n % 7),
-  })}\n`;
-}
-
-function* chunks(): Generator<string> {
-  yield header;
-  let bytes = header.length;
-  let n = 0;
-  const target = sizeMb * 1024 * 1024;
-  while (bytes < target) {
-    let chunk = '';
-    while (chunk.length < 64 * 1024) chunk += entry(n++);
-    bytes += chunk.length;
-    yield chunk;
-  }
-}
 
 const started = performance.now();
 const {
@@ -46,7 +17,7 @@ const {
 } = await measurePeakRss(async (sample) => {
   let count = 0;
   // The parse loop never yields to the timers: sample every 10,000 entries instead.
-  for await (const _ of parseUnifiedLogStream(Readable.from(chunks()))) {
+  for await (const _ of parseUnifiedLogStream(Readable.from(ndjsonChunks(sizeMb * 1024 * 1024)))) {
     count += 1;
     if (count % 10_000 === 0) sample();
   }

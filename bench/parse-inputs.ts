@@ -1,27 +1,14 @@
 // Synthetic inputs of any size for every parse kind: a real-shaped head, then the part of the
 // output that repeats (rows, entries, endpoints), generated on the fly and never held whole.
 
+import { NDJSON_HEADER, ndjsonEntry } from './ndjson-log.ts';
+
 export interface SyntheticInput {
   readonly head: string;
   /** The n-th repeated piece. */
   readonly body: (n: number) => string;
   readonly tail?: string;
 }
-
-const ndjson = (n: number): string =>
-  `${JSON.stringify({
-    timezoneName: '',
-    messageType: 'Default',
-    eventType: 'logEvent',
-    subsystem: 'com.example.sxl.app.proxy',
-    category: 'provider',
-    processImagePath:
-      '/Library/SystemExtensions/6F1C0C4E/com.example.sxl.app.proxy.systemextension/Contents/MacOS/com.example.sxl.app.proxy',
-    timestamp: '2026-11-28 01:02:03.456789+0000',
-    eventMessage: `handleNewFlow TCP com.apple.curl remote 93.184.216.34:443 flow ${n}`,
-    processID: 612,
-    threadID: 4242 + (n % 7),
-  })}\n`;
 
 export const syntheticInputs: Record<string, SyntheticInput> = {
   'systemextensions-list': {
@@ -61,7 +48,7 @@ export const syntheticInputs: Record<string, SyntheticInput> = {
     body: (n) =>
       `   pid ${100 + (n % 9000)}(WindowServer): [0x0000001200098083] 00:00:00 UserIsActive named: "tickle ${n}"\n        Timeout will fire in 600 secs Action=TimeoutActionRelease\n`,
   },
-  'unified-log': { head: 'Filtering the log data using "process == \\"proxy\\""\n', body: ndjson },
+  'unified-log': { head: NDJSON_HEADER, body: ndjsonEntry },
   installer: {
     head: 'installer: Package name is Example\ninstaller: Installing at base path /\n',
     body: (n) => `installer: PHASE:Preparing for installation ${n}\n`,

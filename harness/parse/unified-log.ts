@@ -368,20 +368,27 @@ function failJson(text: string, line: number, expected: string): never {
 }
 
 function fromJsonValue(record: Record<string, unknown>, text: string, line: number): UnifiedLogEntry {
-  const fail = (expected: string): never => failJson(text, line, expected);
   const timestamp = typeof record.timestamp === 'string' ? JSON_TIMESTAMP.exec(record.timestamp) : null;
-  if (timestamp === null) return fail('a "timestamp" of the form "yyyy-mm-dd hh:mm:ss.ffffff+zzzz"');
-  const string = (key: string): string => (typeof record[key] === 'string' ? (record[key] as string) : '');
-  const imagePath = string('processImagePath');
-  const eventType = string('eventType');
+  if (timestamp === null) {
+    return failJson(text, line, 'a "timestamp" of the form "yyyy-mm-dd hh:mm:ss.ffffff+zzzz"');
+  }
+  // Module-level helpers, not closures: this runs once per entry of logs of millions of entries.
+  const imagePath = stringField(record, 'processImagePath');
+  const eventType = stringField(record, 'eventType');
   return {
     timestamp: isoTimestamp(timestamp[1]!, timestamp[2]!, timestamp[3], timestamp[4]),
     // `log` prints no process name in JSON: it is the last component of the image path.
-    process: imagePath !== '' ? (imagePath.split('/').pop() ?? '') : string('process'),
+    process:
+      imagePath !== '' ? imagePath.slice(imagePath.lastIndexOf('/') + 1) : stringField(record, 'process'),
     pid: typeof record.processID === 'number' ? record.processID : null,
-    subsystem: string('subsystem'),
-    category: string('category'),
-    type: string('messageType') || EVENT_TYPES[eventType] || eventType,
-    message: string('eventMessage'),
+    subsystem: stringField(record, 'subsystem'),
+    category: stringField(record, 'category'),
+    type: stringField(record, 'messageType') || EVENT_TYPES[eventType] || eventType,
+    message: stringField(record, 'eventMessage'),
   };
+}
+
+function stringField(record: Record<string, unknown>, key: string): string {
+  const value = record[key];
+  return typeof value === 'string' ? value : '';
 }
