@@ -1,7 +1,7 @@
 // The CLI is thin: parse flags, call the library, set process.exitCode. Exit codes: 0 all passed,
 // 1 a check failed, 2 usage or config error, 3 infrastructure errors only, 130 interrupted.
 import { parseArgs } from 'node:util';
-import { findScenario, scenarios } from '../scenarios/index.ts';
+import { scenarios } from '../scenarios/index.ts';
 import { backendSummaries } from './backends/registry.ts';
 import { bisectCli, bisectUsage } from './commands/bisect-command.ts';
 import {
@@ -13,6 +13,7 @@ import {
 import { DOCTOR_USAGE, doctorCli } from './commands/doctor-command.ts';
 import { feedbackCli } from './commands/feedback-command.ts';
 import { historyCli, historyUsage } from './commands/history-command.ts';
+import { listCli } from './commands/list-command.ts';
 import { parseCli } from './commands/parse-command.ts';
 import { reapCli } from './commands/reap-command.ts';
 import { ConfigError, InterruptedError } from './errors.ts';
@@ -25,6 +26,7 @@ import { UnknownParseKindError } from './parse/registry.ts';
 import { exitCodes } from './report/run-summary.ts';
 import { runCommand, runDefaults } from './run-command.ts';
 import type { Scenario } from './scenario/define-scenario.ts';
+import { loadScenario } from './scenario/load-scenario.ts';
 import { parseShard } from './scenario/shard.ts';
 import { describeInputKind, inputFlag } from './scenario/validate-inputs.ts';
 import { type Repetition, repetitionDefaults } from './stats/repetition.ts';
@@ -35,8 +37,9 @@ const backendChoice = backends.map((b) => b.kind).join('|');
 const USAGE = `Usage: sysext-lab <command> [options]
 
 Commands:
-  run <scenario>   Run a scenario on fresh VMs and write junit.xml, run.json, summary.json
-  list             List the scenarios
+  run <scenario>   Run a scenario (a built-in or project id, or a file: ./scenarios/x.ts) on fresh VMs
+                   and write junit.xml, run.json, summary.json
+  list             List the built-in scenarios and the project's own (./scenarios/)
   show <scenario>  A scenario's inputs, failure signature and the positive evidence a failure needs
   reap             Delete the VMs (sxl-*) left behind by runs that died
   parse [<kind>] [FILE]  Parse macOS command output (stdin when no FILE) and print JSON (parse --help)
@@ -100,10 +103,9 @@ export async function main(argv: string[]): Promise<number> {
       case 'run':
         return await runCli(rest, argv);
       case 'list':
-        for (const s of scenarios) process.stdout.write(`${s.id.padEnd(26)} ${s.title}\n`);
-        return 0;
+        return await listCli(rest);
       case 'show':
-        return showCli(rest);
+        return await showCli(rest);
       case 'reap':
         return await reapCli(rest);
       case 'feedback':
@@ -204,12 +206,7 @@ async function runCli(args: string[], argv: string[]): Promise<number> {
       `run takes one scenario, got ${positionals.length}: expected one of ${scenarios.map((s) => s.id).join(', ')}`,
     );
   }
-  const scenario = findScenario(id);
-  if (!scenario)
-    throw new ConfigError(
-      'scenario',
-      `Unknown scenario "${id}": expected one of ${scenarios.map((s) => s.id).join(', ')}`,
-    );
+  const scenario = await loadScenario(id);
   const inputs: Record<string, string> = {};
   for (const entry of values.input) {
     const at = entry.indexOf('=');
@@ -337,10 +334,10 @@ async function runCli(args: string[], argv: string[]): Promise<number> {
   }
 }
 
-function showCli(args: string[]): number {
+async function showCli(args: string[]): Promise<number> {
   const [id, ...extra] = args;
-  const scenario = id === undefined ? undefined : findScenario(id);
-  if (!scenario || extra.length > 0) {
+  const scenario = id === undefined || extra.length > 0 ? undefined : await loadScenario(id);
+  if (!scenario) {
     throw new ConfigError(
       'scenario',
       `show takes one scenario, got ${id === undefined ? 'none' : `"${args.join(' ')}"`}: expected one of ${scenarios.map((s) => s.id).join(', ')}`,

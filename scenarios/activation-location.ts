@@ -56,6 +56,7 @@ export default defineScenario({
       default: 60000,
     },
   },
+  checks: ['activation-from-applications', 'extension-activated'],
   signature: {
     check: 'activation-from-applications',
     description: 'were refused activation from /Applications',

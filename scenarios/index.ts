@@ -1,5 +1,5 @@
 // Every scenario `sysext-lab list` shows and `sysext-lab run` accepts.
-import type { Scenario } from '../harness/scenario/define-scenario.ts';
+import type { Scenario } from '../harness/index.ts';
 import activationLocation from './activation-location.ts';
 import sameVersionNoReplace from './same-version-no-replace.ts';
 import sleepWakeFlows from './sleep-wake-flows.ts';

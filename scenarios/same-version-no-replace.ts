@@ -62,6 +62,7 @@ export default defineScenario({
       simSample: 'SXL Sample 1.1-reship.pkg',
     },
   },
+  checks: ['extension-activated', 'same-version-kept'],
   signature: {
     check: 'same-version-kept',
     description: 'replaced the running extension despite equal versions',

@@ -69,6 +69,7 @@ export default defineScenario({
       default: 30000,
     },
   },
+  checks: ['extension-activated', 'flows-before-sleep', 'flows-after-wake', 'flows-after-resume'],
   signature: {
     check: 'flows-after-wake',
     description: 'lost their flows after a wake',

@@ -51,6 +51,13 @@ export default defineScenario({
       default: false,
     },
   },
+  checks: [
+    'extension-activated',
+    'xpc-endpoint-before-upgrade',
+    'old-extension-terminated',
+    'xpc-endpoint-after-upgrade',
+    'xpc-endpoint-after-reboot',
+  ],
   signature: {
     check: 'xpc-endpoint-after-upgrade',
     description: 'lost the XPC endpoint',

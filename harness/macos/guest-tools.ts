@@ -1,8 +1,9 @@
 // Our own small tools on the guest (harness/guest-tools/): uploaded as source and built with the
 // Command Line Tools' `cc` on first use in a VM (a golden image may ship them prebuilt: then the
 // `test -x` finds them and nothing is built).
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { tail, UnreadableStateError } from '../errors.ts';
+import { packageRoot } from '../package-root.ts';
 import type { GuestSession } from '../ssh/guest-session.ts';
 
 export const guestToolsDir = '/Users/admin/sxl-tools';
@@ -15,7 +16,7 @@ export interface GuestTool {
 export const bootstrapLookupTool: GuestTool = { name: 'sxl-bootstrap-lookup' };
 
 function sourcePath(tool: GuestTool): string {
-  return fileURLToPath(new URL(`../guest-tools/${tool.name}.c`, import.meta.url));
+  return join(packageRoot(), 'harness', 'guest-tools', `${tool.name}.c`);
 }
 
 /** Uploads and builds `tool` unless its executable is already there; returns the executable's path. */

@@ -1,6 +1,7 @@
 // A scenario: what to test, written against the public scenario API only. Its inputs are declared
 // with a kind, so that `sysext-lab run` rejects a bad one before any VM is cloned and `run(t, input)`
 // reads typed values instead of parsing strings itself.
+import { ConfigError } from '../errors.ts';
 import type { SleepStrategy } from '../macos/sleep-wake.ts';
 import type { ScenarioContext } from './scenario-context.ts';
 import { checkInputDeclaration, parseInputValues } from './validate-inputs.ts';
@@ -109,6 +110,12 @@ export interface Scenario {
   /** The forum report it models (forum-bugs.md), for reports. */
   report: string;
   inputs: Readonly<Record<string, ScenarioInput>>;
+  /**
+   * Every check this scenario can fail (the `check` names it passes to the checks, CheckFailedError's
+   * first argument, and `extension-activated` when it calls `t.activate`). The signature must name
+   * one of them: a misspelt signature would otherwise count nothing and report a 0% rate.
+   */
+  checks: readonly string[];
   signature: FailureSignature;
   /** Unified-log predicates whose lines go into a failing iteration's evidence, beside sysextd's. */
   logPredicates?: readonly string[];
@@ -126,24 +133,61 @@ export interface ScenarioDefinition<I extends Record<string, ScenarioInput>>
 
 const ID = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 
+/** Scenarios made by this copy of defineScenario: a second copy of sysext-lab would have other error classes. */
+const defined = new WeakSet<Scenario>();
+
+/** Was `value` made by this module's defineScenario (and so shares the runner's error classes)? */
+export function isDefinedScenario(value: unknown): value is Scenario {
+  return typeof value === 'object' && value !== null && defined.has(value as Scenario);
+}
+
+/** Checks a declaration before anything runs; a mistake is a ConfigError (exit 2) at load time. */
+function checkScenarioDeclaration(definition: Omit<Scenario, 'run'>): void {
+  const id = String(definition.id);
+  if (!ID.test(id)) throw new ConfigError('scenario', `Scenario id "${id}" must be kebab-case (a-z, 0-9, -)`);
+  for (const [name, input] of Object.entries(definition.inputs ?? {})) {
+    const problem = checkInputDeclaration(input);
+    if (problem)
+      throw new ConfigError('scenario', `Scenario ${id} declares input "${name}" wrongly: ${problem}`);
+  }
+  const checks = definition.checks as readonly unknown[] | undefined;
+  if (!Array.isArray(checks) || checks.length === 0) {
+    throw new ConfigError(
+      'scenario',
+      `Scenario ${id} declares no checks: list every check it can fail in \`checks\`, got ${JSON.stringify(checks)}`,
+    );
+  }
+  const bad = checks.find((check) => typeof check !== 'string' || !ID.test(check));
+  if (bad !== undefined)
+    throw new ConfigError(
+      'scenario',
+      `Scenario ${id} declares check ${JSON.stringify(bad)}: check names are kebab-case`,
+    );
+  const check = definition.signature?.check;
+  if (!checks.includes(check)) {
+    throw new ConfigError(
+      'scenario',
+      `Scenario ${id}'s signature names check "${String(check)}", which it never declares: expected one of ${checks.join(', ')}`,
+    );
+  }
+}
+
 export function defineScenario<const I extends Record<string, ScenarioInput>>(
   definition: ScenarioDefinition<I>,
 ): Scenario {
-  if (!ID.test(definition.id))
-    throw new Error(`Scenario id "${definition.id}" must be kebab-case (a-z, 0-9, -)`);
-  for (const [name, input] of Object.entries(definition.inputs)) {
-    const problem = checkInputDeclaration(input);
-    if (problem) throw new Error(`Scenario ${definition.id} declares input "${name}" wrongly: ${problem}`);
-  }
-  return Object.freeze({
+  checkScenarioDeclaration(definition);
+  const scenario: Scenario = Object.freeze({
     ...definition,
     inputs: Object.freeze({ ...definition.inputs }),
+    checks: Object.freeze([...definition.checks]),
     run(t: ScenarioContext) {
       // runCommand has validated the inputs already; this parse only fails for callers that did not.
       const values = parseInputValues(definition.id, definition.inputs, t.inputs);
       return definition.run(t, values as InputValues<I>);
     },
   });
+  defined.add(scenario);
+  return scenario;
 }
 
 /** Does a failed check count as the scenario's target bug? */

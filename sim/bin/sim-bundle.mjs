@@ -1,13 +1,16 @@
 // The sim's executables run an esbuild bundle of sim/, rebuilt whenever a source file is newer:
 // loading the TypeScript through tsx costs about 0.4 s of CPU per process. Node packages stay
-// external and resolve from the repository as usual.
-import { cpSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
+// external and resolve from the repository as usual. The npm package ships no sim/ sources: there
+// the executables run the entries that `npm run build` compiled into dist/sim/, which never change.
+import { cpSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 export const repo = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const simDir = join(repo, 'sim');
-const distDir = join(repo, '.sim', 'dist');
+/** A checkout has sim/'s TypeScript; the installed package has only its compiled entries. */
+const fromSource = existsSync(join(simDir, 'tart', 'cli.ts'));
+const distDir = fromSource ? join(repo, '.sim', 'dist') : join(repo, 'dist', 'sim');
 /** The bundle's entries: the tart CLI, the daemon that serves it to the thin `tart` client, the host shell. */
 const entries = {
   tart: join(simDir, 'tart', 'cli.ts'),
@@ -19,6 +22,7 @@ const entries = {
 /** The newest modification time of sim/'s TypeScript sources (the generated builds excluded). */
 export function newestSource(dir = simDir) {
   let newest = 0;
+  if (!fromSource) return newest;
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
     const path = join(dir, entry.name);
     if (entry.isDirectory()) {
@@ -31,7 +35,7 @@ export function newestSource(dir = simDir) {
 }
 
 function entryPath(name) {
-  return join(distDir, `${name}.mjs`);
+  return join(distDir, fromSource ? `${name}.mjs` : `${name}.js`);
 }
 
 /** When the live bundle was built: the older of its entries, -1 when one is missing. */

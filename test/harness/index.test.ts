@@ -1,74 +1,66 @@
-// The public entry point is a contract with scenario authors: adding to it is a decision, and so is
-// removing from it. This test makes both visible in review.
+// The public entries are a contract with scenario authors and integrators: adding to them is a
+// decision, and so is removing from them. This test makes both visible in review. "." (harness/index.ts)
+// is the scenario API, "./run" (harness/run.ts) the run API; package.json's exports map names both.
+import { readdirSync, readFileSync } from 'node:fs';
 import test from 'ava';
 import * as api from '../../harness/index.ts';
+import * as runApi from '../../harness/run.ts';
 
-test('harness/index.ts exports exactly the public API', (t) => {
+test('harness/index.ts, the scenario API, exports exactly what scenarios use', (t) => {
   t.deepEqual(Object.keys(api).sort(), [
     'AppNotRelaunchedError',
     'ApprovalAutomationError',
     'CheckFailedError',
     'CommandError',
-    'ConfigError',
-    'GuestSession',
-    'HostCommandError',
-    'InterruptedError',
     'LogPersistenceError',
     'NoFullWakeError',
     'NoSleepError',
-    'ParseError',
     'SuspendFailedError',
-    'TartBackend',
-    'UnknownParseKindError',
     'UnreadableStateError',
     'WaitTimeoutError',
     'approveExtension',
     'awaitActivationOutcome',
-    'bootstrapLookup',
     'checkExtensionState',
     'checkFlowsSeen',
-    'checkSleptAndWoke',
     'checkXpcEndpointRegistered',
-    'cleanRunsNeeded',
-    'curlStatus',
-    'defaultFlowPredicate',
     'defineScenario',
     'describeVersion',
-    'doNotRetry',
-    'ensureGuestTool',
-    'failureRate',
-    'findExtension',
-    'findSleepWake',
     'guestSha256',
     'launchApp',
     'listNetworkServices',
-    'logPersistenceDefaults',
     'networkExtensionJobLabel',
-    'parseByKind',
-    'parseKinds',
-    'parseUnifiedLogStream',
     'persistSubsystemLogging',
-    'predicateString',
     'printSystemJob',
-    'quoteArg',
-    'rateSentence',
     'readGuestTime',
-    'readPmsetLog',
     'readSystemExtensions',
-    'rebootGuest',
     'relaunchApp',
     'retryUntil',
-    'runCommand',
-    'runDefaults',
-    'setGuestClock',
-    'shellCommand',
     'showUnifiedLog',
     'signingReport',
     'startNetworkService',
-    'stopNetworkService',
-    'tartBackendDefaults',
-    'verdict',
-    'verifyLogPersistence',
-    'wilsonInterval',
   ]);
+});
+
+test('harness/run.ts, the run API, exports exactly runCommand, its defaults and the scenario loader', (t) => {
+  t.deepEqual(Object.keys(runApi).sort(), ['loadScenario', 'runCommand', 'runDefaults']);
+});
+
+test("package.json's exports map points at the two entries' compiled files and declarations", (t) => {
+  const manifest = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8'));
+  t.deepEqual(manifest.exports, {
+    '.': { types: './dist/types/harness/index.d.ts', default: './dist/index.js' },
+    './run': { types: './dist/types/harness/run.d.ts', default: './dist/run.js' },
+    './package.json': './package.json',
+  });
+});
+
+test('the built-in scenarios import only from the public scenario entry', (t) => {
+  const dir = new URL('../../scenarios/', import.meta.url);
+  const files = readdirSync(dir).filter((name) => name.endsWith('.ts'));
+  t.true(files.includes('upgrade-xpc.ts'), files.join(', '));
+  for (const name of files) {
+    const text = readFileSync(new URL(name, dir), 'utf8');
+    const harnessImports = [...text.matchAll(/from '(\.\.\/harness\/[^']+)'/g)].map((m) => m[1]);
+    t.deepEqual([...new Set(harnessImports)], ['../harness/index.ts'], name);
+  }
 });

@@ -3,15 +3,13 @@
 // reached through its executable, never imported.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { ConfigError } from '../../errors.ts';
+import { packageRoot } from '../../package-root.ts';
 import type { BackendProfile, BackendRegistration, BackendSettings } from '../backend-profile.ts';
 import { runHostCommand } from '../host-command.ts';
 import { hostFacts } from '../host-facts.ts';
 import { type TartBackendOptions, tartBackendDefaults } from '../tart/tart-backend.ts';
 import { tartProfile } from '../tart/tart-profile.ts';
-
-export const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 
 export interface SimProfileOptions {
   /** Fault models, name -> probability (sim/README.md lists them). @default {} */
@@ -61,7 +59,7 @@ function createSimProfile(settings: BackendSettings): BackendProfile {
       ...base.doctor,
       // The simulated Mac's own commands answer for the host (sim/host/host-shell.ts), not Linux's.
       hostCommand: (bin, args, waitOptions = {}) =>
-        runHostCommand(process.execPath, [join(repoRoot, 'sim', 'bin', 'sim-host.mjs'), bin, ...args], {
+        runHostCommand(process.execPath, [join(packageRoot(), 'sim', 'bin', 'sim-host.mjs'), bin, ...args], {
           env: base.vms.environment,
           allowFailure: true,
           timeoutMs: waitOptions.timeoutMs ?? 30_000,
@@ -130,11 +128,12 @@ function quirkList(quirks: Record<string, number>): string {
 
 /** TartBackend options for the sim's fake tart (tests that drive the backend directly use them too). */
 export function simBackendOptions(options: SimProfileOptions): TartBackendOptions {
-  const tartHome = options.tartHome ?? process.env.SXL_SIM_TART_HOME ?? join(repoRoot, '.sim', 'tart-home');
+  const tartHome =
+    options.tartHome ?? process.env.SXL_SIM_TART_HOME ?? join(packageRoot(), '.sim', 'tart-home');
   const timeScale = options.timeScale ?? defaultTimeScale();
   return {
     name: 'sim',
-    tartBin: join(repoRoot, 'sim', 'bin', 'tart'),
+    tartBin: join(packageRoot(), 'sim', 'bin', 'tart'),
     sshPort: simSshPort,
     credentials: { username: 'admin', password: 'admin' },
     // The sim's boot and DHCP lease are scaled delays: so is the wait for an IP (no-ip ends in seconds).
@@ -155,7 +154,7 @@ function withSampleBuilds(
   given: Readonly<Record<string, string>>,
 ): Record<string, string> {
   const inputs = { ...given };
-  const dir = join(repoRoot, 'sim', 'builds', 'out');
+  const dir = join(packageRoot(), 'sim', 'builds', 'out');
   for (const [name, input] of Object.entries(declared)) {
     if (inputs[name] || input.kind !== 'build' || !input.simSample) continue;
     const path = join(dir, input.simSample);

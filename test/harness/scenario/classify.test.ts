@@ -16,6 +16,7 @@ function scenarioWith(message?: RegExp) {
     title: 'classify table',
     report: 'none',
     inputs: {},
+    checks: [SIGNATURE_CHECK, OTHER_CHECK],
     signature: {
       check: SIGNATURE_CHECK,
       ...(message ? { message } : {}),

@@ -56,6 +56,7 @@ test('defineScenario refuses a declaration whose default breaks its own rule', (
         title: '',
         report: '',
         inputs: { mode: { kind: 'enum', description: 'm', values: ['on', 'off'], default: 'auto' } },
+        checks: ['c'],
         signature: { check: 'c', description: 'd', evidence: 'e' },
         run: async () => {},
       }),

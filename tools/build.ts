@@ -1,0 +1,63 @@
+// `npm run build` (and `npm pack`'s prepack): the package's compiled JavaScript in dist/. One esbuild
+// build with code splitting for every entry, so that the CLI, the public entries a user's scenario
+// imports and the sim's executables share one copy of each module (the error classes above all:
+// the runner tells a failed check from a harness error with instanceof). Then the .d.ts files of
+// the public entries (tsc), and the API reference generated from them.
+import { execFileSync } from 'node:child_process';
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { build } from 'esbuild';
+import { packageRoot } from '../harness/package-root.ts';
+
+const root = packageRoot();
+const dist = join(root, 'dist');
+
+/**
+ * dist/<name>.js. The sim's entries sit one folder down (dist/sim/), as deep as the chunks, because
+ * sim/ finds its own files (sim/bin/tartd.mjs, the SDK stub headers) relative to the module.
+ */
+export const entries: Record<string, string> = {
+  cli: 'harness/cli.ts',
+  index: 'harness/index.ts',
+  run: 'harness/run.ts',
+  'sim/tart': 'sim/tart/cli.ts',
+  'sim/tartd': 'sim/tart/daemon.ts',
+  'sim/host': 'sim/host/host-shell.ts',
+};
+
+export async function buildPackage(): Promise<void> {
+  // The sample builds ship with the package (the sim's default --from/--to): made fresh, as `make setup` does.
+  execFileSync(process.execPath, ['--import', 'tsx', 'sim/builds/make-sample-builds.ts', 'sim/builds/out'], {
+    cwd: root,
+    stdio: 'inherit',
+  });
+  rmSync(dist, { recursive: true, force: true });
+  await build({
+    absWorkingDir: root,
+    entryPoints: Object.fromEntries(Object.entries(entries).map(([name, file]) => [name, join(root, file)])),
+    bundle: true,
+    splitting: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    // Dependencies resolve from node_modules at run time, as any package's do.
+    packages: 'external',
+    outdir: dist,
+    chunkNames: 'chunks/[name]-[hash]',
+    logLevel: 'warning',
+  });
+  // Declarations of the public entries and what they reach, into dist/types/ (tsconfig.build.json).
+  execFileSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json'], {
+    cwd: root,
+    stdio: 'inherit',
+  });
+  // The sources import './x.ts'; a user's TypeScript resolves './x.js' to x.d.ts without any option.
+  for (const entry of readdirSync(join(dist, 'types'), { recursive: true, withFileTypes: true })) {
+    if (!entry.isFile() || !entry.name.endsWith('.d.ts')) continue;
+    const file = join(entry.parentPath, entry.name);
+    const text = readFileSync(file, 'utf8');
+    writeFileSync(file, text.replace(/((?:from|import\()\s*'\.{1,2}\/[^']*)\.ts'/g, "$1.js'"));
+  }
+}
+
+await buildPackage();
