@@ -20,6 +20,27 @@ export interface RetryOptions {
   onAttemptFailed?: (error: Error, attempt: number) => void;
 }
 
+/** How a poll paces its attempts: the part of RetryOptions that says when to look again. */
+export type PollPace = Pick<RetryOptions, 'intervalMs' | 'backoffFactor' | 'maxIntervalMs'>;
+
+/**
+ * The paces the harness polls at, named for what is polled. A pace that backs off sleeps past the
+ * moment the state changed (up to its longest pause); a fixed one costs an attempt per interval.
+ */
+export const pollPaces = {
+  /**
+   * A guest state that changes within seconds of our own step (sysextd moving an extension, launchd
+   * registering an endpoint): every attempt is a guest command, so look often at first, then every 2 s.
+   */
+  guestState: { intervalMs: 50, backoffFactor: 2, maxIntervalMs: 2_000 },
+  /**
+   * A cheap host-side look (`tart ip`, a TCP connect to port 22) for a state that can come at any
+   * moment of a boot: a short fixed interval wastes at most that interval, where backing off to 1 s
+   * and more wasted up to a second per boot.
+   */
+  quickLook: { intervalMs: 100 },
+} as const satisfies Record<string, PollPace>;
+
 /**
  * Calls `attempt` until it resolves, at most `timeoutMs` in all. Errors wrapped with `doNotRetry`
  * end the loop at once; a timeout throws WaitTimeoutError carrying the last error as evidence.

@@ -10,7 +10,7 @@ import {
   findExtension,
   readSystemExtensions,
 } from '../macos/system-extensions.ts';
-import { doNotRetry, retryUntil } from '../retry.ts';
+import { doNotRetry, pollPaces, retryUntil } from '../retry.ts';
 import type { GuestSession } from '../ssh/guest-session.ts';
 
 export const extensionStateCheckDefaults = {
@@ -74,10 +74,8 @@ export async function checkExtensionState(
         what: `${describeVersion(version)} to be [${expectedState}]`,
         vm: guest.label,
         timeoutMs: deadlineMs,
-        // sysextd moves states within seconds: look often at first, then every 2 s.
-        intervalMs: 50,
-        backoffFactor: 2,
-        maxIntervalMs: 2_000,
+        // sysextd moves states within seconds of our step.
+        ...pollPaces.guestState,
         signal: options.signal,
         onAttemptFailed: (error, attempt) => {
           if (attempt === 1 && deadlineMs > 0)

@@ -11,7 +11,7 @@ import { CheckFailedError, WaitTimeoutError } from '../errors.ts';
 import type { BundleInfo } from '../macos/bundle-info.ts';
 import { bootstrapLookup, bootstrapLookupTool, guestToolsDir } from '../macos/guest-tools.ts';
 import { findNetworkExtensionJobs, networkExtensionJobLabel, printSystemJob } from '../macos/launchd.ts';
-import { doNotRetry, retryUntil } from '../retry.ts';
+import { doNotRetry, pollPaces, retryUntil } from '../retry.ts';
 import type { GuestSession } from '../ssh/guest-session.ts';
 
 const bootstrapLookupToolPath = `${guestToolsDir}/${bootstrapLookupTool.name}`;
@@ -92,10 +92,8 @@ export async function checkXpcEndpointRegistered(
         what: `system/${label} to register "${service}"`,
         vm: guest.label,
         timeoutMs: deadlineMs,
-        // launchd usually submits the job within seconds: look often at first, then every 2 s.
-        intervalMs: 50,
-        backoffFactor: 2,
-        maxIntervalMs: 2_000,
+        // launchd usually submits the job within seconds of the activation.
+        ...pollPaces.guestState,
         signal: options.signal,
         onAttemptFailed: (error, attempt) => {
           if (attempt === 1)

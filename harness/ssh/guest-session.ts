@@ -4,7 +4,7 @@ import type { Duplex } from 'node:stream';
 import { Client, type ConnectConfig, type SFTPWrapper } from 'ssh2';
 import { combineSignals, isTimeoutReason } from '../abort.ts';
 import { CommandError, TransferChecksumError } from '../errors.ts';
-import { doNotRetry, retryUntil } from '../retry.ts';
+import { doNotRetry, pollPaces, retryUntil } from '../retry.ts';
 import {
   type SftpTransferOptions,
   type SftpTransferResult,
@@ -12,6 +12,7 @@ import {
   sftpUpload,
 } from './sftp-transfer.ts';
 import { shellCommand } from './shell-quote.ts';
+import { tcpProbe } from './tcp-probe.ts';
 
 export interface SshCredentials {
   username: string;
@@ -357,15 +358,21 @@ function channelOpenError(error: Error & { reason?: unknown }, connected: boolea
 function connectWithRetry(endpoint: SshEndpoint, options: ConnectOptions): Promise<Client> {
   const attemptTimeoutMs = options.attemptTimeoutMs ?? 10_000;
   return retryUntil(
-    async () => connectOnce(endpoint, attemptTimeoutMs, await endpoint.connect?.(options.signal)),
+    async () => {
+      // A bare TCP connect first: it fails at once while sshd is not listening yet, so the poll can
+      // look again within 100 ms instead of backing off a handshake to seconds.
+      const probe = await tcpProbe(endpoint.host, endpoint.port, {
+        timeoutMs: Math.min(attemptTimeoutMs, 2_000),
+        ...(options.signal === undefined ? {} : { signal: options.signal }),
+      });
+      if (!probe.connected) throw new Error(probe.message);
+      return connectOnce(endpoint, attemptTimeoutMs);
+    },
     {
       what: `SSH on ${endpoint.host}:${endpoint.port}`,
       vm: options.label,
       timeoutMs: options.timeoutMs ?? 120_000,
-      // Quick at first (the address often answers as soon as tart has it), then every 2.5 s at most.
-      intervalMs: 50,
-      backoffFactor: 2,
-      maxIntervalMs: 2500,
+      ...pollPaces.quickLook,
       signal: options.signal,
     },
   );

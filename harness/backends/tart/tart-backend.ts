@@ -4,7 +4,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { delay, race } from '../../abort.ts';
 import { HostCommandError, SuspendFailedError, tail } from '../../errors.ts';
-import { doNotRetry, retryUntil } from '../../retry.ts';
+import { doNotRetry, pollPaces, retryUntil } from '../../retry.ts';
 import type { SshCredentials, SshEndpoint } from '../../ssh/guest-session.ts';
 import {
   type BackgroundProcess,
@@ -196,10 +196,8 @@ export class TartBackend implements VmBackend {
         what: `an IP address (tart ip ${name})`,
         vm: name,
         timeoutMs,
-        // Quick at first (a warm or simulated VM has its lease at once), then once a second as tart does.
-        intervalMs: 50,
-        backoffFactor: 2,
-        maxIntervalMs: 1000,
+        // The lease can come at any moment of a boot; `tart ip --wait` would look only once a second.
+        ...pollPaces.quickLook,
         signal: options.signal,
       },
     );
