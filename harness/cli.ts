@@ -13,9 +13,12 @@ import {
 import { DOCTOR_USAGE, doctorCli } from './commands/doctor-command.ts';
 import { feedbackCli } from './commands/feedback-command.ts';
 import { historyCli, historyUsage } from './commands/history-command.ts';
+import { initCli } from './commands/init-command.ts';
 import { listCli } from './commands/list-command.ts';
 import { parseCli } from './commands/parse-command.ts';
 import { reapCli } from './commands/reap-command.ts';
+import { flagsWithProjectConfig, projectBuildInputs } from './config/apply-project-config.ts';
+import { loadProjectConfig } from './config/load-project-config.ts';
 import { ConfigError, InterruptedError } from './errors.ts';
 import type { EvidenceMode } from './evidence/iteration-evidence.ts';
 import type { ApprovalStrategyName } from './macos/approve-extension.ts';
@@ -42,6 +45,8 @@ Commands:
   list             List the built-in scenarios and the project's own (./scenarios/)
   show <scenario>  A scenario's inputs, failure signature and the positive evidence a failure needs
   reap             Delete the VMs (sxl-*) left behind by runs that died
+  init [--force] [DIR]  Write sysext-lab.config.json, an example scenario, an npm script and CI files
+                   (GitHub Actions, GitLab, Jenkins) into a project (init --help)
   parse [<kind>] [FILE]  Parse macOS command output (stdin when no FILE) and print JSON (parse --help)
   doctor           Check every precondition of a run on the host and in one VM of the image
                    (ok/warn/fail with the fix; exit 1 when a check fails)
@@ -78,6 +83,9 @@ run options:
   --seed N             Seed of the sim's quirks (default: random, printed in run.json)
   --quirk NAME=P       Sim fault model with probability P (repeatable), e.g. xpc-endpoint-lost-on-upgrade=0.2
   --artifacts DIR      Where run directories go (default artifacts)
+  --config FILE        Project defaults for --image, --backend, --from/--to (builds), --approval,
+                       --redact-env and --artifacts (default ./sysext-lab.config.json when present;
+                       a flag given wins)
   --keep-vm            Leave each iteration's VM behind for inspection
   --pull               tart pull each image first (a cached :latest is never refreshed by clone)
   --launch-command CMD Command that launches the app, the app path appended (default "open -a")
@@ -120,6 +128,8 @@ export async function main(argv: string[]): Promise<number> {
         return await bisectCli(rest);
       case 'history':
         return await historyCli(rest);
+      case 'init':
+        return await initCli(rest);
       case undefined:
       case '--help':
       case '-h':
@@ -129,7 +139,7 @@ export async function main(argv: string[]): Promise<number> {
       default:
         throw new ConfigError(
           'command',
-          `Unknown command "${command}": expected run, list, show, reap, feedback, parse, compare, bisect, history or doctor (see --help)`,
+          `Unknown command "${command}": expected run, list, show, init, reap, feedback, parse, compare, bisect, history or doctor (see --help)`,
         );
     }
   } catch (error) {
@@ -165,7 +175,9 @@ async function runCli(args: string[], argv: string[]): Promise<number> {
       to: { type: 'string' },
       seed: { type: 'string' },
       quirk: { type: 'string', multiple: true, default: [] },
-      artifacts: { type: 'string', default: runDefaults.artifactsDir },
+      // No default here: sysext-lab.config.json's artifactsDir fills it, then runDefaults.
+      artifacts: { type: 'string' },
+      config: { type: 'string' },
       'keep-vm': { type: 'boolean', default: false },
       pull: { type: 'boolean', default: false },
       'launch-command': { type: 'string' },
@@ -191,6 +203,9 @@ async function runCli(args: string[], argv: string[]): Promise<number> {
     process.stdout.write(USAGE);
     return 0;
   }
+  // The project's sysext-lab.config.json (or --config FILE) under the flags: a flag given wins.
+  const project = loadProjectConfig({ file: values.config });
+  Object.assign(values, flagsWithProjectConfig(values, project));
   const sysdiagnoseTimeout =
     values['sysdiagnose-timeout'] === undefined
       ? undefined
@@ -215,6 +230,7 @@ async function runCli(args: string[], argv: string[]): Promise<number> {
   }
   if (values.from) inputs.from = values.from;
   if (values.to) inputs.to = values.to;
+  Object.assign(inputs, await projectBuildInputs(scenario, inputs, project));
   if (values['reboot-probe']) {
     if (!Object.hasOwn(scenario.inputs, 'reboot-probe')) {
       throw new ConfigError(
