@@ -13,6 +13,7 @@ import {
 import { DOCTOR_USAGE, doctorCli } from './commands/doctor-command.ts';
 import { feedbackCli } from './commands/feedback-command.ts';
 import { historyCli, historyUsage } from './commands/history-command.ts';
+import { mergeCli, mergeUsage } from './commands/merge-command.ts';
 import { initCli } from './commands/init-command.ts';
 import { listCli } from './commands/list-command.ts';
 import { parseCli } from './commands/parse-command.ts';
@@ -55,6 +56,7 @@ Commands:
   ${compareUsage}
   ${bisectUsage}
   ${historyUsage}
+  ${mergeUsage}
 
 run options:
   --backend ${backendChoice.padEnd(11)}${backends.map((b) => `${b.kind}: ${b.summary}${b.kind === runDefaults.backend ? ' (default)' : ''}`).join('; ')}
@@ -126,6 +128,8 @@ export async function main(argv: string[]): Promise<number> {
         return await compareCli(rest);
       case 'bisect':
         return await bisectCli(rest);
+      case 'merge':
+        return await mergeCli(rest);
       case 'history':
         return await historyCli(rest);
       case 'init':

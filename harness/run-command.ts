@@ -92,7 +92,7 @@ export async function runCommand(request: RunRequest): Promise<RunOutcome> {
     iterations,
     repetition,
     parallel,
-    ...(options.shard ? { shard: options.shard } : {}),
+    ...(options.shard ? { shard: options.shard, rateWording: wording(scenario.id) } : {}),
     sleepStrategy: options.sleepStrategy,
     builds,
     ...profile.record,

@@ -9,6 +9,7 @@ import type { BuildRecord, GuestOs, IterationResult, RunEvent } from '../scenari
 import type { Shard } from '../scenario/shard.ts';
 import type { Repetition } from '../stats/repetition.ts';
 import type { Reporter } from './reporter.ts';
+import type { SummaryWording } from './run-summary.ts';
 import { writeFileAtomic } from './write-atomic.ts';
 
 export interface RunManifest {
@@ -33,6 +34,10 @@ export interface RunManifest {
   parallel?: number;
   /** The CI shard this run was (--shard K/N): it ran `iterations` of the whole run's. */
   shard?: Shard;
+  /** How the rate is worded, for `sysext-lab merge` (written by shards). */
+  rateWording?: SummaryWording;
+  /** The shard run directories `sysext-lab merge` joined into this one. */
+  mergedFrom?: string[];
   sleepStrategy: SleepStrategy;
   builds: BuildRecord[];
   /** Set by backends that take them (the sim records its seed and quirks). */
