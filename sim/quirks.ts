@@ -10,6 +10,8 @@ export const QUIRKS = {
     'forum report 1 (variant): after a replacement the endpoints block is present but bootstrap look-up fails with 1102, also after reboot, until uninstall + new activation + approval',
   'flows-stop-after-wake':
     'forum report 2: after a wake the transparent proxy stays connected but handleNewFlow is no longer called until the proxy is stopped and started again (or reboot)',
+  'filter-flows-stop-after-wake':
+    'a content filter (NEFilterDataProvider) or DNS proxy (NEDNSProxyProvider) stays enabled after a wake and gets wake(), but handleNewFlow is no longer called until its provider process restarts (reboot, replacement); rolled per wake per running provider',
   'activation-no-policy':
     'forum report 3: sysextd refuses an activation request with "no policy, cannot allow apps outside /Applications" and the app gets OSSystemExtensionErrorDomain code 4',
   'approval-ui-ignored':
@@ -127,5 +129,7 @@ export function quirkFires(
  * run follow `<name>` as the harness chose it.
  */
 export function orchardVmName(localName: string): string | undefined {
-  return /^orchard-(.+)-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}-\d+$/.exec(localName)?.[1];
+  return /^orchard-(.+)-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}-\d+$/.exec(
+    localName,
+  )?.[1];
 }

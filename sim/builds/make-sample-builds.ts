@@ -1,6 +1,6 @@
 // Generates the sample builds from the templates: one flat package per build (as productbuild
 // would make it), and for 1.0 and 1.1 a ditto-style zip of the .app and the unpacked .app folder
-// (`SXL Sample 1.1/SXL Sample.app`). Output is reproducible: fixed timestamps, so the same sources
+// (`SXL Sample 1.1/SXL Sample.app`); then `SXL Filter 1.0.pkg` (content filter + DNS proxy). Output is reproducible: fixed timestamps, so the same sources
 // give the same sha256; files and folders whose contents are unchanged are left alone.
 //   npx tsx sim/builds/make-sample-builds.ts [OUTDIR]     (default sim/builds/out)
 // One more package of a given version, carrying its own fault rates (a regression to bisect):
@@ -14,7 +14,15 @@ import { isQuirkName } from '../quirks.ts';
 import { writeAppFolder } from './app-folder.ts';
 import { writeFileAtomic } from './atomic-write.ts';
 import { encodeFlatPackage } from './flat-package.ts';
-import { renderSampleApp, type SampleBuild, sampleApp, sampleBuilds } from './sample-app.ts';
+import {
+  filterSampleApp,
+  filterSampleBuilds,
+  renderSampleApp,
+  renderSampleFamily,
+  type SampleBuild,
+  sampleApp,
+  sampleBuilds,
+} from './sample-app.ts';
 import { encodeZip } from './zip-archive.ts';
 
 export const defaultOutDir = join(dirname(fileURLToPath(import.meta.url)), 'out');
@@ -101,6 +109,32 @@ export async function makeSampleBuilds(outDir: string = defaultOutDir): Promise<
         written,
       });
     }
+  }
+  // A second family after the first, so that adding it changed none of the first family's files.
+  for (const build of filterSampleBuilds) {
+    const name = `${filterSampleApp.name} ${build.label}.pkg`;
+    const bytes = await encodeFlatPackage(
+      {
+        identifier: filterSampleApp.packageId,
+        version: build.shortVersion,
+        title: filterSampleApp.name,
+        installLocation: filterSampleApp.installLocation,
+        files: await renderSampleFamily(build, filterSampleApp),
+      },
+      { mtime: new Date(build.signedTime) },
+      name,
+    );
+    const path = join(outDir, name);
+    results.push({
+      name,
+      path,
+      version: build.shortVersion,
+      build: build.bundleVersion,
+      label: build.label,
+      format: 'pkg',
+      sha256: createHash('sha256').update(bytes).digest('hex'),
+      written: await writeFileAtomic(path, bytes),
+    });
   }
   return results;
 }

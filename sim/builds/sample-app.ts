@@ -1,6 +1,7 @@
-// The sample app that the scenarios install: "SXL Sample.app" embedding a transparent-proxy network
-// system extension (which embeds a framework), rendered from the text templates in sample-app/ for
-// each build. Everything is source text; the Mach-O executables and code signatures are readable
+// The sample apps that the scenarios install: "SXL Sample.app" embedding a transparent-proxy network
+// system extension, and "SXL Filter.app" whose extension hosts a content filter and a DNS proxy
+// (NEFilterDataProvider, NEDNSProxyProvider); each extension embeds a framework. Rendered from the
+// text templates in sample-app/ for each build. Everything is source text; the Mach-O executables and code signatures are readable
 // stand-ins, the resource seals (CodeResources) have codesign's shape.
 import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
@@ -35,7 +36,35 @@ export const sampleApp = {
     machServiceName: 'SXLAB12345.group.com.example.sxl.app.proxy.xpc',
     providerClass: 'SXLProxy.TransparentProxyProvider',
   },
+  extensionTemplate: 'extension-Info.plist.tmpl',
 } as const;
+
+/**
+ * The content-filter / DNS-proxy family: one network system extension with two provider classes
+ * (NEProviderClasses `filter-data` and `dns-proxy`), as vendors of filtering products ship it.
+ */
+export const filterSampleApp = {
+  name: 'SXL Filter',
+  bundleId: 'com.example.sxl.filter',
+  executable: 'SXL Filter',
+  bundleDir: 'SXL Filter.app',
+  teamId: sampleApp.teamId,
+  packageId: 'com.example.sxl.filter.pkg',
+  installLocation: '/Applications',
+  extension: {
+    bundleId: 'com.example.sxl.filter.provider',
+    name: 'SXL Filter Provider',
+    displayName: 'SXL Content Filter',
+    executable: 'com.example.sxl.filter.provider',
+    machServiceName: 'SXLAB12345.group.com.example.sxl.filter.provider.xpc',
+    filterClass: 'SXLFilter.FilterDataProvider',
+    dnsProxyClass: 'SXLFilter.DNSProxyProvider',
+  },
+  extensionTemplate: 'filter-extension-Info.plist.tmpl',
+} as const;
+
+/** What renderSampleFamily needs of a family: the app, its one extension and that extension's template. */
+export type SampleFamily = typeof sampleApp | typeof filterSampleApp;
 
 /** Path of the embedded extension bundle, relative to the install location. */
 export const sampleExtensionDir = `${sampleApp.bundleDir}/Contents/Library/SystemExtensions/${sampleApp.extension.bundleId}.systemextension`;
@@ -70,6 +99,11 @@ export const sampleBuilds: readonly SampleBuild[] = [
   { label: '1.1', shortVersion: '1.1', bundleVersion: '110', signedTime: '2024-06-04T09:30:00Z' },
   // Same versions as 1.1 but different executables: macOS keeps running the old extension binary.
   { label: '1.1-reship', shortVersion: '1.1', bundleVersion: '110', signedTime: '2024-06-11T09:30:00Z' },
+];
+
+/** Builds of "SXL Filter": one version is enough for the content-filter / DNS-proxy scenario. */
+export const filterSampleBuilds: readonly SampleBuild[] = [
+  { label: '1.0', shortVersion: '1.0', bundleVersion: '100', signedTime: '2024-07-02T09:30:00Z' },
 ];
 
 export class TemplateError extends Error {
@@ -159,22 +193,43 @@ function nested(path: string, identifier: string, cdhash: string): SealedResourc
   };
 }
 
+/** The template values of a family's extension Info.plist (each template uses its own). */
+function extensionValues(family: SampleFamily): Record<string, string> {
+  const ext = family.extension;
+  const common = {
+    EXT_ID: ext.bundleId,
+    EXT_NAME: ext.name,
+    EXT_DISPLAY_NAME: ext.displayName,
+    EXT_EXECUTABLE: ext.executable,
+    MACH_SERVICE: ext.machServiceName,
+  };
+  return 'providerClass' in ext
+    ? { ...common, PROVIDER_CLASS: ext.providerClass }
+    : { ...common, FILTER_CLASS: ext.filterClass, DNS_PROXY_CLASS: ext.dnsProxyClass };
+}
+
 /**
  * The files of "SXL Sample.app" for one build, relative to /Applications, in bundle order. The
  * extension embeds SXLShared.framework in the layout Xcode builds (a system extension cannot reach
  * its app's frameworks once sysextd has copied it): the framework's root holds only symlinks into
  * `Versions/Current`, itself a symlink to `A`.
  */
-export async function renderSampleApp(build: SampleBuild): Promise<PackageFile[]> {
-  const ext = sampleApp.extension;
+export function renderSampleApp(build: SampleBuild): Promise<PackageFile[]> {
+  return renderSampleFamily(build, sampleApp);
+}
+
+/** The files of `family`'s app for one build, relative to /Applications, in bundle order. */
+export async function renderSampleFamily(build: SampleBuild, family: SampleFamily): Promise<PackageFile[]> {
+  const ext = family.extension;
   const fw = sampleFramework;
+  const extensionDir = `${family.bundleDir}/Contents/Library/SystemExtensions/${ext.bundleId}.systemextension`;
   const common = {
     SHORT_VERSION: build.shortVersion,
     BUNDLE_VERSION: build.bundleVersion,
     BUILD: build.label,
-    TEAM_ID: sampleApp.teamId,
+    TEAM_ID: family.teamId,
     SIGNED_TIME: build.signedTime,
-    APP_NAME: sampleApp.name,
+    APP_NAME: family.name,
   };
   const asIs = (value: string) => value;
   const executable = (identifier: string, name: string) =>
@@ -198,15 +253,7 @@ export async function renderSampleApp(build: SampleBuild): Promise<PackageFile[]
   );
 
   const extInfo = withSimFaults(
-    await render('extension-Info.plist.tmpl', {
-      ...common,
-      EXT_ID: ext.bundleId,
-      EXT_NAME: ext.name,
-      EXT_DISPLAY_NAME: ext.displayName,
-      EXT_EXECUTABLE: ext.executable,
-      MACH_SERVICE: ext.machServiceName,
-      PROVIDER_CLASS: ext.providerClass,
-    }),
+    await render(family.extensionTemplate, { ...common, ...extensionValues(family) }),
     build.simFaults,
   );
   const extExe = await executable(ext.bundleId, ext.executable);
@@ -222,13 +269,13 @@ export async function renderSampleApp(build: SampleBuild): Promise<PackageFile[]
 
   const appInfo = await render('app-Info.plist.tmpl', {
     ...common,
-    APP_ID: sampleApp.bundleId,
-    APP_EXECUTABLE: sampleApp.executable,
+    APP_ID: family.bundleId,
+    APP_EXECUTABLE: family.executable,
   });
-  const appExe = await executable(sampleApp.bundleId, sampleApp.executable);
+  const appExe = await executable(family.bundleId, family.executable);
   const appSigned = await sign(
     {
-      identifier: sampleApp.bundleId,
+      identifier: family.bundleId,
       info: appInfo,
       executable: appExe,
       resources: [
@@ -238,9 +285,9 @@ export async function renderSampleApp(build: SampleBuild): Promise<PackageFile[]
     common,
   );
 
-  const app = `${sampleApp.bundleDir}/Contents`;
-  const extContents = `${sampleExtensionDir}/Contents`;
-  const fwDir = `${sampleFrameworkDir}`;
+  const app = `${family.bundleDir}/Contents`;
+  const extContents = `${extensionDir}/Contents`;
+  const fwDir = `${extensionDir}/Contents/Frameworks/${fw.bundleDir}`;
   const link = (path: string, target: string): PackageFile => ({
     path,
     content: target,
@@ -249,7 +296,7 @@ export async function renderSampleApp(build: SampleBuild): Promise<PackageFile[]
   });
   return [
     { path: `${app}/Info.plist`, content: appInfo, mode: 0o644 },
-    { path: `${app}/MacOS/${sampleApp.executable}`, content: appExe, mode: 0o755 },
+    { path: `${app}/MacOS/${family.executable}`, content: appExe, mode: 0o755 },
     { path: `${app}/${CODE_RESOURCES}`, content: appSigned.codeResources, mode: 0o644 },
     { path: `${app}/${STAND_IN_SIGNATURE}`, content: appSigned.signature, mode: 0o644 },
     { path: `${extContents}/Info.plist`, content: extInfo, mode: 0o644 },

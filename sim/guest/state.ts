@@ -33,6 +33,11 @@ export interface SysextEntry {
   executable: string;
   /** NetworkExtension.NEMachServiceName, for network extensions. */
   machServiceName?: string;
+  /**
+   * The keys of NetworkExtension.NEProviderClasses (`com.apple.networkextension.app-proxy`,
+   * `...filter-data`, `...dns-proxy`); absent in older state files, which meant an app proxy.
+   */
+  providerClasses?: string[];
   /** Guest path of the app that activated it. */
   appPath: string;
   /** The xpc-invalidated-until-reapproval quirk fired on this entry: look-ups of its service fail. */
@@ -122,6 +127,10 @@ export interface GuestState {
   relativeWakeSeconds?: number;
   /** NetworkExtension configurations saved by apps (NETransparentProxyManager). */
   proxies?: ProxyConfig[];
+  /** mDNSResponder's cache: host name -> guest epoch ms when its answer expires (model/dns-cache.ts). */
+  dnsCache?: Record<string, number>;
+  /** Content-filter (NEFilterManager) and DNS-proxy (NEDNSProxyManager) configurations saved by apps. */
+  filters?: FilterConfig[];
   /** Apps running in the GUI session; every boot starts with none (absent in older state files). */
   apps?: RunningApp[];
   /**
@@ -155,6 +164,17 @@ export interface ProxyConfig {
   status: 'Connected' | 'Disconnected';
   /** flows-stop-after-wake fired: connected, but no flow reaches the provider until a restart. */
   flowsStopped?: boolean;
+}
+
+/** An enabled content filter or DNS proxy: nesessionmanager runs it whenever its provider runs. */
+export interface FilterConfig {
+  uuid: string;
+  name: string;
+  kind: 'content-filter' | 'dns-proxy';
+  appBundleId: string;
+  providerBundleId: string;
+  /** filter-stops-after-wake fired: enabled, but no flow reaches the provider until its process restarts. */
+  blind?: boolean;
 }
 
 export const STATE_FILE = 'state.json';

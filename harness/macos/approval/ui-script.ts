@@ -106,7 +106,8 @@ export function approvalScript(extensionName: string, password: string): string[
 }
 
 /**
- * Answers the "would like to add ... configurations" alert with Allow (§3): looked for by its text
+ * Answers the "would like to add ... configurations" (or a content filter's "would like to filter
+ * network content") alert with Allow (§3): looked for by its text
  * in the processes a public auto-clicker tries, for up to `steps` quarter seconds. Prints `allowed`
  * or `no alert`.
  */
@@ -120,7 +121,7 @@ export function allowConfigurationScript(steps = 40): string[] {
     '        repeat with aWindow in (every window of process (contents of processName))',
     '          repeat with anElement in (entire contents of aWindow)',
     '            try',
-    '              if class of anElement is static text and value of anElement contains "Would Like to Add" then',
+    '              if class of anElement is static text and (value of anElement contains "Would Like to Add" or value of anElement contains "Would Like to Filter") then',
     '                click button "Allow" of aWindow',
     '                set clicked to true',
     '              end if',

@@ -1,6 +1,7 @@
 // curl: the sim's network answers every URL with 200; a connected transparent proxy sees the flow
 // first (one handleNewFlow line per connection), unless its flow path is stuck after a wake.
 import { createHash } from 'node:crypto';
+import { filterTraffic } from '../model/filter-providers.ts';
 import { interceptFlow } from '../model/transparent-proxy.ts';
 import { type CommandContext, type CommandTable, fail, ok } from '../shell/types.ts';
 
@@ -33,7 +34,9 @@ async function curl(ctx: CommandContext) {
   const m = /^(?:(https?):\/\/)?([^/:?#]+)(?::(\d+))?/.exec(url);
   if (!m) return fail(`curl: (3) URL rejected: Malformed input to a URL function\n`, 3);
   const port = m[3] ?? (m[1] === 'http' ? '80' : '443');
-  await interceptFlow(ctx.machine, `${resolveHost(m[2]!)}:${port}`);
+  const remote = `${resolveHost(m[2]!)}:${port}`;
+  await interceptFlow(ctx.machine, remote);
+  await filterTraffic(ctx.machine, m[2]!, remote);
   let stdout = '';
   if (output === undefined) stdout += BODY;
   else if (output !== '/dev/null') await ctx.fs.writeFile(output, BODY);

@@ -7,8 +7,8 @@ import { ROOT_USER } from '../guest-fs.ts';
 import type { Machine } from '../machine.ts';
 import type { GuestState, RunningApp } from '../state.ts';
 import { readBundleInfo } from './bundle-info.ts';
+import { saveAppConfigurations } from './network-configurations.ts';
 import { type RequestingApp, requestActivation } from './sysextd.ts';
-import { saveProxyConfiguration } from './transparent-proxy.ts';
 
 /** How long the app takes from launch to its activation requests (scaled by timeScale). */
 export const APP_REQUEST_DELAY_MS = 1500;
@@ -77,14 +77,14 @@ export async function launchApp(
   const bundles = (await fs.readdir(dir).catch(() => [] as string[])).filter((n) =>
     n.endsWith('.systemextension'),
   );
-  // An app whose proxy extension is already enabled saves its NETransparentProxyManager configuration.
-  if (app.bundleId) await saveProxyConfiguration(machine, app.bundleId, appPath);
+  // An app whose network extension is already enabled saves its proxy/filter configurations.
+  if (app.bundleId) await saveAppConfigurations(machine, app.bundleId, appPath);
   if (bundles.length > 0) {
     machine.later(APP_REQUEST_DELAY_MS, async () => {
       // An app quit before it got that far sends nothing.
       if (!isRunning(machine.state, app.pid)) return;
       for (const bundle of bundles) await requestActivation(machine, app, posix.join(dir, bundle));
-      if (app.bundleId) await saveProxyConfiguration(machine, app.bundleId, appPath);
+      if (app.bundleId) await saveAppConfigurations(machine, app.bundleId, appPath);
     });
   }
   return { app, activated: false };

@@ -4,9 +4,9 @@ import type { Machine } from '../machine.ts';
 import { newBootUuid } from '../state.ts';
 import { startGuiSession } from './gui-session.ts';
 import { applyImageQuirks } from './image-quirks.ts';
+import { configurationsAtBoot } from './network-configurations.ts';
 import { appendPmsetLog } from './power-events.ts';
 import { sysextdBoot } from './sysextd.ts';
-import { resetProxiesAtBoot } from './transparent-proxy.ts';
 
 export async function bootMachine(machine: Machine): Promise<void> {
   await machine.mutate(async (state) => {
@@ -38,7 +38,7 @@ export async function bootMachine(machine: Machine): Promise<void> {
       },
     );
     await sysextdBoot(machine, state);
-    resetProxiesAtBoot(state);
+    await configurationsAtBoot(machine, state);
     // No app survives a boot, and the console user logs in only a few seconds after sshd answers.
     startGuiSession(machine, state);
     appendPmsetLog(state, machine.now(), 'Start', 'powerd process is started');

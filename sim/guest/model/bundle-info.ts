@@ -75,6 +75,13 @@ export function buildFaults(info: BundleInfo): Record<string, number> | undefine
   return rates.length > 0 ? Object.fromEntries(rates) : undefined;
 }
 
+/** The keys of NetworkExtension.NEProviderClasses: which providers the extension hosts. */
+export function providerClasses(info: BundleInfo): string[] | undefined {
+  const ne = info.plist.NetworkExtension;
+  const classes = isDict(ne) ? ne.NEProviderClasses : undefined;
+  return isDict(classes) ? Object.keys(classes) : undefined;
+}
+
 export function machServiceName(info: BundleInfo): string | undefined {
   const ne = info.plist.NetworkExtension;
   return isDict(ne) ? text(ne, 'NEMachServiceName') : undefined;

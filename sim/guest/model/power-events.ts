@@ -1,7 +1,8 @@
 // The power manager's side of sleep and wake: the `pmset -g log` events, the scheduled wakes and
-// what a running transparent-proxy provider sees (sleep()/wake()). boot.ts moves the machine.
+// what running proxy, filter and DNS-proxy providers see (sleep()/wake()). boot.ts moves the machine.
 import type { Machine } from '../machine.ts';
 import type { GuestState, ScheduledWake } from '../state.ts';
+import { filtersSleep, filtersWake } from './filter-providers.ts';
 import { rollQuirk } from './quirk-dice.ts';
 import { providerLine, runningProviders } from './transparent-proxy.ts';
 
@@ -57,6 +58,7 @@ export async function enterSleep(machine: Machine, reason: string, awakeSinceMs:
     for (const provider of runningProviders(state)) {
       await machine.emit(providerLine(provider, 'sleep(completionHandler:)'));
     }
+    await filtersSleep(machine, state);
   });
 }
 
@@ -108,5 +110,6 @@ export async function leaveSleep(machine: Machine, sleptAtMs: number, dark = fal
       // flows-stop-after-wake is rolled per wake of a connected proxy (forum report 2).
       if (rollQuirk(machine, state, 'flows-stop-after-wake')) provider.config.flowsStopped = true;
     }
+    await filtersWake(machine, state);
   });
 }

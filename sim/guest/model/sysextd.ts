@@ -7,12 +7,18 @@ import { canonicalGuestPath, isUnder } from '../guest-paths.ts';
 import type { Machine } from '../machine.ts';
 import type { GuestState, SysextEntry, SysextState } from '../state.ts';
 import type { LogLine } from '../unified-log.ts';
-import { buildFaults, machServiceName, readBundleInfo, sysextCategory } from './bundle-info.ts';
+import {
+  buildFaults,
+  machServiceName,
+  providerClasses,
+  readBundleInfo,
+  sysextCategory,
+} from './bundle-info.ts';
 import { verifyCode } from './code-signature.ts';
 import { SYSEXTD_PID, startExtensionJob, stopExtensionJob } from './launchd.ts';
+import { providerStopped, saveAppConfigurations } from './network-configurations.ts';
 import { rollQuirk } from './quirk-dice.ts';
 import { rollDelayMs } from './timing-dice.ts';
-import { disconnectProxiesOf, saveProxyConfiguration } from './transparent-proxy.ts';
 
 export const UPGRADE_QUIRK = 'xpc-endpoint-lost-on-upgrade';
 export const INVALIDATED_QUIRK = 'xpc-invalidated-until-reapproval';
@@ -183,6 +189,8 @@ export async function requestActivation(
     };
     const service = machServiceName(found);
     if (service) entry.machServiceName = service;
+    const classes = providerClasses(found);
+    if (classes) entry.providerClasses = classes;
     const faults = buildFaults(found);
     if (faults) entry.buildFaults = faults;
     if (!existing) {
@@ -211,7 +219,7 @@ export async function requestActivation(
     // for a moment, then [terminated waiting to uninstall on reboot] (finishUpgradeTermination).
     existing.state = 'terminating_for_upgrade_via_delegate';
     stopExtensionJob(state, existing);
-    disconnectProxiesOf(state, existing.bundleId);
+    providerStopped(state, existing.bundleId);
     // A build that carries its own rate (a regression) rolls at that rate, whatever the run's quirk.
     const endpointLost = rollQuirk(machine, state, UPGRADE_QUIRK, entry.buildFaults?.[UPGRADE_QUIRK]);
     // xpc-invalidated-until-reapproval: rolled per replacement, sticks to the new entry.
@@ -269,7 +277,7 @@ export async function commitApproval(machine: Machine, uuids: readonly string[])
   });
   if (!outcome) return 0;
   for (const app of outcome.apps) {
-    if (app.bundleId) await saveProxyConfiguration(machine, app.bundleId, app.path);
+    if (app.bundleId) await saveAppConfigurations(machine, app.bundleId, app.path);
   }
   return outcome.count;
 }
@@ -346,7 +354,7 @@ export async function uninstall(machine: Machine, teamId: string, bundleId: stri
       (e) => (teamId === '-' || e.teamId === teamId) && e.bundleId === bundleId,
     );
     for (const entry of matches) {
-      disconnectProxiesOf(state, entry.bundleId);
+      providerStopped(state, entry.bundleId);
       await purge(machine, state, entry);
     }
     return matches.length;

@@ -1,7 +1,8 @@
 // The "would like to add ... configurations" alert (approval-and-power-facts.md §3): the first time
 // an app saves its NETransparentProxyManager configuration macOS asks the user, and the save is
 // refused (NEConfigurationErrorDomain Code=10 "permission denied") until Allow is clicked.
-// [FIRST-HAND] the title `"<App>" Would Like to Add Proxy Configurations` and the button Allow.
+// [FIRST-HAND] the title `"<App>" Would Like to Add Proxy Configurations` and the button Allow;
+// a content filter's asks to "filter network content" (the title's casing is Reconstructed).
 // [INFERRED] the other button "Don't Allow" and the host process UserNotificationCenter (what a
 // public auto-clicker expects). Reconstructed: the body text, the delay before it shows, one alert
 // per app at a time, and that consent is remembered as the saved configuration itself (a later save
@@ -56,7 +57,12 @@ export function alertProcesses(machine: Machine): UiProcess[] {
     .alerts.filter((a) => a.shown)
     .map((alert) =>
       element('window', {}, [
-        element('static text', { value: `"${alert.appName}" Would Like to Add Proxy Configurations` }),
+        element('static text', {
+          value:
+            alert.kind === 'filter'
+              ? `"${alert.appName}" Would Like to Filter Network Content`
+              : `"${alert.appName}" Would Like to Add Proxy Configurations`,
+        }),
         element('static text', {
           value: 'All network activity on this Mac may be filtered or monitored.',
         }),

@@ -54,6 +54,8 @@ export interface ConsentAlert {
   appBundleId: string;
   appPath: string;
   appName: string;
+  /** What the app saves: a proxy (or VPN) configuration, or a content filter. @default 'proxy' */
+  kind?: 'proxy' | 'filter';
   shown: boolean;
 }
 

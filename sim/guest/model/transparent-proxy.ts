@@ -67,11 +67,13 @@ export async function saveProxyConfiguration(
   appPath: string,
 ): Promise<void> {
   await machine.mutate(async (state) => {
+    // An extension that hosts no app proxy (a filter, a DNS proxy) saves no proxy configuration.
     const entry = state.extensions.find(
       (e) =>
         e.appPath === appPath &&
         e.state === 'activated_enabled' &&
-        e.category === 'com.apple.system_extension.network_extension',
+        e.category === 'com.apple.system_extension.network_extension' &&
+        (!e.providerClasses || e.providerClasses.includes('com.apple.networkextension.app-proxy')),
     );
     if (!entry) return;
     const existing = (state.proxies ?? []).find((p) => p.name === PROXY_NAME);

@@ -3,6 +3,7 @@ import { basicCommands } from '../commands/basic.ts';
 import { caffeinateCommands } from '../commands/caffeinate.ts';
 import { curlCommands } from '../commands/curl.ts';
 import { dittoCommands } from '../commands/ditto.ts';
+import { dnsCacheCommands } from '../commands/dns-cache.ts';
 import { fileCommands } from '../commands/files.ts';
 import { guestToolCommands } from '../commands/guest-tools.ts';
 import { launchctlCommands } from '../commands/launchctl.ts';
@@ -49,6 +50,7 @@ export const COMMANDS: CommandTable = Object.assign(
   logCommands,
   scutilCommands,
   curlCommands,
+  dnsCacheCommands,
   guestToolCommands,
   signingCommands,
   sysdiagnoseCommands,

@@ -16,7 +16,7 @@ async function sxl(args: string[]): Promise<{ code: number; stdout: string; stde
   }
 }
 
-test('list shows the four scenarios', async (t) => {
+test('list shows the five scenarios', async (t) => {
   const { code, stdout } = await sxl(['list']);
   t.is(code, 0);
   t.deepEqual(
@@ -24,7 +24,13 @@ test('list shows the four scenarios', async (t) => {
       .split('\n')
       .filter(Boolean)
       .map((line) => line.split(' ')[0]),
-    ['upgrade-xpc', 'sleep-wake-flows', 'activation-location', 'same-version-no-replace'],
+    [
+      'upgrade-xpc',
+      'sleep-wake-flows',
+      'activation-location',
+      'same-version-no-replace',
+      'filter-sleep-wake',
+    ],
   );
 });
 
@@ -60,7 +66,12 @@ test('show states a scenario positive evidence, its signature and its typed inpu
   t.regex(stdout, /^Positive evidence: .*registration deadline.*relaunched.*replacement completed/m);
   t.regex(stdout, /^ {2}--input bootstrap-lookup: .*\(on, auto or off; default on\)$/m);
   t.regex(stdout, /^ {2}--reboot-probe: .*\(true or false; default false\)$/m);
-  for (const id of ['sleep-wake-flows', 'activation-location', 'same-version-no-replace']) {
+  for (const id of [
+    'sleep-wake-flows',
+    'activation-location',
+    'same-version-no-replace',
+    'filter-sleep-wake',
+  ]) {
     const shown = await sxl(['show', id]);
     t.is(shown.code, 0, shown.stderr);
     t.regex(shown.stdout, /^Positive evidence: \S.{40,}$/m);

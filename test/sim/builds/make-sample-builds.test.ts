@@ -15,7 +15,7 @@ import { crossTitle, runTool, tempDir, testWithTools } from './tools.ts';
 
 const exePath = `${sampleExtensionDir}/Contents/MacOS/com.example.sxl.app.proxy`;
 
-test('writes the three packages, two zips and two .app folders, with versions', async (t) => {
+test('writes the four packages, two zips and two .app folders, with versions', async (t) => {
   const dir = await tempDir(t);
   const made = await makeSampleBuilds(dir);
   t.deepEqual(
@@ -28,6 +28,7 @@ test('writes the three packages, two zips and two .app folders, with versions', 
       'SXL Sample 1.1.pkg 1.1 (110) pkg',
       'SXL Sample 1.1.zip 1.1 (110) zip',
       'SXL Sample 1.1-reship.pkg 1.1 (110) pkg',
+      'SXL Filter 1.0.pkg 1.0 (100) pkg',
     ],
   );
   t.deepEqual((await readdir(dir)).sort(), [...new Set(made.map((m) => m.name.split('/')[0]!))].sort());
@@ -63,7 +64,7 @@ test('the .app folders hold the package tree, framework symlinks as symlinks', a
 test('packages read back with identifier, title, location and the app tree', async (t) => {
   const dir = await tempDir(t);
   const made = await makeSampleBuilds(dir);
-  for (const m of made.filter((x) => x.format === 'pkg')) {
+  for (const m of made.filter((x) => x.format === 'pkg' && x.name.startsWith('SXL Sample '))) {
     const pkg = await readFlatPackage(m.path);
     t.like(pkg, {
       identifier: 'com.example.sxl.app.pkg',
@@ -120,6 +121,37 @@ test('deterministic and idempotent: same bytes in another folder, nothing rewrit
   t.deepEqual(await Promise.all(again.map(async (m) => (await stat(m.path)).mtimeMs)), mtimes);
 });
 
+test('SXL Filter 1.0: its extension hosts a content filter and a DNS proxy, in the same bundle layout', async (t) => {
+  const dir = await tempDir(t);
+  await makeSampleBuilds(dir);
+  const pkg = await readFlatPackage(join(dir, 'SXL Filter 1.0.pkg'));
+  t.like(pkg, {
+    identifier: 'com.example.sxl.filter.pkg',
+    version: '1.0',
+    title: 'SXL Filter',
+    installLocation: '/Applications',
+  });
+  t.is(pkg.files.length, 15);
+  const ext =
+    'SXL Filter.app/Contents/Library/SystemExtensions/com.example.sxl.filter.provider.systemextension';
+  const info = pkg.files.find((f) => f.path === `${ext}/Contents/Info.plist`)?.content.toString('utf8') ?? '';
+  t.regex(
+    info,
+    /<key>com\.apple\.networkextension\.dns-proxy<\/key>\s*<string>SXLFilter\.DNSProxyProvider<\/string>/,
+  );
+  t.regex(
+    info,
+    /<key>com\.apple\.networkextension\.filter-data<\/key>\s*<string>SXLFilter\.FilterDataProvider<\/string>/,
+  );
+  t.notRegex(info, /app-proxy/);
+  t.regex(
+    info,
+    /<key>NEMachServiceName<\/key>\s*<string>SXLAB12345\.group\.com\.example\.sxl\.filter\.provider\.xpc<\/string>/,
+  );
+  const exe = pkg.files.find((f) => f.path === `${ext}/Contents/MacOS/com.example.sxl.filter.provider`);
+  t.is(parseStandInExecutable(exe!.content)?.bundleId, 'com.example.sxl.filter.provider');
+});
+
 test('1.1-reship differs from 1.1 only in executables and signatures', async (t) => {
   const dir = await tempDir(t);
   await makeSampleBuilds(dir);
@@ -151,7 +183,7 @@ test('the CLI prints what it wrote and takes OUTDIR', async (t) => {
   const first = runTool(tsx, [script, dir]);
   t.is(first.status, 0, first.stderr);
   const lines = first.stdout.toString('utf8').trim().split('\n');
-  t.is(lines.length, 7);
+  t.is(lines.length, 8);
   t.regex(lines[0]!, /^wrote {5}.*SXL Sample 1\.0\/SXL Sample\.app\t1\.0 \(100\)\tsha256 [0-9a-f]{64}$/);
   t.regex(lines[1]!, /^wrote {5}.*SXL Sample 1\.0\.pkg\t1\.0 \(100\)\tsha256 [0-9a-f]{64}$/);
   const second = runTool(tsx, [script, dir]);
