@@ -13,9 +13,9 @@ import {
 import { DOCTOR_USAGE, doctorCli } from './commands/doctor-command.ts';
 import { feedbackCli } from './commands/feedback-command.ts';
 import { historyCli, historyUsage } from './commands/history-command.ts';
-import { mergeCli, mergeUsage } from './commands/merge-command.ts';
 import { initCli } from './commands/init-command.ts';
 import { listCli } from './commands/list-command.ts';
+import { mergeCli, mergeUsage } from './commands/merge-command.ts';
 import { parseCli } from './commands/parse-command.ts';
 import { reapCli } from './commands/reap-command.ts';
 import { flagsWithProjectConfig, projectBuildInputs } from './config/apply-project-config.ts';
