@@ -1,13 +1,24 @@
 // Shared by the benchmarks: a private simulated Mac (own TART_HOME, run registry, artifacts) and
 // an in-process `runCommand` against it, silent unless asked.
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type RunOptions, runCommand } from '../harness/run-command.ts';
 import { findScenario } from '../scenarios/index.ts';
 
+/**
+ * Where the benchmarks put their VMs: SXL_BENCH_DIR, else tmpfs when the host has one (deleting a
+ * VM folder costs ten times more on some disks, which would measure the disk), else the temp folder.
+ */
+export function benchRoot(): string {
+  const given = process.env.SXL_BENCH_DIR;
+  if (given) return given;
+  return existsSync('/dev/shm') ? '/dev/shm' : tmpdir();
+}
+
 export function privateSim(): { dir: string; tartHome: string; artifacts: string } {
-  const dir = mkdtempSync(join(tmpdir(), 'sxl-bench-'));
+  const dir = mkdtempSync(join(benchRoot(), 'sxl-bench-'));
+  process.stderr.write(`bench: VMs and runs under ${dir} (SXL_BENCH_DIR to choose)\n`);
   process.env.SXL_STATE_DIR = join(dir, 'runs');
   return { dir, tartHome: join(dir, 'tart-home'), artifacts: join(dir, 'artifacts') };
 }

@@ -1,0 +1,355 @@
+// The harness against the tools a user would use instead, measured in one run, interleaved, medians:
+// `make bench-peers` (installs openssh-client, openssh-server and jq from Debian when missing), or
+// `npx tsx bench/compare-peers.ts [--runs N] [--download-mb N] [--ndjson-mb N]`. Needs root: it
+// starts its own sshd on a loopback port with a temporary host key and authorized key. Prints a
+// Markdown table: per guest command (harness vs `ssh` per command vs ControlMaster), 50 commands
+// end to end (a node process vs ControlMaster), a download (GuestSession vs sftp and scp) and an
+// ndjson filter (the harness's parser vs jq), with wall time, CPU time and peak resident memory.
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { build } from 'esbuild';
+import { GuestSession } from '../harness/ssh/guest-session.ts';
+import { tcpProbe } from '../harness/ssh/tcp-probe.ts';
+import { bootTestGuest } from '../test/helpers/sim-guest.ts';
+import { ndjsonChunks, PROVIDER_SUBSYSTEM } from './ndjson-log.ts';
+import { benchRoot } from './sim-run.ts';
+
+const argv = process.argv.slice(2);
+const flag = (name: string, fallback: number): number => {
+  const at = argv.indexOf(name);
+  return at === -1 ? fallback : Number(argv[at + 1]);
+};
+const runs = flag('--runs', 5);
+const downloadMb = flag('--download-mb', 1024);
+const ndjsonMb = flag('--ndjson-mb', 512);
+const perCommandCount = 20;
+const endToEndCount = 50;
+
+const root = new URL('..', import.meta.url).pathname;
+const sshd = '/usr/sbin/sshd';
+for (const tool of ['ssh', 'sftp', 'scp', 'ssh-keygen', 'jq']) {
+  if (spawnSync('sh', ['-c', `command -v ${tool}`]).status !== 0) {
+    throw new Error(`compare-peers needs ${tool}: apt-get install openssh-client openssh-server jq`);
+  }
+}
+if (!existsSync(sshd)) throw new Error(`compare-peers needs ${sshd}: apt-get install openssh-server`);
+if (!existsSync('/usr/bin/time')) throw new Error('compare-peers needs /usr/bin/time: apt-get install time');
+if (process.getuid?.() !== 0)
+  throw new Error('compare-peers starts sshd and logs in as root: run it as root');
+
+const dir = mkdtempSync(join(benchRoot(), 'sxl-peers-'));
+process.stderr.write(`bench: temporary files under ${dir} (SXL_BENCH_DIR to choose)\n`);
+
+const median = (values: number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+};
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
+/** Wall, CPU (user + system) and peak RSS of one command, from GNU time. */
+interface Measured {
+  wallS: number;
+  cpuS: number;
+  peakMb: number;
+}
+function timed(command: string, args: string[], env: NodeJS.ProcessEnv = process.env): Measured {
+  const result = spawnSync('/usr/bin/time', ['-f', 'SXLTIME %e %U %S %M', command, ...args], {
+    env,
+    encoding: 'utf8',
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  const line = result.stderr.split('\n').find((l) => l.startsWith('SXLTIME '));
+  if (result.status !== 0 || line === undefined) {
+    throw new Error(`${command} ${args.join(' ')} failed (${result.status}): ${result.stderr.slice(-600)}`);
+  }
+  const [, wall, user, system, rssKb] = line.split(' ').map(Number) as number[];
+  return { wallS: wall!, cpuS: user! + system!, peakMb: rssKb! / 1024 };
+}
+
+function msOf(command: string, args: string[]): number {
+  const started = performance.now();
+  const result = spawnSync(command, args, { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
+  if (result.status !== 0)
+    throw new Error(`${command} failed (${result.status}): ${result.stderr.slice(-400)}`);
+  return performance.now() - started;
+}
+
+// --- the peer: sshd on loopback with its own keys -----------------------------------------------
+const port = await freePort();
+const key = join(dir, 'user_key');
+for (const file of ['host_key', 'user_key']) {
+  spawnSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', join(dir, file)], { stdio: 'ignore' });
+}
+writeFileSync(join(dir, 'authorized_keys'), spawnSync('cat', [`${key}.pub`], { encoding: 'utf8' }).stdout);
+writeFileSync(
+  join(dir, 'sshd_config'),
+  [
+    `Port ${port}`,
+    'ListenAddress 127.0.0.1',
+    `HostKey ${join(dir, 'host_key')}`,
+    `PidFile ${join(dir, 'sshd.pid')}`,
+    `AuthorizedKeysFile ${join(dir, 'authorized_keys')}`,
+    'PermitRootLogin prohibit-password',
+    'PasswordAuthentication no',
+    'KbdInteractiveAuthentication no',
+    'UsePAM no',
+    'StrictModes no',
+    'Subsystem sftp internal-sftp',
+    'MaxStartups 100:30:200',
+    'LogLevel ERROR',
+    '',
+  ].join('\n'),
+);
+// sshd refuses to start without its privilege separation folder.
+mkdirSync('/run/sshd', { recursive: true });
+const daemon: ChildProcess = spawn(sshd, ['-D', '-e', '-f', join(dir, 'sshd_config')], { stdio: 'ignore' });
+const children: ChildProcess[] = [daemon];
+const cleanup = () => {
+  for (const child of children) child.kill();
+  rmSync(dir, { recursive: true, force: true });
+};
+process.once('exit', cleanup);
+for (let i = 0; i < 100 && !(await tcpProbe('127.0.0.1', port, { timeoutMs: 1000 })).connected; i += 1) {
+  await new Promise((resolve) => setTimeout(resolve, 50));
+}
+
+const sshOptions = [
+  '-i',
+  key,
+  '-o',
+  'StrictHostKeyChecking=no',
+  '-o',
+  'UserKnownHostsFile=/dev/null',
+  '-o',
+  'LogLevel=ERROR',
+  '-o',
+  'BatchMode=yes',
+];
+const target = 'root@127.0.0.1';
+const ssh = (...rest: string[]) => ['-p', String(port), ...sshOptions, ...rest];
+const endpoint = {
+  host: '127.0.0.1',
+  port,
+  credentials: { username: 'root', privateKey: spawnSync('cat', [key]).stdout },
+};
+
+// --- the harness as a user's node process: bundled as the package's compiled JavaScript ----------
+const outdir = join(root, 'node_modules', '.cache', 'sxl-bench');
+await build({
+  entryPoints: {
+    'peer-client': join(root, 'bench/peer-client.ts'),
+    'ndjson-filter': join(root, 'bench/ndjson-filter.ts'),
+  },
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  packages: 'external',
+  outdir,
+  outExtension: { '.js': '.mjs' },
+  logLevel: 'warning',
+});
+const clientEnv = {
+  ...process.env,
+  SXL_PEER_HOST: '127.0.0.1',
+  SXL_PEER_PORT: String(port),
+  SXL_PEER_USER: 'root',
+  SXL_PEER_KEY: key,
+};
+
+const rows: string[][] = [];
+const ratio = (ours: number, theirs: number) => (ours / theirs).toFixed(2);
+
+// --- per guest command ---------------------------------------------------------------------------
+{
+  const session = await GuestSession.connect(endpoint, { label: 'sshd', timeoutMs: 20_000 });
+  const sim = await bootTestGuest();
+  const simSession = await GuestSession.connect(sim.endpoint, { label: 'sim', timeoutMs: 20_000 });
+  const socket = join(dir, 'cm.sock');
+  const master = spawn('ssh', [...ssh('-M', '-N', '-S', socket), target], { stdio: 'ignore' });
+  children.push(master);
+  for (let i = 0; i < 100 && !existsSync(socket); i += 1) await new Promise((r) => setTimeout(r, 50));
+  const times = {
+    harness: [] as number[],
+    sim: [] as number[],
+    perCommand: [] as number[],
+    master: [] as number[],
+  };
+  for (let run = 0; run < runs; run += 1) {
+    for (let i = 0; i < perCommandCount; i += 1) {
+      let started = performance.now();
+      await session.exec(['true']);
+      times.harness.push(performance.now() - started);
+      started = performance.now();
+      await simSession.exec(['true']);
+      times.sim.push(performance.now() - started);
+      times.master.push(msOf('ssh', [...ssh('-S', socket, '-o', 'ControlMaster=no'), target, 'true']));
+    }
+    for (let i = 0; i < 5; i += 1) times.perCommand.push(msOf('ssh', [...ssh(), target, 'true']));
+  }
+  const ms = (values: number[]) => `${median(values).toFixed(2)} ms`;
+  rows.push([
+    'per guest command vs ControlMaster',
+    ms(times.harness),
+    ms(times.master),
+    ratio(median(times.harness), median(times.master)),
+    '',
+    '',
+  ]);
+  rows.push([
+    'per guest command vs `ssh` per command',
+    ms(times.harness),
+    ms(times.perCommand),
+    ratio(median(times.harness), median(times.perCommand)),
+    '',
+    '',
+  ]);
+  rows.push(['per guest command on the sim (harness only)', ms(times.sim), '', '', '', '']);
+  master.kill();
+  session.close();
+  simSession.close();
+  await sim.guest.powerOff();
+}
+
+// --- 50 commands end to end -----------------------------------------------------------------------
+{
+  const socket = join(dir, 'e2e.sock');
+  const script = [
+    `ssh -p ${port} ${sshOptions.join(' ')} -M -N -f -S ${socket} ${target}`,
+    `i=0; while [ $i -lt ${endToEndCount} ]; do ssh -p ${port} ${sshOptions.join(' ')} -S ${socket} -o ControlMaster=no ${target} true; i=$((i+1)); done`,
+    `ssh -p ${port} ${sshOptions.join(' ')} -S ${socket} -O exit ${target} 2>/dev/null`,
+  ].join('\n');
+  const ours: Measured[] = [];
+  const theirs: Measured[] = [];
+  for (let run = 0; run < runs; run += 1) {
+    ours.push(
+      timed(
+        process.execPath,
+        [join(outdir, 'peer-client.mjs'), 'commands', String(endToEndCount)],
+        clientEnv,
+      ),
+    );
+    theirs.push(timed('sh', ['-c', script]));
+  }
+  const wall = (m: Measured[]) => median(m.map((x) => x.wallS));
+  rows.push([
+    `${endToEndCount} commands end to end (node process vs ControlMaster)`,
+    `${wall(ours).toFixed(2)} s`,
+    `${wall(theirs).toFixed(2)} s`,
+    ratio(wall(ours), wall(theirs)),
+    '< 1.0',
+    `${median(ours.map((m) => m.peakMb)).toFixed(0)} MB`,
+  ]);
+}
+
+// --- download ---------------------------------------------------------------------------------------
+{
+  const remote = join(dir, 'remote.bin');
+  spawnSync('sh', ['-c', `head -c ${downloadMb}M /dev/urandom > "${remote}"`]);
+  const local = join(dir, 'local.bin');
+  const results = {
+    verified: [] as Measured[],
+    unverified: [] as Measured[],
+    sftp: [] as Measured[],
+    scp: [] as Measured[],
+  };
+  const client = join(outdir, 'peer-client.mjs');
+  for (let run = 0; run < runs; run += 1) {
+    results.verified.push(timed(process.execPath, [client, 'download', remote, local], clientEnv));
+    rmSync(local, { force: true });
+    results.sftp.push(timed('sftp', ['-q', '-P', String(port), ...sshOptions, `${target}:${remote}`, local]));
+    rmSync(local, { force: true });
+    results.unverified.push(
+      timed(process.execPath, [client, 'download', remote, local], { ...clientEnv, SXL_NO_VERIFY: '1' }),
+    );
+    rmSync(local, { force: true });
+    results.scp.push(timed('scp', ['-q', '-P', String(port), ...sshOptions, `${target}:${remote}`, local]));
+    rmSync(local, { force: true });
+  }
+  rmSync(remote, { force: true });
+  const wall = (m: Measured[]) => median(m.map((x) => x.wallS));
+  const cpu = (m: Measured[]) => median(m.map((x) => x.cpuS));
+  const peak = (m: Measured[]) => `${median(m.map((x) => x.peakMb)).toFixed(0)} MB`;
+  const rate = (m: Measured[]) =>
+    `${wall(m).toFixed(2)} s (${(downloadMb / wall(m)).toFixed(0)} MiB/s, CPU ${cpu(m).toFixed(2)} s)`;
+  rows.push([
+    `${downloadMb} MiB download vs sftp`,
+    rate(results.unverified),
+    rate(results.sftp),
+    ratio(wall(results.unverified), wall(results.sftp)),
+    '<= 1.0',
+    peak(results.unverified),
+  ]);
+  rows.push([
+    `${downloadMb} MiB download vs scp`,
+    rate(results.unverified),
+    rate(results.scp),
+    ratio(wall(results.unverified), wall(results.scp)),
+    '',
+    '',
+  ]);
+  rows.push([
+    `${downloadMb} MiB download with the shasum check vs sftp`,
+    rate(results.verified),
+    rate(results.sftp),
+    ratio(wall(results.verified), wall(results.sftp)),
+    '',
+    peak(results.verified),
+  ]);
+}
+
+// --- ndjson filter --------------------------------------------------------------------------------
+{
+  const log = join(dir, 'log.ndjson');
+  // jq reads JSON only: the file starts with the first entry (no "Filtering the log data" line).
+  const chunks = ndjsonChunks(ndjsonMb * 1024 * 1024);
+  chunks.next();
+  await pipeline(Readable.from(chunks), (await import('node:fs')).createWriteStream(log));
+  const ours: Measured[] = [];
+  const theirs: Measured[] = [];
+  const filter = join(outdir, 'ndjson-filter.mjs');
+  const count = (command: string) =>
+    Number(spawnSync('sh', ['-c', `${command} | wc -l`], { encoding: 'utf8' }).stdout.trim());
+  const jqFilter = `select(.subsystem == "${PROVIDER_SUBSYSTEM}")`;
+  const same = count(`node ${filter} ${log} ${PROVIDER_SUBSYSTEM}`) === count(`jq -c '${jqFilter}' ${log}`);
+  for (let run = 0; run < runs; run += 1) {
+    ours.push(timed(process.execPath, [filter, log, PROVIDER_SUBSYSTEM]));
+    theirs.push(timed('jq', ['-c', jqFilter, log]));
+  }
+  rmSync(log, { force: true });
+  const wall = (m: Measured[]) => median(m.map((x) => x.wallS));
+  const cpu = (m: Measured[]) => median(m.map((x) => x.cpuS));
+  const cell = (m: Measured[]) => `${wall(m).toFixed(2)} s (CPU ${cpu(m).toFixed(2)} s)`;
+  rows.push([
+    `ndjson filter ${ndjsonMb} MiB vs jq${same ? '' : ' (DIFFERENT COUNTS)'}`,
+    cell(ours),
+    cell(theirs),
+    `${ratio(wall(ours), wall(theirs))} (CPU ${ratio(cpu(ours), cpu(theirs))})`,
+    '<= 0.7',
+    `${median(ours.map((m) => m.peakMb)).toFixed(0)} MB`,
+  ]);
+}
+
+const header = ['measure', 'harness', 'peer', 'ratio', 'goal', 'harness peak RSS'];
+process.stdout.write(
+  `compare-peers: ${runs} interleaved run(s), medians; OpenSSH ${spawnSync('ssh', ['-V'], { encoding: 'utf8' }).stderr.trim()}, ${spawnSync('jq', ['--version'], { encoding: 'utf8' }).stdout.trim()}, node ${process.version}\n\n`,
+);
+for (const row of [header, header.map(() => '---'), ...rows])
+  process.stdout.write(`| ${row.join(' | ')} |\n`);
+cleanup();
+process.exit(0);
