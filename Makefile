@@ -10,7 +10,7 @@ NODE_STAMP := node_modules/.package-lock.json
 BUILDS_STAMP := sim/builds/out/.generated
 BUILD_SOURCES := $(wildcard sim/builds/*.ts sim/builds/sample-app/*)
 
-.PHONY: setup scenario test acceptance bench tools sample-builds image clean mutants
+.PHONY: setup scenario test acceptance bench bench-peers tools sample-builds image clean mutants
 
 setup: $(NODE_STAMP) $(BUILDS_STAMP)
 
@@ -67,6 +67,22 @@ bench: setup
 	npx tsx bench/download-memory.ts 1024
 	npx tsx bench/log-stream-memory.ts 1024
 	npx tsx bench/parse-memory.ts --cli 2048
+
+# The harness against the tools a user would use instead (bench/compare-peers.ts): OpenSSH `ssh` per
+# command, ControlMaster, `sftp`, `scp` and `jq`, one interleaved run, a table of medians. As root:
+# it installs those Debian packages when missing and starts its own sshd on a loopback port.
+PEER_TOOLS := ssh sftp scp jq /usr/sbin/sshd /usr/bin/time
+PEER_PACKAGES := openssh-client openssh-server jq time
+PEER_ARGS ?=
+bench-peers: setup
+	@missing=""; for t in $(PEER_TOOLS); do command -v $$t >/dev/null 2>&1 || missing="$$missing $$t"; done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing Debian packages for:$$missing"; \
+	    apt-get update -qq && apt-get install -y -qq $(PEER_PACKAGES) >/dev/null; \
+	  else echo "missing tools:$$missing (Debian: apt-get install $(PEER_PACKAGES))" >&2; exit 1; fi; \
+	fi
+	npx tsx bench/compare-peers.ts $(PEER_ARGS)
 
 # Known breakages (tools/mutants.ts), each applied to a copy of the tree with the tests that must
 # catch it; lists the ones the tests miss. MUTANTS="id id" runs only those.
