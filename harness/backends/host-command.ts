@@ -160,17 +160,26 @@ function runToEnd(
     const stderr: Buffer[] = [];
     child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));
     child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
+    // An abort settles once the killed process has ended (bounded, should it hang in the kernel):
+    // whatever comes next for the VM, a delete above all, must not race what it still does.
+    let gaveUp: NodeJS.Timeout | undefined;
     const onAbort = () => {
       child.kill('SIGKILL');
-      reject(signal?.reason);
+      gaveUp = setTimeout(() => reject(signal?.reason), 5_000);
     };
     signal?.addEventListener('abort', onAbort, { once: true });
     child.once('error', (error) => {
       signal?.removeEventListener('abort', onAbort);
+      clearTimeout(gaveUp);
       reject(error);
     });
     child.once('close', (code) => {
       signal?.removeEventListener('abort', onAbort);
+      clearTimeout(gaveUp);
+      if (signal?.aborted) {
+        reject(signal.reason);
+        return;
+      }
       resolve({
         stdout: Buffer.concat(stdout).toString('utf8'),
         stderr: Buffer.concat(stderr).toString('utf8'),

@@ -5,7 +5,7 @@ import type { TartCommand } from './command.ts';
 import { TartGenericError, TartRuntimeError, TartValidationError } from './errors.ts';
 import { processIo, type TartIo } from './io.ts';
 import { checkSimSettings } from './sim-settings.ts';
-import { currentProcess, type TartProcess } from './tart-process.ts';
+import { currentProcess, ProcessKilledError, type TartProcess } from './tart-process.ts';
 
 export const TART_VERSION = '2.32.1';
 
@@ -122,6 +122,8 @@ export async function main(
     }
     return await command.run(args, io, proc);
   } catch (error) {
+    // 128 + SIGKILL, as a shell reports a killed process; the client that would read it is gone.
+    if (error instanceof ProcessKilledError) return 137;
     if (error instanceof TartValidationError) {
       io.err(`Error: ${error.message}`);
       if (error.helpLine) io.err(error.helpLine);

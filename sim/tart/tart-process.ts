@@ -26,3 +26,25 @@ export const currentProcess: TartProcess = {
     return () => {};
   },
 };
+
+/**
+ * Tells whether the process of a command was killed while the command waited. A real tart process
+ * that is killed ends where it is: a clone or pull killed before it moved its copy into place leaves
+ * no VM and no cached image (tart copies into a temporary folder first). Served by the daemon, the
+ * command would otherwise run on after its client died and leave a VM that nobody asked for.
+ */
+export function watchProcess(proc: TartProcess): { readonly gone: boolean; dispose(): void } {
+  const state = { gone: false, dispose: () => {} };
+  state.dispose = proc.onGone(() => {
+    state.gone = true;
+  });
+  return state;
+}
+
+/** Ends a command whose process was killed (watchProcess): nobody reads its exit code. */
+export class ProcessKilledError extends Error {
+  constructor() {
+    super('the tart process was killed');
+    this.name = 'ProcessKilledError';
+  }
+}

@@ -65,10 +65,18 @@ const signalPlans: FaultPlan[] = [
     : []),
 ];
 
+// ava starts every test of a file at once. Each plan starts its own sim and CLI, and thirty of them
+// at once on two cores turned the suite's bounds into timeouts and starved the signal moments: at
+// most two run at a time, and a test's bound starts when its run does.
+const runSlots = slots(2);
+
 for (const plan of [...quirkPlans, ...signalPlans]) {
   test(plan.name, async (t) => {
-    t.timeout(240_000);
-    const row = await runUnderFault(plan);
+    t.timeout(900_000);
+    const row = await runSlots(() => {
+      t.timeout(240_000);
+      return runUnderFault(plan);
+    });
     rows.push(row);
     assertPromises(t, row);
   });
@@ -76,7 +84,7 @@ for (const plan of [...quirkPlans, ...signalPlans]) {
 
 // In make test, test/harness/cli/disk-full.test.ts covers it (with the marker and *.tmp checks).
 (acceptance ? test : test.skip)('full filesystem (a 120 KB tmpfs)', async (t) => {
-  t.timeout(240_000);
+  t.timeout(900_000);
   const dir = mkdtempSync(join(tmpdir(), 'sxl-fault-full-'));
   if (!mountTmpfs(dir, 'size=120k')) {
     t.log('skipped: mounting a tmpfs needs root');
@@ -84,11 +92,13 @@ for (const plan of [...quirkPlans, ...signalPlans]) {
     return;
   }
   t.teardown(() => execFileSync('umount', [dir]));
-  const row = await runUnderFault({
-    name: 'full filesystem',
-    artifacts: dir,
-    args: ['--quirk', 'xpc-endpoint-lost-on-upgrade=1', '--evidence', 'always', '--repeat', '2'],
-  });
+  const row = await runSlots(() =>
+    runUnderFault({
+      name: 'full filesystem',
+      artifacts: dir,
+      args: ['--quirk', 'xpc-endpoint-lost-on-upgrade=1', '--evidence', 'always', '--repeat', '2'],
+    }),
+  );
   // The fault happened; a report that could not be written makes the run an infrastructure error.
   t.regex(row.stderr + row.stdout, /ENOSPC/);
   if (/Could not write a report/.test(row.stderr)) row.expectedExit = 3;
@@ -97,7 +107,7 @@ for (const plan of [...quirkPlans, ...signalPlans]) {
 });
 
 test('read-only artifacts folder', async (t) => {
-  t.timeout(120_000);
+  t.timeout(900_000);
   const dir = mkdtempSync(join(tmpdir(), 'sxl-fault-ro-'));
   let mounted = mountTmpfs(dir, 'ro,size=64k');
   if (!mounted) execFileSync('chmod', ['555', dir]);
@@ -105,13 +115,32 @@ test('read-only artifacts folder', async (t) => {
     if (mounted) execFileSync('umount', [dir]);
     mounted = false;
   });
-  const row = await runUnderFault({ name: 'read-only artifacts folder', artifacts: join(dir, 'artifacts') });
+  const row = await runSlots(() =>
+    runUnderFault({ name: 'read-only artifacts folder', artifacts: join(dir, 'artifacts') }),
+  );
   rows.push(row);
   t.is(row.exitCode, 2, row.stderr);
   t.regex(row.stderr, /^sysext-lab: --artifacts .*: cannot create /);
   t.is(row.vmsLeft, 0);
   t.deepEqual(row.secretsFound, []);
 });
+
+/** Runs at most `count` of the given jobs at a time, in the order they asked. */
+function slots(count: number): <T>(job: () => Promise<T>) => Promise<T> {
+  let free = count;
+  const waiting: (() => void)[] = [];
+  return async (job) => {
+    if (free > 0) free -= 1;
+    else await new Promise<void>((resolve) => waiting.push(resolve));
+    try {
+      return await job();
+    } finally {
+      const next = waiting.shift();
+      if (next) next();
+      else free += 1;
+    }
+  };
+}
 
 test.after.always('the table', () => {
   const header = [

@@ -16,7 +16,8 @@ export async function quirksOff(
   scenarioId: string,
   options: Parameters<typeof runOnSim>[1] = {},
 ): Promise<SimRun> {
-  t.timeout(300_000);
+  // A bound against a hang, not a timing claim: 100 iterations on two cores shared with other tests.
+  t.timeout(sized(1_200_000, 300_000));
   const run = await runOnSim(scenarioId, { repeat: QUIRKS_OFF_ITERATIONS, seed: 11, ...options });
   t.is(run.exitCode, 0, run.console);
   // A run that cannot show the bug (suspend for report 2) claims no interval at all: [0, 1].

@@ -7,6 +7,7 @@ import { TartValidationError } from '../errors.ts';
 import type { TartIo } from '../io.ts';
 import { cacheDirFor, isCached, parseRemoteName } from '../oci-cache.ts';
 import { isSuspended, localVmNames, markAccessed, tmpDir, vmDir, vmsDir } from '../storage.ts';
+import type { TartProcess } from '../tart-process.ts';
 import { randomMac, readVmConfig, writeVmConfig } from '../vm-config.ts';
 import { copyVmFolder } from '../vm-copy.ts';
 import { openLocalVm } from '../vm-state.ts';
@@ -37,13 +38,13 @@ export const clone: TartCommand = {
       { long: 'deduplicate', help: 'deduplicate the disk with the cached images' },
     ],
   },
-  async run(args: ParsedArgs, io: TartIo): Promise<number> {
+  async run(args: ParsedArgs, io: TartIo, proc: TartProcess): Promise<number> {
     const [sourceName, newName] = args.positionals as [string, string];
     if (newName.includes('/')) throw new TartValidationError('<new-name> should be a local name');
     const remote = parseRemoteName(sourceName);
     let sourceDir: string;
     if (remote) {
-      sourceDir = isCached(remote) ? cacheDirFor(remote) : await pullRemote(remote, io);
+      sourceDir = isCached(remote) ? cacheDirFor(remote) : await pullRemote(remote, io, proc);
     } else {
       sourceDir = openLocalVm(sourceName);
     }

@@ -17,6 +17,7 @@ import {
   type RemoteName,
 } from '../oci-cache.ts';
 import { tmpDir } from '../storage.ts';
+import { currentProcess, ProcessKilledError, type TartProcess, watchProcess } from '../tart-process.ts';
 
 function findManifest(remote: RemoteName): ImageManifest | undefined {
   if (remote.reference.kind === 'tag') return findImageByRef(formatRemoteName(remote));
@@ -31,7 +32,11 @@ function findManifest(remote: RemoteName): ImageManifest | undefined {
  * Pulls `remote` into the OCI cache unless it is there already, printing tart's pull lines, and
  * returns the folder of the cached image.
  */
-export async function pullRemote(remote: RemoteName, io: TartIo): Promise<string> {
+export async function pullRemote(
+  remote: RemoteName,
+  io: TartIo,
+  proc: TartProcess = currentProcess,
+): Promise<string> {
   const name = formatRemoteName(remote);
   io.out(`pulling ${name}...`);
   const manifest = findManifest(remote);
@@ -54,7 +59,14 @@ export async function pullRemote(remote: RemoteName, io: TartIo): Promise<string
   chmodSync(staging, 0o755);
   try {
     io.out(`pulling disk (${manifest.compressedDiskGb.toFixed(1)} GB compressed)...`);
-    await buildImage(staging, manifest);
+    const watch = watchProcess(proc);
+    try {
+      await buildImage(staging, manifest);
+    } finally {
+      watch.dispose();
+    }
+    // Killed while downloading: the temporary copy goes with the process (below), nothing is cached.
+    if (watch.gone) throw new ProcessKilledError();
     // Reconstructed: without a terminal tart's progress shows as one line per step.
     for (let percent = 0; percent <= 100; percent += 10) io.out(`${percent}%`);
     io.out('pulling NVRAM...');
@@ -89,14 +101,14 @@ export const pull: TartCommand = {
       { long: 'deduplicate', help: 'deduplicate the disk with the cached images' },
     ],
   },
-  async run(args: ParsedArgs, io: TartIo): Promise<number> {
+  async run(args: ParsedArgs, io: TartIo, proc: TartProcess): Promise<number> {
     const name = args.positionals[0]!;
     const remote = parseRemoteName(name);
     if (!remote) {
       io.out(`"${name}" is a local image, nothing to pull here!`);
       return 0;
     }
-    await pullRemote(remote, io);
+    await pullRemote(remote, io, proc);
     return 0;
   },
 };
