@@ -143,7 +143,7 @@ export async function main(argv: string[]): Promise<number> {
       default:
         throw new ConfigError(
           'command',
-          `Unknown command "${command}": expected run, list, show, init, reap, feedback, parse, compare, bisect, history or doctor (see --help)`,
+          `Unknown command "${command}": expected run, list, show, init, reap, feedback, parse, compare, bisect, merge, history or doctor (see --help)`,
         );
     }
   } catch (error) {
