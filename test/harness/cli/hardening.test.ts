@@ -98,7 +98,9 @@ test('VMs kept with --keep-vm survive reap; reap --all deletes them', async (t) 
 
 /** Starts a three-iteration run and kills it with SIGKILL as its second iteration comes up. */
 async function killDuringSecondIteration(sim: ReturnType<typeof makeSimEnv>): Promise<string> {
-  const child = spawn('node', [cli, 'run', 'upgrade-xpc', '--repeat', '3', '--artifacts', sim.artifacts], {
+  // One VM at a time, so that exactly the first iteration has finished when the second comes up.
+  const args = ['run', 'upgrade-xpc', '--repeat', '3', '--parallel', '1', '--artifacts', sim.artifacts];
+  const child = spawn('node', [cli, ...args], {
     env: sim.env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });

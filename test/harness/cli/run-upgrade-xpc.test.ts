@@ -203,7 +203,9 @@ test('usage errors exit 2 and name the input', async (t) => {
 test('Ctrl-C in the middle of an iteration leaves a valid JUnit with the iteration as an error and no VM', async (t) => {
   // Slower sim delays so that the signal lands inside the iteration.
   const sim = makeSimEnv(0.2);
-  const child = spawn('node', [cli, 'run', 'upgrade-xpc', '--repeat', '3', '--artifacts', sim.artifacts], {
+  // One VM at a time: iterations 2 and 3 wait for the first (parallel-interrupt.test.ts has two in flight).
+  const args = ['run', 'upgrade-xpc', '--repeat', '3', '--parallel', '1', '--artifacts', sim.artifacts];
+  const child = spawn('node', [cli, ...args], {
     env: sim.env,
   });
   let stdout = '';
