@@ -18,7 +18,11 @@ import { listCli } from './commands/list-command.ts';
 import { mergeCli, mergeUsage } from './commands/merge-command.ts';
 import { parseCli } from './commands/parse-command.ts';
 import { reapCli } from './commands/reap-command.ts';
-import { flagsWithProjectConfig, projectBuildInputs } from './config/apply-project-config.ts';
+import {
+  flagsWithProjectConfig,
+  projectBuildInputs,
+  projectConfigArgs,
+} from './config/apply-project-config.ts';
 import { loadProjectConfig } from './config/load-project-config.ts';
 import { ConfigError, InterruptedError } from './errors.ts';
 import type { EvidenceMode } from './evidence/iteration-evidence.ts';
@@ -209,6 +213,7 @@ async function runCli(args: string[], argv: string[]): Promise<number> {
   }
   // The project's sysext-lab.config.json (or --config FILE) under the flags: a flag given wins.
   const project = loadProjectConfig({ file: values.config });
+  const flagsGiven = { ...values, 'redact-env': [...values['redact-env']] };
   Object.assign(values, flagsWithProjectConfig(values, project));
   const sysdiagnoseTimeout =
     values['sysdiagnose-timeout'] === undefined
@@ -234,7 +239,8 @@ async function runCli(args: string[], argv: string[]): Promise<number> {
   }
   if (values.from) inputs.from = values.from;
   if (values.to) inputs.to = values.to;
-  Object.assign(inputs, await projectBuildInputs(scenario, inputs, project));
+  const configBuilds = await projectBuildInputs(scenario, inputs, project);
+  Object.assign(inputs, configBuilds);
   if (values['reboot-probe']) {
     if (!Object.hasOwn(scenario.inputs, 'reboot-probe')) {
       throw new ConfigError(
@@ -338,7 +344,8 @@ async function runCli(args: string[], argv: string[]): Promise<number> {
       redactEnv: values['redact-env'],
       launchCommand: values['launch-command']?.split(' ').filter(Boolean),
       approval: values.approval as ApprovalStrategyName | undefined,
-      argv: ['sysext-lab', ...argv],
+      // The config's values as flags too: run.json's repro command then needs no config file.
+      argv: ['sysext-lab', ...argv, ...projectConfigArgs(flagsGiven, project, configBuilds)],
       signal: controller.signal,
       hurry: () => interrupts > 1,
     });

@@ -52,3 +52,27 @@ export async function projectBuildInputs(
   }
   return builds;
 }
+
+/**
+ * What the config gave, spelt as the flags that give it: appended to the command line run.json
+ * records, so that its repro command (and the Feedback Assistant report's) is exact without the file.
+ */
+export function projectConfigArgs(
+  flags: ConfigurableRunFlags,
+  config: ProjectConfig,
+  builds: Readonly<Record<string, string>>,
+): string[] {
+  const args: string[] = [];
+  const filled = flagsWithProjectConfig(flags, config);
+  for (const name of ['backend', 'image', 'approval', 'artifacts'] as const) {
+    const value = filled[name];
+    if (flags[name] === undefined && value !== undefined) args.push(`--${name}`, value);
+  }
+  for (const name of config.redactEnv) {
+    if (!flags['redact-env'].includes(name)) args.push('--redact-env', name);
+  }
+  for (const [role, path] of Object.entries(builds)) {
+    args.push(...(role === 'from' || role === 'to' ? [`--${role}`, path] : ['--input', `${role}=${path}`]));
+  }
+  return args;
+}

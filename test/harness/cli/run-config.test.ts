@@ -39,7 +39,12 @@ async function sxl(
 
 function onlyRun(folder: string): {
   dir: string;
-  manifest: { image: string; backend: string; builds: { role: string; path: string }[] };
+  manifest: {
+    image: string;
+    backend: string;
+    builds: { role: string; path: string }[];
+    command: string[];
+  };
 } {
   const runs = readdirSync(folder);
   if (runs.length !== 1) throw new Error(`expected one run in ${folder}, found ${runs.join(', ')}`);
@@ -86,6 +91,19 @@ test('the config gives the image, the builds (relative to it), the redactions an
     ],
   );
   t.false(existsSync(join(dir, 'artifacts')));
+  // The recorded command spells out what the config gave (not the overridden backend): it repeats the run without the file.
+  t.deepEqual(manifest.command.slice(7), [
+    '--image',
+    'ghcr.io/cirruslabs/macos-tahoe-base:latest',
+    '--artifacts',
+    join(dir, 'out'),
+    '--redact-env',
+    'SXL_CFG_TOKEN',
+    '--from',
+    join(dir, 'builds', 'App-1.0.pkg'),
+    '--to',
+    join(dir, 'builds', 'App-1.1.pkg'),
+  ]);
 });
 
 test('flags win over the config: --to over builds.to (which is then not even read), --artifacts over artifactsDir', async (t) => {

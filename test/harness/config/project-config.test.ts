@@ -5,7 +5,11 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test from 'ava';
-import { flagsWithProjectConfig, projectBuildInputs } from '../../../harness/config/apply-project-config.ts';
+import {
+  flagsWithProjectConfig,
+  projectBuildInputs,
+  projectConfigArgs,
+} from '../../../harness/config/apply-project-config.ts';
 import { loadProjectConfig } from '../../../harness/config/load-project-config.ts';
 import { emptyProjectConfig, parseProjectConfig } from '../../../harness/config/project-config.ts';
 import { ConfigError } from '../../../harness/errors.ts';
@@ -154,4 +158,38 @@ test('builds: used for the build inputs the scenario takes and the flags left ou
     error.message,
     /^Unusable build "builds\.to" in \/p\/sysext-lab\.config\.json for upgrade-xpc: "\/nowhere\/App\.pkg" does not exist/,
   );
+});
+
+test('what the config gave, spelt as flags for the recorded command; what the flags gave is not repeated', (t) => {
+  const config = parseProjectConfig(
+    {
+      image: ['a', 'b'],
+      backend: 'tart',
+      approval: 'ui',
+      redactEnv: ['A_TOKEN', 'B_TOKEN'],
+      artifactsDir: '/runs',
+    },
+    '/p/sysext-lab.config.json',
+  );
+  t.deepEqual(
+    projectConfigArgs({ backend: 'sim', 'redact-env': ['B_TOKEN'] }, config, {
+      from: '/b/1.pkg',
+      extra: '/b/x.zip',
+    }),
+    [
+      '--image',
+      'a,b',
+      '--approval',
+      'ui',
+      '--artifacts',
+      '/runs',
+      '--redact-env',
+      'A_TOKEN',
+      '--from',
+      '/b/1.pkg',
+      '--input',
+      'extra=/b/x.zip',
+    ],
+  );
+  t.deepEqual(projectConfigArgs({ 'redact-env': [] }, emptyProjectConfig, {}), []);
 });
