@@ -28,6 +28,8 @@ interface ShellState {
   cwd: string;
   env: Record<string, string>;
   status: number;
+  /** `$$` */
+  pid: number;
 }
 
 const BIN_DIRS = ['/bin', '/usr/bin', '/sbin', '/usr/sbin', '/usr/libexec', '/usr/local/bin'];
@@ -47,8 +49,62 @@ export function loginEnv(user: GuestUser): Record<string, string> {
 const text = (data: string | Buffer | undefined): Buffer =>
   data === undefined ? Buffer.alloc(0) : Buffer.isBuffer(data) ? data : Buffer.from(data);
 
-/** Runs one command line as `zsh -c` would; resolves to its exit status. */
+// Signal numbers as macOS numbers them (sys/signal.h); the names are those sshd's exit-signal uses.
+const SIGNAL_NUMBERS: Record<string, number> = {
+  HUP: 1,
+  INT: 2,
+  QUIT: 3,
+  ILL: 4,
+  ABRT: 6,
+  FPE: 8,
+  KILL: 9,
+  SEGV: 11,
+  PIPE: 13,
+  ALRM: 14,
+  TERM: 15,
+  USR1: 30,
+  USR2: 31,
+};
+
+/** The shell itself died of a signal (`kill -9 $$`): sshd reports it as exit-signal. */
+export class ShellKilledError extends Error {
+  override name = 'ShellKilledError';
+  constructor(readonly signalName: string) {
+    super(`zsh killed by SIG${signalName}`);
+  }
+}
+
+/** `exit [n]`: ends the command line with status n. */
+class ShellExit extends Error {
+  constructor(readonly status: number) {
+    super(`exit ${status}`);
+  }
+}
+
+// Reconstructed: the shell's pid ($$) is not tracked in the process table; a fresh number per shell.
+let lastShellPid = 2000;
+
+/** Runs one command line as `zsh -c` would; resolves to its exit status (128+n after a signal). */
 export async function runCommandLine(session: ShellSession, line: string): Promise<number> {
+  const result = await runLoginCommand(session, line);
+  return 'signal' in result ? 128 + (SIGNAL_NUMBERS[result.signal] ?? 0) : result.exitCode;
+}
+
+/** Runs a command line as sshd's `zsh -c`: its exit status, or the signal the shell died of. */
+export async function runLoginCommand(
+  session: ShellSession,
+  line: string,
+): Promise<{ exitCode: number } | { signal: string }> {
+  try {
+    return { exitCode: await runScript(session, line) };
+  } catch (error) {
+    if (error instanceof ShellExit) return { exitCode: error.status };
+    if (error instanceof ShellKilledError) return { signal: error.signalName };
+    throw error;
+  }
+}
+
+async function runScript(session: ShellSession, line: string): Promise<number> {
   let script: ReturnType<typeof parseScript>;
   try {
     script = parseScript(line);
@@ -59,7 +115,13 @@ export async function runCommandLine(session: ShellSession, line: string): Promi
     }
     throw error;
   }
-  const state: ShellState = { cwd: session.user.home, env: loginEnv(session.user), status: 0 };
+  lastShellPid += 1 + (lastShellPid % 5);
+  const state: ShellState = {
+    cwd: session.user.home,
+    env: loginEnv(session.user),
+    status: 0,
+    pid: lastShellPid,
+  };
   for (const list of script) {
     if (session.signal.aborted) return 130;
     let status = await runPipeline(session, state, list.first);
@@ -113,7 +175,7 @@ async function runSimple(
   input: () => Promise<Buffer>,
   last = true,
 ): Promise<Routed> {
-  const env = { ...state.env, PWD: state.cwd, '?': String(state.status) };
+  const env = { ...state.env, PWD: state.cwd, '?': String(state.status), $: String(state.pid) };
   const argv = command.words.map((word) => expandWord(word, env));
   const fs = session.machine.fs(session.user, state.cwd);
   const targets: Record<number, Target> = { 1: { kind: 'out' }, 2: { kind: 'err' } };
@@ -206,6 +268,13 @@ async function dispatch(
     return { exitCode: 0 };
   }
   if (name === 'sudo') return sudo(session, state, argv, stdin, stream);
+  if (name === 'exit') {
+    const status = argv[1] === undefined ? state.status : Number(argv[1]);
+    if (!Number.isInteger(status))
+      return { stderr: `zsh:exit:1: bad math expression: ${argv[1]}\n`, exitCode: 1 };
+    throw new ShellExit(status & 0xff);
+  }
+  if (name === 'kill') return kill(state, argv);
   let handlerName = name;
   let handler: CommandHandler | undefined;
   if (name.includes('/')) {
@@ -284,4 +353,40 @@ async function sudo(
   }
   const fs = session.machine.fs(target, state.cwd);
   return dispatch(session, state, rest, target, stdin, fs, stream);
+}
+
+// kill [-s SIG | -SIG | -N] PID...: only the shell's own pid ($$) is modelled; it ends the command
+// line with that signal. Any other pid is not a process the sim can signal.
+function kill(state: ShellState, argv: string[]): CommandResult {
+  let signal = 'TERM';
+  let k = 1;
+  let spec: string | undefined;
+  if (argv[1] === '-s') {
+    spec = argv[2] ?? '';
+    k = 3;
+  } else if (argv[1]?.startsWith('-')) {
+    spec = argv[1].slice(1);
+    k = 2;
+  }
+  if (spec !== undefined) {
+    const upper = spec.toUpperCase().replace(/^SIG/, '');
+    const byNumber = Object.entries(SIGNAL_NUMBERS).find(([, n]) => String(n) === upper)?.[0];
+    const name = /^\d+$/.test(upper) ? byNumber : upper in SIGNAL_NUMBERS ? upper : undefined;
+    if (!name)
+      return {
+        stderr: `kill: unknown signal: SIG${spec}\nkill: type kill -l for a list of signals\n`,
+        exitCode: 1,
+      };
+    signal = name;
+  }
+  const pids = argv.slice(k);
+  if (pids.length === 0) return { stderr: 'kill: not enough arguments\n', exitCode: 1 };
+  let stderr = '';
+  for (const pid of pids) {
+    if (pid === String(state.pid)) throw new ShellKilledError(signal);
+    stderr += /^\d+$/.test(pid)
+      ? `kill: kill ${pid} failed: no such process\n`
+      : `kill: illegal pid: ${pid}\n`;
+  }
+  return { stderr, exitCode: 1 };
 }

@@ -1,12 +1,39 @@
 // The guest's sshd: an ssh2 Server fed from our own TCP listener (so the guest can refuse
-// connections while it boots and drop them all at power-off), password auth for the image's user,
-// exec channels through the shell interpreter and the sftp subsystem.
+// connections while it boots and drop them all at power-off), public key, password and
+// keyboard-interactive auth for the image's user, exec channels through the shell interpreter (or
+// legacy scp's server half) and the sftp subsystem, each ending as OpenSSH's sshd ends a session:
+// exit-status (or exit-signal), then EOF, then close; at most MaxSessions sessions per connection.
 import { createServer, type Server as NetServer, type Socket } from 'node:net';
 import ssh2, { type Connection, type ServerChannel } from 'ssh2';
 import type { Machine } from '../machine.ts';
 import { rollQuirk } from '../model/quirk-dice.ts';
-import { runCommandLine } from '../shell/interpreter.ts';
-import { attachSftp } from './sftp.ts';
+import { runLoginCommand } from '../shell/interpreter.ts';
+import { expandWord, parseScript } from '../shell/parse.ts';
+import { publicKeyAccepted } from './authorized-keys.ts';
+import { legacyScpRequest, runLegacyScp, type ScpRequest } from './scp-legacy.ts';
+import { serveSftp } from './sftp.ts';
+
+// sshd_config's MaxSessions default.
+const MAX_SESSIONS = 10;
+// The signals sshd names in exit-signal (OpenSSH's sig2name(); others go out as SIG@openssh.com,
+// which ssh2 cannot send, so the sim never ends a command with them).
+const EXIT_SIGNALS = new Set([
+  'ABRT',
+  'ALRM',
+  'FPE',
+  'HUP',
+  'ILL',
+  'INT',
+  'KILL',
+  'PIPE',
+  'QUIT',
+  'SEGV',
+  'TERM',
+  'USR1',
+  'USR2',
+]);
+
+type ExitWith = { exitCode: number } | { signal: string };
 
 export class GuestSshServer {
   readonly #machine: Machine;
@@ -68,18 +95,48 @@ export class GuestSshServer {
   }
 
   #onClient(client: Connection): void {
-    const user = this.#machine.state.user;
+    const machine = this.#machine;
+    const user = machine.state.user;
     // ssh2 keeps the client's TCP socket in `_sock`; a reset (ssh-drop) must destroy that socket.
     const socket = (client as unknown as { _sock?: Socket })._sock;
+    // sshd answers every refused channel open with the text "open failed" (serverloop.c); ssh2
+    // sends an empty one, so its protocol writer is wrapped for this connection.
+    const proto = (client as unknown as { _protocol?: OpenFailWriter })._protocol;
+    if (proto && typeof proto.channelOpenFail === 'function') {
+      const openFail = proto.channelOpenFail.bind(proto);
+      proto.channelOpenFail = (recipient, reason, description) =>
+        openFail(recipient, reason, description || 'open failed');
+    }
     client.on('error', () => {});
     client.on('authentication', (ctx) => {
-      if (ctx.method === 'password' && ctx.username === user.name && ctx.password === user.password)
-        ctx.accept();
-      else ctx.reject(['password']);
+      const methods: ssh2.AuthenticationType[] = ['publickey', 'password', 'keyboard-interactive'];
+      if (ctx.username !== user.name) return ctx.reject(methods);
+      if (ctx.method === 'password')
+        return ctx.password === user.password ? ctx.accept() : ctx.reject(methods);
+      if (ctx.method === 'publickey') {
+        void publicKeyAccepted(machine.fs(machine.loginUser), ctx)
+          .catch(() => false)
+          .then((ok) => (ok ? ctx.accept() : ctx.reject(methods)));
+        return;
+      }
+      if (ctx.method === 'keyboard-interactive') {
+        // Reconstructed: macOS's sshd asks through PAM, whose one prompt is "Password:".
+        ctx.prompt([{ prompt: 'Password:', echo: false }], (answers) =>
+          answers[0] === user.password ? ctx.accept() : ctx.reject(methods),
+        );
+        return;
+      }
+      ctx.reject(methods);
     });
     client.on('ready', () => {
-      client.on('session', (accept) => {
+      let sessions = 0;
+      client.on('session', (accept, reject) => {
+        // session.c's session_new(): past MaxSessions the channel open fails (connect failed,
+        // "open failed"), and the connection stays up. A session counts until its channel closes.
+        if (sessions >= MAX_SESSIONS) return reject();
+        sessions++;
         const session = accept();
+        session.once('close', () => sessions--);
         session.on('env', (accept) => accept?.());
         session.on('pty', (accept) => accept?.());
         session.on('shell', (_accept, reject) => reject?.());
@@ -87,9 +144,13 @@ export class GuestSshServer {
           const channel = accept();
           this.#exec(channel, info.command, () => socket?.destroy());
         });
-        session.on('sftp', (accept) => {
-          const sftp = accept();
-          attachSftp(sftp, this.#machine.fs(this.#machine.loginUser));
+        session.on('subsystem', (accept, reject, info) => {
+          if (info.name !== 'sftp') return reject?.();
+          const channel = accept();
+          channel.on('error', () => {});
+          void serveSftp(channel, machine.fs(machine.loginUser))
+            .catch(() => 255)
+            .then((exitCode) => finishChannel(channel, { exitCode }));
         });
       });
     });
@@ -113,7 +174,9 @@ export class GuestSshServer {
       ended = true;
       for (const w of waiters.splice(0)) w();
     };
-    channel.on('data', (data: Buffer) => chunks.push(data));
+    // Legacy scp reads the channel itself, as a stream (scp-legacy.ts).
+    const scp = legacyScp(command);
+    if (!scp) channel.on('data', (data: Buffer) => chunks.push(data));
     channel.on('end', finish);
     signal.addEventListener('abort', finish, { once: true });
     const stdin = async () => {
@@ -139,31 +202,27 @@ export class GuestSshServer {
       dropped = true;
       setImmediate(reset);
     });
-    runCommandLine(
-      {
-        machine,
-        user: machine.loginUser,
-        signal,
-        io: { stdin, stdout: (d) => write('out', d), stderr: (d) => write('err', d) },
-        afterReply: (task) => after.push(task),
-      },
-      command,
-    )
-      .catch((error: unknown) => {
+    const run: Promise<ExitWith> = scp
+      ? runLegacyScp(channel, machine.fs(machine.loginUser), scp).then((exitCode) => ({ exitCode }))
+      : runLoginCommand(
+          {
+            machine,
+            user: machine.loginUser,
+            signal,
+            io: { stdin, stdout: (d) => write('out', d), stderr: (d) => write('err', d) },
+            afterReply: (task) => after.push(task),
+          },
+          command,
+        );
+    run
+      .catch((error: unknown): ExitWith => {
         // A bug in a handler must not take the guest down; report it like a crashed tool.
         write('err', Buffer.from(`zsh:1: internal error of the sim: ${String(error)}\n`));
-        return 1;
+        return { exitCode: 1 };
       })
-      .then(async (code) => {
+      .then(async (result) => {
         await rolled;
-        if (open && !dropped) {
-          try {
-            channel.exit(code);
-            channel.end();
-          } catch {
-            // Closed meanwhile.
-          }
-        }
+        if (open && !dropped) finishChannel(channel, result);
         if (after.length)
           setImmediate(() =>
             after.forEach((task) => {
@@ -171,5 +230,35 @@ export class GuestSshServer {
             }),
           );
       });
+  }
+}
+
+interface OpenFailWriter {
+  channelOpenFail(recipient: number, reason: number, description?: string): void;
+}
+
+/** The legacy scp server request when `command` is one (`scp -t PATH`, `scp -f PATH`). */
+function legacyScp(command: string): ScpRequest | undefined {
+  try {
+    const script = parseScript(command);
+    const only = script.length === 1 && script[0]!.rest.length === 0 ? script[0]!.first : undefined;
+    if (only?.length !== 1 || only[0]!.redirections.length > 0) return undefined;
+    return legacyScpRequest(only[0]!.words.map((word) => expandWord(word, {})));
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Ends a session channel as sshd does once its command has exited: exit-status (or exit-signal
+ * when a signal killed it), then EOF, then close (ssh2 sends both when the channel is ended).
+ */
+function finishChannel(channel: ServerChannel, result: ExitWith): void {
+  try {
+    if ('signal' in result && EXIT_SIGNALS.has(result.signal)) channel.exit(result.signal, false, '');
+    else channel.exit('exitCode' in result ? result.exitCode : 255);
+    channel.end();
+  } catch {
+    // Closed meanwhile.
   }
 }
