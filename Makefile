@@ -28,9 +28,10 @@ $(BUILDS_STAMP): $(NODE_STAMP) $(BUILD_SOURCES)
 # Debian tools the tests use: xmllint validates junit.xml against the JUnit schema; bsdtar, cpio
 # and unzip cross-check that the sample packages and zips are what real tools read; headless
 # chromium renders report.html for the screenshot test; clang compiles the guest tools
-# (harness/guest-tools/*.c) against stub headers with the macOS SDK's signatures.
-TOOLS := xmllint bsdtar cpio unzip chromium clang
-DEBIAN_TOOLS := libxml2-utils libarchive-tools cpio unzip chromium clang
+# (harness/guest-tools/*.c) against stub headers with the macOS SDK's signatures; ssh, sftp and scp
+# (openssh-client) log in to a sim guest as a user would (test/sim/guest/openssh-clients.test.ts).
+TOOLS := xmllint bsdtar cpio unzip chromium clang ssh sftp scp ssh-keygen
+DEBIAN_TOOLS := libxml2-utils libarchive-tools cpio unzip chromium clang openssh-client
 tools:
 	@missing=""; for t in $(TOOLS); do command -v $$t >/dev/null 2>&1 || missing="$$missing $$t"; done; \
 	if [ -n "$$missing" ]; then \
