@@ -3,7 +3,7 @@
 // api_vms_portforward.go; its clients send binary frames and a User-Agent, which selects binary
 // framing). Node 20 has no WebSocket client of its own, and a server is needed by the sim too.
 import type { Duplex } from 'node:stream';
-import WebSocket, { createWebSocketStream } from 'ws';
+import type WebSocket from 'ws';
 import { combineSignals } from '../../abort.ts';
 import { OrchardApiError } from '../../errors.ts';
 
@@ -19,11 +19,13 @@ export interface PortForwardOptions {
  * Opens the port-forward WebSocket at `url` and returns it as a byte stream (what ssh2 takes as
  * `sock`). A refused upgrade throws OrchardApiError with the controller's status and message.
  */
-export function openPortForward(url: string, options: PortForwardOptions = {}): Promise<Duplex> {
+export async function openPortForward(url: string, options: PortForwardOptions = {}): Promise<Duplex> {
+  // ws loads with the first port-forward: CLI commands that open none start faster.
+  const { default: WebSocketClient, createWebSocketStream } = await import('ws');
   const signal = combineSignals({ signal: options.signal, timeoutMs: options.timeoutMs ?? 30_000 });
   const path = new URL(url).pathname;
   return new Promise((resolve, reject) => {
-    const socket = new WebSocket(url, {
+    const socket: WebSocket = new WebSocketClient(url, {
       headers: {
         'User-Agent': 'sysext-lab',
         ...(options.authorization ? { Authorization: options.authorization } : {}),
@@ -56,6 +58,10 @@ export function openPortForward(url: string, options: PortForwardOptions = {}): 
       const stream = createWebSocketStream(socket);
       // ssh2 listens for the stream's errors once it has it; until then one must not crash the process.
       stream.on('error', () => {});
+      // The stream only ends when the WebSocket closes (autoDestroy off), but ssh2 fails its open
+      // channels on 'close' alone: a forward the worker dropped must close the stream as a TCP
+      // socket's reset would.
+      socket.once('close', () => setImmediate(() => stream.destroy()));
       resolve(stream);
     });
     socket.once('error', (error) => {
