@@ -27,9 +27,10 @@ export const entries: Record<string, string> = {
 
 export async function buildPackage(): Promise<void> {
   // The sample builds ship with the package (the sim's default --from/--to): made fresh, as `make setup` does.
+  // Its report goes to stderr: `npm pack --json` prints the pack's JSON on stdout.
   execFileSync(process.execPath, ['--import', 'tsx', 'sim/builds/make-sample-builds.ts', 'sim/builds/out'], {
     cwd: root,
-    stdio: 'inherit',
+    stdio: ['ignore', 2, 2],
   });
   rmSync(dist, { recursive: true, force: true });
   await build({
@@ -49,7 +50,7 @@ export async function buildPackage(): Promise<void> {
   // Declarations of the public entries and what they reach, into dist/types/ (tsconfig.build.json).
   execFileSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json'], {
     cwd: root,
-    stdio: 'inherit',
+    stdio: ['ignore', 2, 2],
   });
   // The sources import './x.ts'; a user's TypeScript resolves './x.js' to x.d.ts without any option.
   for (const entry of readdirSync(join(dist, 'types'), { recursive: true, withFileTypes: true })) {

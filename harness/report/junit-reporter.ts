@@ -3,8 +3,9 @@
 // junit-report-builder. Rewritten as iterations finish (at most once a second, and always when the
 // run ends, however it ends) so that an interrupted run still leaves it.
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import junitModule, { type Builder } from 'junit-report-builder';
+import type { Builder } from 'junit-report-builder';
 import type { IterationResult, RunEvent } from '../scenario/events.ts';
 import { attachmentLines, attachmentProperties } from './junit-attachments.ts';
 import { RewriteThrottle } from './rewrite-throttle.ts';
@@ -26,8 +27,9 @@ export interface JUnitRunFacts {
 }
 
 /** Transcripts larger than this are cut in system-out (the full file is in the run directory). */
-// The package is CommonJS with module.exports = the builder, while its types describe an ES default export.
-const junit = junitModule as unknown as Builder;
+// The package is CommonJS with module.exports = the builder, while its types describe an ES default
+// export. Required on the first report, so that CLI commands that write none start faster.
+const requireJunit = (): Builder => createRequire(import.meta.url)('junit-report-builder') as Builder;
 
 const TRANSCRIPT_LIMIT = 64 * 1024;
 
@@ -88,7 +90,7 @@ export class JUnitReporter {
   }
 
   build(): string {
-    const builder = junit.newBuilder();
+    const builder = requireJunit().newBuilder();
     const suites = new Map<string, ReturnType<typeof builder.testSuite>>();
     const summaries = summarize(this.results, this.facts.wording);
     for (const result of this.results) {

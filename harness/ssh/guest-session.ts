@@ -1,7 +1,7 @@
 // The only module that imports ssh2: one connection per VM, many channels on it, SFTP streams.
 import { constants as osConstants } from 'node:os';
 import type { Duplex } from 'node:stream';
-import { Client, type ConnectConfig, type SFTPWrapper } from 'ssh2';
+import type { Client, ConnectConfig, SFTPWrapper } from 'ssh2';
 import { combineSignals, isTimeoutReason } from '../abort.ts';
 import { CommandError, TransferChecksumError } from '../errors.ts';
 import { doNotRetry, pollPaces, retryUntil } from '../retry.ts';
@@ -378,9 +378,11 @@ function connectWithRetry(endpoint: SshEndpoint, options: ConnectOptions): Promi
   );
 }
 
-function connectOnce(endpoint: SshEndpoint, attemptTimeoutMs: number, sock?: Duplex): Promise<Client> {
+async function connectOnce(endpoint: SshEndpoint, attemptTimeoutMs: number, sock?: Duplex): Promise<Client> {
+  // ssh2 loads with the first connection: a CLI command that opens none (--help, list) starts faster.
+  const { Client: SshClient } = await import('ssh2');
   return new Promise((resolve, reject) => {
-    const client = new Client();
+    const client = new SshClient();
     const config: ConnectConfig = {
       ...(sock ? { sock } : { host: endpoint.host, port: endpoint.port }),
       username: endpoint.credentials.username,
