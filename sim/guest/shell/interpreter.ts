@@ -4,6 +4,7 @@ import { posix } from 'node:path';
 import { GuestFsError, ShellSyntaxError } from '../errors.ts';
 import { type GuestUser, ROOT_USER } from '../guest-fs.ts';
 import type { Machine } from '../machine.ts';
+import { endApps } from '../model/app-launch.ts';
 import { executableAt } from './executables.ts';
 import { expandWord, parseScript, type SimpleCommand } from './parse.ts';
 import { COMMANDS } from './registry.ts';
@@ -269,12 +270,21 @@ async function dispatch(
   }
   if (name === 'sudo') return sudo(session, state, argv, stdin, stream);
   if (name === 'exit') {
-    const status = argv[1] === undefined ? state.status : Number(argv[1]);
-    if (!Number.isInteger(status))
-      return { stderr: `zsh:exit:1: bad math expression: ${argv[1]}\n`, exitCode: 1 };
+    // zsh evaluates the argument as arithmetic: a number, or a parameter name (unset is 0).
+    const arg = argv[1];
+    const status =
+      arg === undefined
+        ? state.status
+        : /^-?\d+$/.test(arg)
+          ? Number(arg)
+          : /^[A-Za-z_]\w*$/.test(arg)
+            ? Number(state.env[arg]) || 0
+            : Number.NaN;
+    // Reconstructed: zsh's text for a malformed expression.
+    if (Number.isNaN(status)) return { stderr: `zsh:1: bad math expression: ${arg}\n`, exitCode: 1 };
     throw new ShellExit(status & 0xff);
   }
-  if (name === 'kill') return kill(state, argv);
+  if (name === 'kill') return kill(session, state, argv);
   let handlerName = name;
   let handler: CommandHandler | undefined;
   if (name.includes('/')) {
@@ -355,9 +365,9 @@ async function sudo(
   return dispatch(session, state, rest, target, stdin, fs, stream);
 }
 
-// kill [-s SIG | -SIG | -N] PID...: only the shell's own pid ($$) is modelled; it ends the command
-// line with that signal. Any other pid is not a process the sim can signal.
-function kill(state: ShellState, argv: string[]): CommandResult {
+// kill [-s SIG | -SIG | -N] PID...: the shell's own pid ($$) ends the command line with that signal;
+// an app's pid ends the app (as pkill does, whatever the signal); other pids are no process.
+async function kill(session: ShellSession, state: ShellState, argv: string[]): Promise<CommandResult> {
   let signal = 'TERM';
   let k = 1;
   let spec: string | undefined;
@@ -384,9 +394,9 @@ function kill(state: ShellState, argv: string[]): CommandResult {
   let stderr = '';
   for (const pid of pids) {
     if (pid === String(state.pid)) throw new ShellKilledError(signal);
-    stderr += /^\d+$/.test(pid)
-      ? `kill: kill ${pid} failed: no such process\n`
-      : `kill: illegal pid: ${pid}\n`;
+    if (!/^\d+$/.test(pid)) stderr += `kill: illegal pid: ${pid}\n`;
+    else if ((await endApps(session.machine, (app) => app.pid === Number(pid))) === 0)
+      stderr += `kill: kill ${pid} failed: no such process\n`;
   }
-  return { stderr, exitCode: 1 };
+  return { stderr, exitCode: stderr ? 1 : 0 };
 }

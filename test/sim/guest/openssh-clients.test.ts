@@ -130,6 +130,10 @@ test('ssh runs commands with their exit codes: 0, 1, exit N, a signal death, a c
   t.is(seven.stdout, 'out\n');
   t.is(seven.stderr, 'err\n');
   t.is((await ssh('no-such-tool')).code, 127);
+  const noProcess = await ssh('kill -9 99999; echo after');
+  t.is(noProcess.code, 0);
+  t.is(noProcess.stdout, 'after\n');
+  t.is(noProcess.stderr, 'kill: kill 99999 failed: no such process\n');
   // A shell killed by a signal: sshd sends exit-signal, and OpenSSH's ssh then has no exit status
   // (it prints "Exit status -1" and exits 255).
   const killed = await ssh('kill -SEGV $$', ['-o', 'LogLevel=DEBUG1']);
