@@ -49,6 +49,7 @@ export async function sftpDownload(
     const size = (await call<{ size?: number }>((cb) => sftp.fstat(handle, cb))).size ?? 0;
     return await new Promise<SftpTransferResult>((resolve, reject) => {
       const hash = createHash('sha256');
+      const buffers = new BufferPool(chunkBytes);
       // Finished pieces by their offset, waiting for the ones before them.
       const done = new Map<number, Buffer>();
       let written = 0;
@@ -70,13 +71,15 @@ export async function sftpDownload(
 
       const read = (offset: number, length: number) => {
         outstanding += 1;
-        const buffer = Buffer.allocUnsafe(length);
+        const buffer = buffers.take();
         sftp.read(handle, buffer, 0, length, offset, (error, bytesRead) => {
           outstanding -= 1;
           if (failed) return;
           if (error) return fail(error);
-          if (bytesRead === 0) eofAt = Math.min(eofAt, offset);
-          else {
+          if (bytesRead === 0) {
+            eofAt = Math.min(eofAt, offset);
+            buffers.give(buffer);
+          } else {
             done.set(offset, buffer.subarray(0, bytesRead));
             // A short answer before the end: ask for the rest of this piece.
             if (bytesRead < length && offset + bytesRead < eofAt)
@@ -114,6 +117,7 @@ export async function sftpDownload(
             hash.update(piece);
             await file.write(piece, 0, piece.length, written);
             written += piece.length;
+            buffers.give(piece);
             options.onProgress?.(written);
           }
         } catch (error) {
@@ -151,9 +155,10 @@ export async function sftpUpload(
     let offset = 0;
     let acknowledged = 0;
     const pending = new Set<Promise<void>>();
+    const buffers = new BufferPool(chunkBytes);
     while (true) {
       options.signal?.throwIfAborted();
-      const buffer = Buffer.allocUnsafe(chunkBytes);
+      const buffer = buffers.take();
       const { bytesRead } = await file.read(buffer, 0, chunkBytes, offset);
       if (bytesRead === 0) break;
       const piece = buffer.subarray(0, bytesRead);
@@ -179,6 +184,27 @@ export async function sftpUpload(
     if (handle !== undefined) {
       const remote = handle;
       await call((cb) => sftp.close(remote, cb)).catch(() => {});
+    }
+  }
+}
+
+/**
+ * Reuses the window's buffers: a fresh 64 KiB buffer per request left a gigabyte of garbage outside
+ * the JavaScript heap per gigabyte copied, which the collector frees late, so resident memory grew.
+ */
+class BufferPool {
+  private readonly free: Buffer[] = [];
+
+  constructor(private readonly size: number) {}
+
+  take(): Buffer {
+    return this.free.pop() ?? Buffer.allocUnsafeSlow(this.size);
+  }
+
+  /** Returns a buffer, or a view at its start, once nothing reads it any more. */
+  give(piece: Buffer): void {
+    if (piece.byteOffset === 0 && piece.buffer.byteLength === this.size) {
+      this.free.push(Buffer.from(piece.buffer, 0, this.size));
     }
   }
 }
