@@ -18,6 +18,7 @@ import { listCli } from './commands/list-command.ts';
 import { mergeCli, mergeUsage } from './commands/merge-command.ts';
 import { parseCli } from './commands/parse-command.ts';
 import { reapCli } from './commands/reap-command.ts';
+import { simCli } from './commands/sim-command.ts';
 import {
   flagsWithProjectConfig,
   projectBuildInputs,
@@ -50,6 +51,7 @@ Commands:
   list             List the built-in scenarios and the project's own (./scenarios/)
   show <scenario>  A scenario's inputs, failure signature and the positive evidence a failure needs
   reap             Delete the VMs (sxl-*) left behind by runs that died
+  sim orchard [--workers N] [--port P]  A simulated Orchard controller for --backend orchard (sim --help)
   init [--force] [DIR]  Write sysext-lab.config.json, an example scenario, an npm script and CI files
                    (GitHub Actions, GitLab, Jenkins) into a project (init --help)
   parse [<kind>] [FILE]  Parse macOS command output (stdin when no FILE) and print JSON (parse --help)
@@ -138,6 +140,8 @@ export async function main(argv: string[]): Promise<number> {
         return await historyCli(rest);
       case 'init':
         return await initCli(rest);
+      case 'sim':
+        return await simCli(rest);
       case undefined:
       case '--help':
       case '-h':
@@ -147,7 +151,7 @@ export async function main(argv: string[]): Promise<number> {
       default:
         throw new ConfigError(
           'command',
-          `Unknown command "${command}": expected run, list, show, init, reap, feedback, parse, compare, bisect, merge, history or doctor (see --help)`,
+          `Unknown command "${command}": expected run, list, show, init, reap, feedback, parse, compare, bisect, merge, history, sim or doctor (see --help)`,
         );
     }
   } catch (error) {
