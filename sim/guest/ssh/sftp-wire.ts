@@ -58,9 +58,18 @@ export interface Attrs {
   mtime?: number;
 }
 
-/** Thrown when a packet ends before its fields do (sftp-server treats it as fatal). */
+/**
+ * A packet sftp-server cannot parse: it exits, with 11 for an over-long packet ("bad message") and
+ * 255 (fatal()) for one that ends before its fields do.
+ */
 export class SftpWireError extends Error {
   override name = 'SftpWireError';
+  constructor(
+    message: string,
+    readonly exitCode = 255,
+  ) {
+    super(message);
+  }
 }
 
 /** Reads the fields of one packet, in order. */
@@ -186,7 +195,7 @@ export class PacketSplitter {
     const head = this.#peek(4);
     const length = head.readUInt32BE(0);
     if (length > MAX_MSG_LENGTH)
-      throw new SftpWireError(`packet of ${length} bytes exceeds ${MAX_MSG_LENGTH}`);
+      throw new SftpWireError(`packet of ${length} bytes exceeds ${MAX_MSG_LENGTH}`, 11);
     if (this.#buffered < 4 + length) return undefined;
     this.#consume(4);
     return this.#consume(length);

@@ -164,7 +164,7 @@ export async function serveSftp(channel: ServerChannel, fs: GuestFs): Promise<nu
     }
     return 0;
   } catch (error) {
-    if (error instanceof SftpWireError) return error.message.includes('exceeds') ? 11 : 255;
+    if (error instanceof SftpWireError) return error.exitCode;
     if (error instanceof SftpFatal) return error.exitCode;
     // The channel failed under us (the connection dropped): nothing is left to answer.
     return 255;

@@ -399,3 +399,21 @@ test('sftp answers in request order and ends with exit-status 0, EOF and close a
   await closed;
   t.deepEqual(events, ['exit-status 0', 'eof', 'close']);
 });
+
+test('an SFTP packet over 256 KiB ends the subsystem with exit-status 11, as sftp-server exits', async (t) => {
+  const channel = await new Promise<ssh2.ClientChannel>((resolve, reject) =>
+    client.subsys('sftp', (error, stream) => (error ? reject(error) : resolve(stream))),
+  );
+  const events: string[] = [];
+  channel.on('exit', (code: unknown) => events.push(`exit-status ${String(code)}`));
+  channel.resume();
+  const closed = new Promise<void>((resolve) => channel.on('close', () => resolve()));
+  const init = Buffer.from([0, 0, 0, 5, 1, 0, 0, 0, 3]);
+  const huge = Buffer.alloc(4);
+  huge.writeUInt32BE(300 * 1024);
+  channel.write(Buffer.concat([init, huge, Buffer.alloc(16)]));
+  const bound = setTimeout(() => channel.close(), 10_000);
+  await closed;
+  clearTimeout(bound);
+  t.deepEqual(events, ['exit-status 11']);
+});
