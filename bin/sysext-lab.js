@@ -5,8 +5,7 @@
 // checkout's dist/ instead (what the package test and the start-up bench measure).
 import { existsSync } from 'node:fs';
 
-const fromSource =
-  process.env.SXL_DIST !== '1' && existsSync(new URL('../harness/cli.ts', import.meta.url));
+const fromSource = process.env.SXL_DIST !== '1' && existsSync(new URL('../harness/cli.ts', import.meta.url));
 let main;
 if (fromSource) {
   const { register } = await import('tsx/esm/api');

@@ -2,12 +2,13 @@
 // build with code splitting for every entry, so that the CLI, the public entries a user's scenario
 // imports and the sim's executables share one copy of each module (the error classes above all:
 // the runner tells a failed check from a harness error with instanceof). Then the .d.ts files of
-// the public entries (tsc), and the API reference generated from them.
+// the public entries (tsc).
 import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 import { packageRoot } from '../harness/package-root.ts';
+import { emitDeclarations } from './declarations.ts';
 
 const root = packageRoot();
 const dist = join(root, 'dist');
@@ -47,18 +48,8 @@ export async function buildPackage(): Promise<void> {
     chunkNames: 'chunks/[name]-[hash]',
     logLevel: 'warning',
   });
-  // Declarations of the public entries and what they reach, into dist/types/ (tsconfig.build.json).
-  execFileSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json'], {
-    cwd: root,
-    stdio: ['ignore', 2, 2],
-  });
-  // The sources import './x.ts'; a user's TypeScript resolves './x.js' to x.d.ts without any option.
-  for (const entry of readdirSync(join(dist, 'types'), { recursive: true, withFileTypes: true })) {
-    if (!entry.isFile() || !entry.name.endsWith('.d.ts')) continue;
-    const file = join(entry.parentPath, entry.name);
-    const text = readFileSync(file, 'utf8');
-    writeFileSync(file, text.replace(/((?:from|import\()\s*'\.{1,2}\/[^']*)\.ts'/g, "$1.js'"));
-  }
+  // Declarations of the public entries and what they reach (tsconfig.build.json).
+  emitDeclarations(join(dist, 'types'));
 }
 
 await buildPackage();
