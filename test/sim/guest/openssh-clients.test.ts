@@ -396,7 +396,10 @@ test('sftp answers in request order and ends with exit-status 0, EOF and close a
     ids.map((_, i) => (i % 20 < 16 ? 103 : 101)),
   );
   channel.end();
+  // Bounded: a server that never closes fails here instead of hanging the test.
+  const bound = setTimeout(() => channel.close(), 10_000);
   await closed;
+  clearTimeout(bound);
   t.deepEqual(events, ['exit-status 0', 'eof', 'close']);
 });
 
