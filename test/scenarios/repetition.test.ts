@@ -13,6 +13,9 @@ test.serial(
       seed: 5,
       quirks: { 'xpc-endpoint-lost-on-upgrade': 0.3 },
       repetition: { mode: 'until-confident', max: 20, threshold: 0.05 },
+      // One VM at a time: the run stops exactly where the rule decides (in parallel, the
+      // iterations already in flight finish and count too: see the test below).
+      parallel: 1,
     });
     const n = run.results.length;
     t.true(n < 20, `${n} iterations`);
@@ -29,6 +32,9 @@ test.serial('no bug, threshold 0.3: --until-confident stops after the exact clea
   const run = await runOnSim('upgrade-xpc', {
     seed: 5,
     repetition: { mode: 'until-confident', max: 20, threshold: 0.3 },
+    // One VM at a time: the run stops exactly where the rule decides (in parallel, the
+    // iterations already in flight finish and count too: see the test below).
+    parallel: 1,
   });
   t.is(run.results.length, needed);
   t.regex(run.console, new RegExp(`stopped after ${needed} iteration\\(s\\): verdict below-threshold`));
@@ -41,10 +47,32 @@ test.serial('--until-fail stops at the first target failure', async (t) => {
     seed: 5,
     quirks: { 'xpc-endpoint-lost-on-upgrade': 1 },
     repetition: { mode: 'until-fail', max: 10 },
+    // One VM at a time: the run stops exactly where the rule decides (in parallel, the
+    // iterations already in flight finish and count too: see the test below).
+    parallel: 1,
   });
   t.is(run.results.length, 1);
   t.is(run.exitCode, 1);
 });
+
+test.serial(
+  '--until-fail on two VMs: no launch after the decision, the iteration in flight counts',
+  async (t) => {
+    t.timeout(60_000);
+    const run = await runOnSim('upgrade-xpc', {
+      seed: 5,
+      quirks: { 'xpc-endpoint-lost-on-upgrade': 1 },
+      repetition: { mode: 'until-fail', max: 10 },
+      parallel: 2,
+    });
+    t.deepEqual(
+      run.results.map((r) => `${r.iteration}:${r.outcome}`),
+      ['1:fail', '2:fail'],
+    );
+    t.is(run.summary.scenarios[0]?.fail, 2);
+    t.regex(run.console, /stopped after 2 iteration\(s\): the target bug failed/);
+  },
+);
 
 test.serial('--image a,b runs the matrix with rates per image', async (t) => {
   t.timeout(120_000);

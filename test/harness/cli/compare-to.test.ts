@@ -26,7 +26,19 @@ test('a fixed build runs until the sequential test decides, then prints the comp
     if (sequentialVerdict({ fail: 9, n: 20 }, { fail: 0, n }) !== 'undecided') decidesAt = n;
   }
   const sim = makeSimEnv();
-  const args = ['run', 'upgrade-xpc', '--seed', '5', '--evidence', 'never', '--artifacts', sim.artifacts];
+  // One VM at a time, so that the run stops exactly where the sequential test decides.
+  const args = [
+    'run',
+    'upgrade-xpc',
+    '--seed',
+    '5',
+    '--parallel',
+    '1',
+    '--evidence',
+    'never',
+    '--artifacts',
+    sim.artifacts,
+  ];
 
   const capped = await runCli(sim, [...args, '--compare-to', a.runDir, '--max', '3']);
   t.is(capped.code, 0, capped.stderr);
