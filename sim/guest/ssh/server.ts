@@ -7,7 +7,7 @@ import { createServer, type Server as NetServer, type Socket } from 'node:net';
 import ssh2, { type Connection, type ServerChannel } from 'ssh2';
 import type { Machine } from '../machine.ts';
 import { rollQuirk } from '../model/quirk-dice.ts';
-import { runLoginCommand } from '../shell/interpreter.ts';
+import { loginEnv, runLoginCommand } from '../shell/interpreter.ts';
 import { expandWord, parseScript } from '../shell/parse.ts';
 import { publicKeyAccepted } from './authorized-keys.ts';
 import { legacyScpRequest, runLegacyScp, type ScpRequest } from './scp-legacy.ts';
@@ -175,7 +175,7 @@ export class GuestSshServer {
       for (const w of waiters.splice(0)) w();
     };
     // Legacy scp reads the channel itself, as a stream (scp-legacy.ts).
-    const scp = legacyScp(command);
+    const scp = legacyScp(command, loginEnv(machine.loginUser));
     if (!scp) channel.on('data', (data: Buffer) => chunks.push(data));
     channel.on('end', finish);
     signal.addEventListener('abort', finish, { once: true });
@@ -238,12 +238,12 @@ interface OpenFailWriter {
 }
 
 /** The legacy scp server request when `command` is one (`scp -t PATH`, `scp -f PATH`). */
-function legacyScp(command: string): ScpRequest | undefined {
+function legacyScp(command: string, env: Record<string, string>): ScpRequest | undefined {
   try {
     const script = parseScript(command);
     const only = script.length === 1 && script[0]!.rest.length === 0 ? script[0]!.first : undefined;
     if (only?.length !== 1 || only[0]!.redirections.length > 0) return undefined;
-    return legacyScpRequest(only[0]!.words.map((word) => expandWord(word, {})));
+    return legacyScpRequest(only[0]!.words.map((word) => expandWord(word, env)));
   } catch {
     return undefined;
   }
