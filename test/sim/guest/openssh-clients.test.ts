@@ -227,8 +227,9 @@ test('scp copies both ways over SFTP and over the legacy protocol (-O)', async (
       '-P',
       String(guest.port),
       'scp-up.bin',
-      `admin@${guest.host}:${remote}`,
+      `admin@${guest.host}:~/${remote}`,
     ]);
+    // `~/` is expanded by the guest: expand-path@openssh.com over SFTP, the shell for legacy scp.
     t.is(up.code, 0, `${remote} up: ${up.stderr}`);
     const back = await run('scp', [
       ...common(),
