@@ -81,5 +81,5 @@ test('show states a scenario positive evidence, its signature and its typed inpu
 test('show names the scenarios when given an unknown one', async (t) => {
   const { code, stderr } = await sxl(['show', 'nope']);
   t.is(code, 2);
-  t.regex(stderr, /show takes one scenario, got "nope": expected one of upgrade-xpc, /);
+  t.regex(stderr, /Unknown scenario "nope": expected one of upgrade-xpc, .*, or the path of a scenario file/);
 });
