@@ -23,9 +23,11 @@ export interface ShellSession {
   signal: AbortSignal;
   io: ShellIo;
   afterReply(task: () => void): void;
+  /** An interactive shell's state, kept from line to line (cd, export, $?); else a fresh one. */
+  state?: ShellState;
 }
 
-interface ShellState {
+export interface ShellState {
   cwd: string;
   env: Record<string, string>;
   status: number;
@@ -95,14 +97,21 @@ export async function runCommandLine(session: ShellSession, line: string): Promi
 export async function runLoginCommand(
   session: ShellSession,
   line: string,
-): Promise<{ exitCode: number } | { signal: string }> {
+): Promise<{ exitCode: number; exited?: true } | { signal: string }> {
   try {
     return { exitCode: await runScript(session, line) };
   } catch (error) {
-    if (error instanceof ShellExit) return { exitCode: error.status };
+    // `exited`: the line ran `exit`, which ends an interactive shell too.
+    if (error instanceof ShellExit) return { exitCode: error.status, exited: true };
     if (error instanceof ShellKilledError) return { signal: error.signalName };
     throw error;
   }
+}
+
+/** A new shell's state: the login environment, in the home folder, with a pid of its own. */
+export function newShellState(user: GuestUser): ShellState {
+  lastShellPid += 1 + (lastShellPid % 5);
+  return { cwd: user.home, env: loginEnv(user), status: 0, pid: lastShellPid };
 }
 
 async function runScript(session: ShellSession, line: string): Promise<number> {
@@ -116,13 +125,7 @@ async function runScript(session: ShellSession, line: string): Promise<number> {
     }
     throw error;
   }
-  lastShellPid += 1 + (lastShellPid % 5);
-  const state: ShellState = {
-    cwd: session.user.home,
-    env: loginEnv(session.user),
-    status: 0,
-    pid: lastShellPid,
-  };
+  const state = session.state ?? newShellState(session.user);
   for (const list of script) {
     if (session.signal.aborted) return 130;
     let status = await runPipeline(session, state, list.first);

@@ -1,7 +1,7 @@
 // The guest's sshd: an ssh2 Server fed from our own TCP listener (so the guest can refuse
 // connections while it boots and drop them all at power-off), public key, password and
 // keyboard-interactive auth for the image's user, exec channels through the shell interpreter (or
-// legacy scp's server half) and the sftp subsystem, each ending as OpenSSH's sshd ends a session:
+// legacy scp's server half), a login shell, and the sftp subsystem, each ending as OpenSSH's sshd ends a session:
 // exit-status (or exit-signal), then EOF, then close; at most MaxSessions sessions per connection.
 import { createServer, type Server as NetServer, type Socket } from 'node:net';
 import ssh2, { type Connection, type ServerChannel } from 'ssh2';
@@ -10,6 +10,7 @@ import { rollQuirk } from '../model/quirk-dice.ts';
 import { loginEnv, runLoginCommand } from '../shell/interpreter.ts';
 import { expandWord, parseScript } from '../shell/parse.ts';
 import { publicKeyAccepted } from './authorized-keys.ts';
+import { runLoginShell, type ShellEnd } from './login-shell.ts';
 import { legacyScpRequest, runLegacyScp, type ScpRequest } from './scp-legacy.ts';
 import { serveSftp } from './sftp.ts';
 
@@ -137,9 +138,14 @@ export class GuestSshServer {
         sessions++;
         const session = accept();
         session.once('close', () => sessions--);
+        let pty = false;
         session.on('env', (accept) => accept?.());
-        session.on('pty', (accept) => accept?.());
-        session.on('shell', (_accept, reject) => reject?.());
+        session.on('pty', (accept) => {
+          pty = true;
+          accept?.();
+        });
+        session.on('window-change', (accept) => accept?.());
+        session.on('shell', (accept) => this.#shell(accept(), pty));
         session.on('exec', (accept, _reject, info) => {
           const channel = accept();
           this.#exec(channel, info.command, () => socket?.destroy());
@@ -154,6 +160,18 @@ export class GuestSshServer {
         });
       });
     });
+  }
+
+  #shell(channel: ServerChannel, pty: boolean): void {
+    const closed = new AbortController();
+    channel.on('close', () => closed.abort(new Error('SSH channel closed')));
+    channel.on('error', () => {});
+    const signal = AbortSignal.any([closed.signal, this.#machine.bootSignal]);
+    void runLoginShell(channel, this.#machine, { pty, signal })
+      .catch((): ShellEnd => ({ exitCode: 1 }))
+      .then((end) => {
+        if (!closed.signal.aborted) finishChannel(channel, end);
+      });
   }
 
   #exec(channel: ServerChannel, command: string, reset: () => void): void {

@@ -156,6 +156,48 @@ test('ssh runs commands with their exit codes: 0, 1, exit N, a signal death, a c
   t.regex(refused.stderr, /Connection refused/);
 });
 
+/** Runs `ssh` with `input` on its stdin (the login shell reads it). */
+function sshWithInput(args: string[], input: string) {
+  return new Promise<Run>((resolve, reject) => {
+    const child = spawn('ssh', [...args, ...common(), '-p', String(guest.port), `admin@${guest.host}`], {
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString('utf8');
+    });
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString('utf8');
+    });
+    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, stdout, stderr });
+    });
+    child.stdin.end(input);
+  });
+}
+
+test('ssh with no command gets a login shell that keeps cd, export and $? from line to line', async (t) => {
+  const piped = await sshWithInput(
+    ['-T'],
+    'cd Documents\nexport X=5\nfalse\necho $X $? $PWD\nexit 3\necho never\n',
+  );
+  t.is(piped.code, 3, piped.stderr);
+  t.is(piped.stdout, '5 1 /Users/admin/Documents\n');
+  // EOF ends it with the last status.
+  t.is((await sshWithInput(['-T'], 'echo a\nfalse')).code, 1);
+  // With a terminal: the zsh prompt, the typed line echoed (typeahead too, as a tty echoes it while
+  // a command runs), CRLF line ends.
+  const tty = await sshWithInput(['-tt'], 'sw_vers -productVersion\rexit\r');
+  t.is(tty.code, 0, tty.stderr);
+  t.regex(tty.stdout, /^admin@[\w-]+ ~ % sw_vers -productVersion\r\n/);
+  t.regex(tty.stdout, /\r\n15\.\d+(\.\d+)?\r\n/);
+  t.notRegex(tty.stdout, /[^\r]\n/);
+});
+
 test('password login through SSH_ASKPASS, and a wrong password is refused', async (t) => {
   const askpass = join(work, 'askpass.sh');
   await writeFile(askpass, '#!/bin/sh\necho "$SXL_TEST_PASSWORD"\n');
