@@ -4,7 +4,16 @@
 // check thrown by the user's file is a `fail` on its signature: the CLI and the scenario share one
 // copy of the error classes, or the runner's instanceof would make it an error (exit 3).
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -150,6 +159,44 @@ test('npm pack installs into an empty project that runs its own .ts and .mjs sce
   writeFileSync(join(project, 'scenarios', 'guest-clock.mjs'), passingMjs);
   mkdirSync(join(project, 'more'));
   writeFileSync(join(project, 'more', 'always-fails.ts'), failingTs);
+  // The declarations: a user's TypeScript (with @types/node, as a Node project has) checks the
+  // scenarios against the package's `types` exports, typed inputs included.
+  mkdirSync(join(project, 'types'));
+  symlinkSync(join(repo, 'node_modules', '@types', 'node'), join(project, 'types', 'node'));
+  writeFileSync(
+    join(project, 'tsconfig.json'),
+    JSON.stringify({
+      compilerOptions: {
+        target: 'ES2023',
+        module: 'NodeNext',
+        moduleResolution: 'NodeNext',
+        strict: true,
+        noEmit: true,
+        allowImportingTsExtensions: true,
+        types: ['node'],
+        typeRoots: ['./types'],
+      },
+      include: ['scenarios', 'more'],
+    }),
+  );
+  const tsc = (cwd: string) =>
+    exec(process.execPath, [join(repo, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', '.'], { cwd });
+  const typed = await tsc(project);
+  t.is(typed.code, 0, typed.stdout);
+  writeFileSync(
+    join(project, 'more', 'mistyped.ts'),
+    passingTs.replace(
+      "const build: InstalledBuild = await t.step('install'",
+      "const build: string = await t.step('install'",
+    ),
+  );
+  const mistyped = await tsc(project);
+  t.regex(
+    mistyped.stdout,
+    /more\/mistyped\.ts\(\d+,\d+\): error TS2322: Type 'InstalledBuild' is not assignable to type 'string'/,
+  );
+  rmSync(join(project, 'more', 'mistyped.ts'));
+
   const env = {
     ...process.env,
     SXL_SIM_TART_HOME: join(dir, 'tart-home'),
