@@ -65,6 +65,7 @@ bench: setup
 	npx tsx bench/iteration-time.ts upgrade-xpc $(BENCH_ITERATIONS)
 	npx tsx bench/until-confident.ts
 	npx tsx bench/parallel.ts 40 0.05
+	npx tsx bench/orchard.ts 40 0.05
 	npx tsx bench/bisect.ts
 	npx tsx bench/download-memory.ts 1024
 	npx tsx bench/log-stream-memory.ts 1024
