@@ -4,7 +4,6 @@
 import { parseArgs } from 'node:util';
 import { ConfigError } from '../errors.ts';
 import { mergeShards } from '../report/merge-shards.ts';
-import { summarize } from '../report/run-summary.ts';
 
 export const mergeUsage = `merge DIR... [--out DIR]  Join the run directories of CI shards (run --shard K/N) into one run
                    directory: junit.xml, results.json, summary.json (pooled rate), run.json, report.html`;
@@ -41,7 +40,7 @@ export async function mergeCli(args: string[]): Promise<number> {
     );
   }
   const merged = mergeShards(positionals, values.out === undefined ? {} : { out: values.out });
-  for (const summary of summarize(merged.results)) process.stdout.write(`${summary.sentence}\n`);
+  for (const summary of merged.scenarios) process.stdout.write(`${summary.sentence}\n`);
   process.stdout.write(`merged ${positionals.length} shard(s) into ${merged.runDir}\n`);
   return merged.exitCode;
 }

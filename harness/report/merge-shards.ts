@@ -16,7 +16,13 @@ import { fanOut } from './reporter.ts';
 import { ResultsReporter } from './results-reporter.ts';
 import { readRunDir } from './run-dir.ts';
 import { ManifestReporter, type RunManifest } from './run-manifest.ts';
-import { exitCodeFor, exitCodes, type SummaryWording } from './run-summary.ts';
+import {
+  exitCodeFor,
+  exitCodes,
+  type ScenarioSummary,
+  type SummaryWording,
+  summarize,
+} from './run-summary.ts';
 import { SummaryReporter } from './summary-reporter.ts';
 
 export interface MergeOptions {
@@ -28,6 +34,8 @@ export interface MergeOutcome {
   runDir: string;
   exitCode: number;
   results: IterationResult[];
+  /** Counts, pooled rate and interval per scenario and image, as summary.json has them. */
+  scenarios: ScenarioSummary[];
 }
 
 /** What must be the same in every shard for them to be parts of one run (run.json keys). */
@@ -129,7 +137,7 @@ export function mergeShards(dirs: readonly string[], options: MergeOptions = {})
       .sort()
       .at(-1) || new Date().toISOString();
   reporters({ type: 'run-finished', at: finishedAt, exitCode, interrupted });
-  return { runDir: out, exitCode, results };
+  return { runDir: out, exitCode, results, scenarios: summarize(results, wording) };
 }
 
 function readShard(dir: string): ShardDir {

@@ -4,6 +4,7 @@
 import { cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import test from 'ava';
+import { main } from '../../harness/cli.ts';
 import { ConfigError } from '../../harness/errors.ts';
 import { mergeShards } from '../../harness/report/merge-shards.ts';
 import { validateJUnit } from '../helpers/xmllint.ts';
@@ -78,6 +79,13 @@ test('--shard 1/2 + --shard 2/2 + merge equals the unsharded run', async (t) => 
     t.regex(error?.message ?? '', pattern);
   };
   refused([one.runDir], /Missing shard\(s\) 2\/2: got 1\/2/);
+  // The command: the merged run's exit code, or 2 for a refusal.
+  t.is(await main(['merge', one.runDir]), 2);
+  t.is(
+    await main(['merge', one.runDir, two.runDir, '--out', join(whole.runDir, '..', 'by-cli')]),
+    whole.exitCode,
+  );
+  t.true(existsSync(join(whole.runDir, '..', 'by-cli', 'summary.json')));
   refused([one.runDir, one.runDir], /Shard 1\/2 is given twice/);
   refused([one.runDir, whole.runDir], /Not a shard: .*run\.json has no shard/);
   const otherSeed = `${two.runDir}-seed`;
