@@ -51,7 +51,7 @@ test: setup tools
 # strategy, the whole fault suite, compare at 60 iterations a run, 30 history nights): `make test`
 # runs the same tests smaller. CI runs both.
 ACCEPTANCE_TESTS := test/scenarios/quirks-off-*.test.ts test/scenarios/rate-coverage-*.test.ts \
-  test/scenarios/upgrade-xpc-rate.test.ts \
+  test/scenarios/upgrade-xpc-rate.test.ts test/scenarios/filter-sleep-wake-rate.test.ts \
   test/scenarios/boot-fail.test.ts test/faults/fault-suite.test.ts test/harness/cli/compare.test.ts \
   test/harness/report/history.test.ts
 acceptance: setup tools
