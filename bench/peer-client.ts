@@ -27,7 +27,13 @@ try {
   } else if (mode === 'download') {
     const [remote, local] = args;
     if (!remote || !local) throw new Error('peer-client download REMOTE LOCAL');
-    await guest.download(remote, local, { verify: !process.env.SXL_NO_VERIFY, timeoutMs: 3_600_000 });
+    await guest.download(remote, local, {
+      verify: !process.env.SXL_NO_VERIFY,
+      timeoutMs: 3_600_000,
+      // For trying other windows: SXL_CHUNK_KIB and SXL_IN_FLIGHT.
+      ...(process.env.SXL_CHUNK_KIB ? { chunkBytes: Number(process.env.SXL_CHUNK_KIB) * 1024 } : {}),
+      ...(process.env.SXL_IN_FLIGHT ? { inFlight: Number(process.env.SXL_IN_FLIGHT) } : {}),
+    });
   } else throw new Error(`peer-client: unknown mode ${mode}`);
 } finally {
   guest.close();

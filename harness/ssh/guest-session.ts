@@ -435,5 +435,7 @@ function transferSettings(options: TransferOptions): SftpTransferOptions {
     ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
     ...(options.chunkBytes === undefined ? {} : { chunkBytes: options.chunkBytes }),
     ...(options.inFlight === undefined ? {} : { inFlight: options.inFlight }),
+    // The hash is only worth its CPU when it is compared.
+    hash: options.verify ?? true,
   };
 }
