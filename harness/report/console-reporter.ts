@@ -57,7 +57,8 @@ export class ConsoleReporter {
         );
         break;
       case 'iteration-started':
-        this.iterationStarted = Date.now();
+        // From the event's own time: an iteration held behind an earlier one (--parallel) prints later.
+        this.iterationStarted = Date.parse(event.at) || Date.now();
         this.activity(event.iteration, 'cloning and booting');
         this.line(`[${event.iteration}/${event.of}] ${event.vm}: cloning and booting`);
         break;
@@ -76,7 +77,7 @@ export class ConsoleReporter {
         if (!event.step.ok || this.options.verbose !== false) {
           const status = event.step.ok ? 'ok' : 'FAILED';
           this.line(
-            `[${event.iteration}/${this.of}]   ${event.step.name}: ${status} in ${seconds(event.step.durationMs)} (${this.elapsed()})`,
+            `[${event.iteration}/${this.of}]   ${event.step.name}: ${status} in ${seconds(event.step.durationMs)} (${this.elapsed(Date.parse(event.step.startedAt) + event.step.durationMs)})`,
           );
         }
         break;
@@ -163,8 +164,8 @@ export class ConsoleReporter {
     this.heartbeat.unref();
   }
 
-  private elapsed(): string {
-    return `${seconds(Date.now() - this.iterationStarted)} into the iteration`;
+  private elapsed(at = Date.now()): string {
+    return `${seconds((Number.isFinite(at) ? at : Date.now()) - this.iterationStarted)} into the iteration`;
   }
 
   private line(text: string): void {
