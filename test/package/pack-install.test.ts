@@ -1,8 +1,9 @@
 // The package as a user gets it: `npm pack` (which builds dist/), installed into an empty project
-// with no tsx anywhere in its node_modules, then `npx sysext-lab` runs the project's own scenarios
-// (a .ts and a .mjs, written against the public scenario API only) on the simulated Mac. A failed
-// check thrown by the user's file is a `fail` on its signature: the CLI and the scenario share one
-// copy of the error classes, or the runner's instanceof would make it an error (exit 3).
+// with no tsx anywhere in its node_modules; `npx sysext-lab init`, then `npx sysext-lab` runs the
+// project's own scenarios (the example init wrote, a .ts and a .mjs, all against the public scenario
+// API only) on the simulated Mac. A failed check thrown by the user's file is a `fail` on its
+// signature: the CLI and the scenario share one copy of the error classes, or the runner's
+// instanceof would make it an error (exit 3).
 import { execFile } from 'node:child_process';
 import {
   existsSync,
@@ -121,7 +122,7 @@ async function installTarball(project: string, tarball: string): Promise<void> {
   if (online.code !== 0) throw new Error(`npm install failed: ${offline.stderr}\n${online.stderr}`);
 }
 
-test('npm pack installs into an empty project that runs its own .ts and .mjs scenarios on the sim without tsx', async (t) => {
+test('npm pack installs into an empty project without tsx; init, then its own .ts and .mjs scenarios run on the sim', async (t) => {
   t.timeout(8 * 60_000);
   const dir = mkdtempSync(join(tmpdir(), 'sxl-package-'));
   const packed = await exec('npm', ['pack', '--pack-destination', dir, '--json'], { cwd: repo });
@@ -154,6 +155,11 @@ test('npm pack installs into an empty project that runs its own .ts and .mjs sce
   t.false(existsSync(join(project, 'node_modules', 'tsx')), 'tsx is not installed with the package');
   t.false(existsSync(join(project, 'node_modules', 'sysext-lab', 'node_modules', 'tsx')));
 
+  // `sysext-lab init` first, as the guide says: config, the example scenario, the CI files.
+  const init = await exec('npx', ['--no-install', 'sysext-lab', 'init'], { cwd: project });
+  t.is(init.code, 0, `${init.stdout}\n${init.stderr}`);
+  t.true(existsSync(join(project, 'scenarios', 'example-upgrade-xpc.ts')), init.stdout);
+  t.true(existsSync(join(project, 'sysext-lab.config.json')), init.stdout);
   writeFileSync(join(project, 'scenarios', 'stays-enabled.ts'), passingTs);
   writeFileSync(join(project, 'scenarios', 'shared.ts'), sharedTs);
   writeFileSync(join(project, 'scenarios', 'guest-clock.mjs'), passingMjs);
@@ -208,6 +214,7 @@ test('npm pack installs into an empty project that runs its own .ts and .mjs sce
   const listed = await npx(['list']);
   t.is(listed.code, 0, listed.stderr);
   t.regex(listed.stdout, /^upgrade-xpc {2,}/m);
+  t.regex(listed.stdout, /^example-upgrade-xpc {2,}.* \[scenarios\/example-upgrade-xpc\.ts\]$/m);
   t.regex(
     listed.stdout,
     /^stays-enabled {2,}The sample extension activates and stays enabled \[scenarios\/stays-enabled\.ts\]$/m,
@@ -219,6 +226,7 @@ test('npm pack installs into an empty project that runs its own .ts and .mjs sce
   t.notRegex(listed.stdout, /shared/);
 
   for (const [ref, artifacts] of [
+    ['./scenarios/example-upgrade-xpc.ts', 'a-init'],
     ['./scenarios/stays-enabled.ts', 'a-ts'],
     ['./scenarios/guest-clock.mjs', 'a-mjs'],
   ] as const) {
