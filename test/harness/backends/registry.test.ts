@@ -15,8 +15,8 @@ const generic = {
   suspendedMs: 5_000,
 };
 
-test('the registered kinds are sim and tart, the sim first', (t) => {
-  t.deepEqual(backendKinds, ['sim', 'tart']);
+test('the registered kinds are sim, tart and orchard, the sim first', (t) => {
+  t.deepEqual(backendKinds, ['sim', 'tart', 'orchard']);
 });
 
 test('the sim profile runs the fake tart and records its seed and quirks', async (t) => {
@@ -74,7 +74,7 @@ test('tart that does not run is a usage error saying how to get it', async (t) =
 });
 
 for (const [kind, settings, message] of [
-  ['vmware', {}, /^--backend must be sim or tart, got "vmware"$/],
+  ['vmware', {}, /^--backend must be sim, tart or orchard, got "vmware"$/],
   [
     'tart',
     { seed: 4 },
