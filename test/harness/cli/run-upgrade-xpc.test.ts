@@ -162,7 +162,7 @@ test('usage errors exit 2 and name the input', async (t) => {
   const sim = makeSimEnv();
   const backend = await runCli(sim, ['run', 'upgrade-xpc', '--backend', 'vmware']);
   t.is(backend.code, 2);
-  t.regex(backend.stderr, /--backend must be sim or tart, got "vmware"/);
+  t.regex(backend.stderr, /--backend must be sim, tart or orchard, got "vmware"/);
   // The sim's settings belong to the sim: a real Mac refuses them before any tart command.
   const seeded = await runCli(sim, ['run', 'upgrade-xpc', '--backend', 'tart', '--seed', '3']);
   t.is(seeded.code, 2);
