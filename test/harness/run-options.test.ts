@@ -29,6 +29,12 @@ test('what is not given takes runDefaults, then the backend default; what is giv
 
 for (const [given, message] of [
   [{ repeat: 0 }, /^--repeat must be a whole number >= 1, got 0$/],
+  [{ parallel: 0 }, /^--parallel must be a whole number >= 1, got 0$/],
+  [{ shard: { index: 3, count: 2 } }, /^--shard must be K\/N with 1 <= K <= N, got 3\/2$/],
+  [
+    { shard: { index: 1, count: 2 }, repetition: { mode: 'until-confident', max: 9, threshold: 0.05 } },
+    /^--shard 1\/2 cannot be used with --until-confident: /,
+  ],
   [{ sleepStrategy: 'nap' as SleepStrategy }, /^--sleep-strategy must be guest or suspend, got "nap"$/],
   [
     { evidence: 'sometimes' as EvidenceMode },
