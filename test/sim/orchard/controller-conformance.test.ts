@@ -53,7 +53,7 @@ function checkAgainst(
       );
     const type = prop.type === 'integer' ? 'number' : prop.type;
     if (type === 'array') t.true(Array.isArray(value), `${schemaName}.${key} is an array`);
-    else if (type) t.is(typeof value, type, `${schemaName}.${key} is a ${type}`);
+    else if (type) t.is(typeof value as string, type, `${schemaName}.${key} is a ${type}`);
   }
 }
 
