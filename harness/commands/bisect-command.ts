@@ -10,6 +10,7 @@ import { ConfigError, InterruptedError } from '../errors.ts';
 import type { EvidenceMode } from '../evidence/iteration-evidence.ts';
 import { runCommand } from '../run-command.ts';
 import type { Scenario } from '../scenario/define-scenario.ts';
+import { loadScenario } from '../scenario/load-scenario.ts';
 import { bisectBuilds } from '../stats/bisect-search.ts';
 import { thresholdPercent } from '../stats/rate.ts';
 import { repetitionDefaults } from '../stats/repetition.ts';
@@ -125,7 +126,8 @@ export async function bisectCli(args: string[]): Promise<number> {
   });
   if (!values.builds)
     throw new ConfigError('--builds', 'bisect needs --builds DIR, the folder of builds to search');
-  const scenario = values.scenario === undefined ? undefined : findScenario(values.scenario);
+  // A built-in id, a project scenario's id or a scenario file, as `run` takes it.
+  const scenario = values.scenario === undefined ? undefined : await loadScenario(values.scenario);
   if (!scenario) {
     throw new ConfigError(
       '--scenario',
