@@ -3,6 +3,7 @@
 // exported name gets its JSDoc and its declaration as tsc emitted it, grouped by what it is for.
 // A small reader of tsc's own declaration output, not a TypeScript parser: top-level statements
 // end at a `;` or, for interfaces and classes, at their closing brace.
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -254,12 +255,18 @@ export function apiReference(typesDir: string): string {
   return `${out.join('\n').trimEnd()}\n`;
 }
 
-/** Declarations into a temporary folder, the reference from them. */
+/** Declarations into a temporary folder, the reference from them, formatted as the project's lint wants it. */
 export function generateApiReference(): string {
   const dir = mkdtempSync(join(tmpdir(), 'sxl-api-'));
   try {
     emitDeclarations(dir);
-    return apiReference(dir);
+    const biome = join(packageRoot(), 'node_modules', '@biomejs', 'biome', 'bin', 'biome');
+    return execFileSync(process.execPath, [biome, 'format', '--stdin-file-path', 'docs/api.md'], {
+      cwd: packageRoot(),
+      input: apiReference(dir),
+      encoding: 'utf8',
+      maxBuffer: 16 * 1024 * 1024,
+    });
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
