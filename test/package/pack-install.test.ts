@@ -16,7 +16,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import test from 'ava';
 import { repo } from '../helpers/sim-env.ts';
@@ -237,6 +237,30 @@ test('npm pack installs into an empty project without tsx; init, then its own .t
     t.is(validateJUnit(junit), null, ref);
     t.regex(readFileSync(junit, 'utf8'), /tests="1"[^>]*failures="0"|failures="0"[^>]*tests="1"/, ref);
   }
+
+  // The run API ('sysext-lab/run') from a program of the project's own.
+  writeFileSync(
+    join(project, 'run-one.mjs'),
+    `import { loadScenario, runCommand } from 'sysext-lab/run';
+const scenario = await loadScenario('./scenarios/guest-clock.mjs');
+const outcome = await runCommand({
+  scenario,
+  backend: 'sim',
+  backendSettings: { seed: 1 },
+  artifactsDir: 'a-api',
+  write: () => {},
+});
+console.log(JSON.stringify({ exitCode: outcome.exitCode, runDir: outcome.runDir }));
+`,
+  );
+  const api = await exec(process.execPath, ['run-one.mjs'], { cwd: project, env });
+  t.is(api.code, 0, api.stderr);
+  const fromApi = JSON.parse(api.stdout.trim().split('\n').at(-1) ?? '{}') as {
+    exitCode: number;
+    runDir: string;
+  };
+  t.is(fromApi.exitCode, 0, api.stdout);
+  t.is(validateJUnit(join(resolve(project, fromApi.runDir), 'junit.xml')), null);
 
   const failed = await npx(['run', 'more/always-fails.ts', '--seed', '1', '--artifacts', 'a-fail']);
   t.is(
