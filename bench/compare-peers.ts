@@ -1,12 +1,14 @@
 // The harness against the tools a user would use instead, measured in one run, interleaved, medians:
 // `make bench-peers` (installs openssh-client, openssh-server and jq from Debian when missing), or
 // `npx tsx bench/compare-peers.ts [--runs N] [--download-mb N] [--ndjson-mb N]`. Needs root: it
-// starts its own sshd on a loopback port with a temporary host key and authorized key. Prints a
+// starts its own sshd on a loopback port with a temporary host key and authorized key, for a
+// temporary user whose shell is /bin/sh (root's own login files, e.g. a version manager's init
+// in .bashrc, cost more per command than SSH does and would be measured instead). Prints a
 // Markdown table: per guest command (harness vs `ssh` per command vs ControlMaster), 50 commands
 // end to end (a node process vs ControlMaster), a download (GuestSession vs sftp and scp) and an
 // ndjson filter (the harness's parser vs jq), with wall time, CPU time and peak resident memory.
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -39,9 +41,23 @@ for (const tool of ['ssh', 'sftp', 'scp', 'ssh-keygen', 'jq']) {
 if (!existsSync(sshd)) throw new Error(`compare-peers needs ${sshd}: apt-get install openssh-server`);
 if (!existsSync('/usr/bin/time')) throw new Error('compare-peers needs /usr/bin/time: apt-get install time');
 if (process.getuid?.() !== 0)
-  throw new Error('compare-peers starts sshd and logs in as root: run it as root');
+  throw new Error('compare-peers starts sshd and adds a temporary user: run it as root');
 
 const dir = mkdtempSync(join(benchRoot(), 'sxl-peers-'));
+// The peer's user reads the files the benchmark makes here.
+chmodSync(dir, 0o755);
+const user = `sxl-peer-${process.pid}`;
+const added = spawnSync(
+  'useradd',
+  ['--system', '--no-create-home', '--home-dir', dir, '--shell', '/bin/sh', '--password', '*', user],
+  {
+    encoding: 'utf8',
+  },
+);
+if (added.status !== 0) throw new Error(`useradd ${user} failed: ${added.stderr}`);
+// Whatever ends the process, the user goes with it.
+process.once('exit', () => spawnSync('userdel', [user]));
+process.once('SIGINT', () => process.exit(130));
 process.stderr.write(`bench: temporary files under ${dir} (SXL_BENCH_DIR to choose)\n`);
 
 const median = (values: number[]): number => {
@@ -104,7 +120,7 @@ writeFileSync(
     `HostKey ${join(dir, 'host_key')}`,
     `PidFile ${join(dir, 'sshd.pid')}`,
     `AuthorizedKeysFile ${join(dir, 'authorized_keys')}`,
-    'PermitRootLogin prohibit-password',
+    `AllowUsers ${user}`,
     'PasswordAuthentication no',
     'KbdInteractiveAuthentication no',
     'UsePAM no',
@@ -119,8 +135,12 @@ writeFileSync(
 mkdirSync('/run/sshd', { recursive: true });
 const daemon: ChildProcess = spawn(sshd, ['-D', '-e', '-f', join(dir, 'sshd_config')], { stdio: 'ignore' });
 const children: ChildProcess[] = [daemon];
+let cleaned = false;
 const cleanup = () => {
+  if (cleaned) return;
+  cleaned = true;
   for (const child of children) child.kill();
+  spawnSync('userdel', [user]);
   rmSync(dir, { recursive: true, force: true });
 };
 process.once('exit', cleanup);
@@ -140,12 +160,12 @@ const sshOptions = [
   '-o',
   'BatchMode=yes',
 ];
-const target = 'root@127.0.0.1';
+const target = `${user}@127.0.0.1`;
 const ssh = (...rest: string[]) => ['-p', String(port), ...sshOptions, ...rest];
 const endpoint = {
   host: '127.0.0.1',
   port,
-  credentials: { username: 'root', privateKey: spawnSync('cat', [key]).stdout },
+  credentials: { username: user, privateKey: spawnSync('cat', [key]).stdout },
 };
 
 // --- the harness as a user's node process: bundled as the package's compiled JavaScript ----------
@@ -168,7 +188,7 @@ const clientEnv = {
   ...process.env,
   SXL_PEER_HOST: '127.0.0.1',
   SXL_PEER_PORT: String(port),
-  SXL_PEER_USER: 'root',
+  SXL_PEER_USER: user,
   SXL_PEER_KEY: key,
 };
 
@@ -260,7 +280,7 @@ const ratio = (ours: number, theirs: number) => (ours / theirs).toFixed(2);
 // --- download ---------------------------------------------------------------------------------------
 {
   const remote = join(dir, 'remote.bin');
-  spawnSync('sh', ['-c', `head -c ${downloadMb}M /dev/urandom > "${remote}"`]);
+  spawnSync('sh', ['-c', `head -c ${downloadMb}M /dev/urandom > "${remote}" && chmod 644 "${remote}"`]);
   const local = join(dir, 'local.bin');
   const results = {
     verified: [] as Measured[],
