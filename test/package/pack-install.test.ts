@@ -125,6 +125,8 @@ async function installTarball(project: string, tarball: string): Promise<void> {
 test('npm pack installs into an empty project without tsx; init, then its own .ts and .mjs scenarios run on the sim', async (t) => {
   t.timeout(8 * 60_000);
   const dir = mkdtempSync(join(tmpdir(), 'sxl-package-'));
+  // The install is 25 MB: gone with the test (an idle sim daemon of its TART_HOME exits by itself).
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   const packed = await exec('npm', ['pack', '--pack-destination', dir, '--json'], { cwd: repo });
   t.is(packed.code, 0, packed.stderr);
   const [info] = JSON.parse(packed.stdout.slice(packed.stdout.indexOf('['))) as {
