@@ -49,6 +49,12 @@ async function compileTypeScript(file: string): Promise<string> {
       platform: 'node',
       target: 'node20',
       logLevel: 'silent',
+      // The bundle runs from the cache: files the scenario finds beside itself stay where they are.
+      define: {
+        'import.meta.url': JSON.stringify(pathToFileURL(file).href),
+        'import.meta.filename': JSON.stringify(file),
+        'import.meta.dirname': JSON.stringify(dirname(file)),
+      },
       plugins: [
         {
           name: 'sysext-lab-externals',

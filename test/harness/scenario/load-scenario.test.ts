@@ -16,7 +16,7 @@ ${options.extra ?? ''}
 export default defineScenario({
   id: '${id}',
   title: 'title of ${id}',
-  report: 'none',
+  report: import.meta.dirname,
   inputs: { count: { kind: 'number', description: 'n', default: 2 } },
   checks: ['first-check', 'second-check'],
   signature: { check: '${options.signature ?? 'second-check'}', description: 'd', evidence: 'e' },
@@ -46,6 +46,8 @@ test('a .ts scenario file loads by path, its helper bundled, and throws the runn
   const cwd = project({ 'mine.ts': scenarioSource('mine') });
   const scenario = await loadScenario('./scenarios/mine.ts', { cwd });
   t.is(scenario.id, 'mine');
+  // import.meta points at the scenario's own file, not at the compiled copy in the cache.
+  t.is(scenario.report, join(cwd, 'scenarios'));
   t.deepEqual(scenario.checks, ['first-check', 'second-check']);
   // instanceof is what classify uses: a second copy of the error classes would make this an error.
   const error = await t.throwsAsync(scenario.run(context), { instanceOf: CheckFailedError });
