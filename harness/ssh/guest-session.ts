@@ -196,7 +196,9 @@ export class GuestSession {
     const sftp = await this.sftp();
     const signal = combineSignals({ signal: options.signal, timeoutMs: options.timeoutMs ?? 600_000 });
     const copied = await sftpUpload(sftp, localPath, remotePath, { ...transferSettings(options), signal });
-    if (options.verify ?? true) await this.verify('upload', remotePath, copied, signal);
+    if (options.verify ?? true) {
+      this.compare('upload', remotePath, copied, await this.guestSha256(remotePath, signal));
+    }
   }
 
   /**
@@ -207,23 +209,35 @@ export class GuestSession {
     this.operations += 1;
     const sftp = await this.sftp();
     const signal = combineSignals({ signal: options.signal, timeoutMs: options.timeoutMs ?? 600_000 });
+    // The guest hashes its file while it is copied: the check then costs no time of its own
+    // (macOS's shasum is a Perl script, about as slow as the copy). A change during the copy shows.
+    const remoteHash = (options.verify ?? true) ? this.guestSha256(remotePath, signal) : undefined;
+    // A failed copy must not leave the hash's rejection unhandled.
+    remoteHash?.catch(() => {});
     const copied = await sftpDownload(sftp, remotePath, localPath, { ...transferSettings(options), signal });
-    if (options.verify ?? true) await this.verify('download', remotePath, copied, signal);
+    if (remoteHash) this.compare('download', remotePath, copied, await remoteHash);
   }
 
-  // A guest without shasum (or a file it may not read) cannot be checked: the copy stands unverified.
-  private async verify(
-    direction: 'upload' | 'download',
+  /** `shasum -a 256` of a guest file; undefined when the guest cannot hash it (no shasum, not readable). */
+  private async guestSha256(
     remotePath: string,
-    copied: SftpTransferResult,
     signal: AbortSignal | undefined,
-  ): Promise<void> {
+  ): Promise<string | undefined> {
     const result = await this.exec(['shasum', '-a', '256', remotePath], {
       allowFailure: true,
       ...(signal === undefined ? {} : { signal }),
     });
-    const remote = /^([0-9a-f]{64}) /.exec(result.stdout)?.[1];
-    if (result.exitCode !== 0 || remote === undefined || remote === copied.sha256) return;
+    return result.exitCode === 0 ? /^([0-9a-f]{64}) /.exec(result.stdout)?.[1] : undefined;
+  }
+
+  // A guest that cannot hash the file leaves the copy unverified.
+  private compare(
+    direction: 'upload' | 'download',
+    remotePath: string,
+    copied: SftpTransferResult,
+    remote: string | undefined,
+  ): void {
+    if (remote === undefined || remote === copied.sha256) return;
     throw new TransferChecksumError(direction, remotePath, this.target, copied.sha256, remote, copied.bytes);
   }
 

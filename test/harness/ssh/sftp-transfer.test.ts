@@ -46,36 +46,52 @@ test('upload then download round-trips files of awkward sizes with many requests
   await vm.guest.powerOff();
 });
 
-test('a guest file that changes during the download is a TransferChecksumError', async (t) => {
+test('a guest file rewritten during the download is a TransferChecksumError', async (t) => {
   const vm = await bootTestGuest();
   const guest = await GuestSession.connect(vm.endpoint, { label: 'sxl-test-1' });
   const hostFile = join(vm.vmDir, 'guest', 'rootfs', 'Users', 'admin', 'changing.bin');
-  writeFileSync(hostFile, randomBytes(1024 * 1024));
+  writeFileSync(hostFile, randomBytes(256 * 1024));
   const local = join(mkdtempSync(join(tmpdir(), 'sxl-transfer-')), 'changing.bin');
-  let changed = false;
+  // New content after every piece: the copy mixes versions, which no hash of the guest's file matches
+  // (the guest hashes while the copy runs, so which version it sees is left open).
   const error = await t.throwsAsync(
     guest.download('/Users/admin/changing.bin', local, {
       chunkBytes: 4096,
       inFlight: 4,
-      // The first bytes are on disk: rewrite them on the guest, so the copy is not the file.
-      onProgress: () => {
-        if (changed) return;
-        changed = true;
-        const data = readFileSync(hostFile);
-        data[0] = (data[0]! + 1) % 256;
-        writeFileSync(hostFile, data);
-      },
+      onProgress: () => writeFileSync(hostFile, randomBytes(256 * 1024)),
     }),
     { instanceOf: TransferChecksumError },
   );
-  t.is(error.remoteSha256, sha256(readFileSync(hostFile)));
   t.is(error.localSha256, sha256(readFileSync(local)));
+  t.not(error.remoteSha256, error.localSha256);
   t.regex(
     error.message,
     /^Checksum mismatch after the download of \/Users\/admin\/changing\.bin on sxl-test-1/,
   );
   // Without verification the same copy is accepted.
   await guest.download('/Users/admin/changing.bin', local, { verify: false });
+  guest.close();
+  await vm.guest.powerOff();
+});
+
+test('a guest file that changes once the upload is acknowledged is a TransferChecksumError', async (t) => {
+  const vm = await bootTestGuest();
+  const guest = await GuestSession.connect(vm.endpoint, { label: 'sxl-test-1' });
+  const local = join(mkdtempSync(join(tmpdir(), 'sxl-transfer-')), 'up.bin');
+  const data = randomBytes(64 * 1024 + 5);
+  writeFileSync(local, data);
+  const hostFile = join(vm.vmDir, 'guest', 'rootfs', 'Users', 'admin', 'up.bin');
+  const error = await t.throwsAsync(
+    guest.upload(local, '/Users/admin/up.bin', {
+      chunkBytes: 4096,
+      // The last write is acknowledged: the guest's file then changes before it is hashed.
+      onProgress: (bytes) => (bytes === data.length ? writeFileSync(hostFile, 'changed\n') : undefined),
+    }),
+    { instanceOf: TransferChecksumError },
+  );
+  t.is(error.direction, 'upload');
+  t.is(error.localSha256, sha256(data));
+  t.is(error.remoteSha256, sha256(Buffer.from('changed\n')));
   guest.close();
   await vm.guest.powerOff();
 });
