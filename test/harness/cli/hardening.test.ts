@@ -53,7 +53,7 @@ test('--help on each subcommand prints its usage; bad counts and unknown command
   t.regex(huge.stderr, /--repeat must be at most 1000000/);
   const unknown = await runCli(sim, ['frob']);
   t.is(unknown.code, 2);
-  t.regex(unknown.stderr, /expected run, list, show, reap, feedback/);
+  t.regex(unknown.stderr, /expected run, list, show, init, reap, feedback/);
 });
 
 test('feedback --out into a missing folder and reap without tart are one-line errors with their exit codes', async (t) => {
