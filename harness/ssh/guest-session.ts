@@ -385,6 +385,9 @@ function connectWithRetry(endpoint: SshEndpoint, options: ConnectOptions): Promi
   const attemptTimeoutMs = options.attemptTimeoutMs ?? 10_000;
   return retryUntil(
     async () => {
+      // A stream the backend opens (Orchard's port-forward) is the only way to the guest: no probe.
+      if (endpoint.connect)
+        return connectOnce(endpoint, attemptTimeoutMs, await endpoint.connect(options.signal));
       // A bare TCP connect first: it fails at once while sshd is not listening yet, so the poll can
       // look again within 100 ms instead of backing off a handshake to seconds.
       const probe = await tcpProbe(endpoint.host, endpoint.port, {
