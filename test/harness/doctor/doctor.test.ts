@@ -125,6 +125,9 @@ test('a leaked VM slot fails host-vm-limit with the reboot advice; a run that me
     'sim',
     '--repeat',
     '5',
+    // One VM at a time: the test counts where the run stops (with two, both in flight are refused).
+    '--parallel',
+    '1',
     '--seed',
     '1',
     '--quirk',
