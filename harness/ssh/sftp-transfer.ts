@@ -106,7 +106,8 @@ export async function sftpDownload(
           read(next, chunkBytes);
           next += chunkBytes;
         }
-        if (!failed && outstanding === 0 && done.size === 0 && !writing) {
+        // A file that shrank during the copy leaves pieces read past its new end: they are dropped.
+        if (!failed && outstanding === 0 && !done.has(written) && !writing) {
           if (next >= eofAt) {
             // Settled: later callbacks (a pump from a read and one from a write) return early.
             failed = true;
