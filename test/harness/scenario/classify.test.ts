@@ -66,6 +66,13 @@ const harnessErrors: Array<[string, () => unknown]> = [
   ],
   ['UnreadableStateError', () => new errors.UnreadableStateError('the look-up', 'vm', 'garbage')],
   [
+    'TransferChecksumError',
+    () => new errors.TransferChecksumError('download', '/tmp/x', 'admin@vm:22', 'aa', 'bb', 10),
+  ],
+  ['OrchardApiError', () => new errors.OrchardApiError('POST', '/v1/vms', 503, 'no workers')],
+  ['BackendUnsupportedError', () => new errors.BackendUnsupportedError('orchard', 'suspend', 'vm', 'no API')],
+  ['VmLostError', () => new errors.VmLostError('vm', 'worker lost')],
+  [
     'ParseError',
     () =>
       new ParseError({
