@@ -16,6 +16,7 @@ export {
   NoFullWakeError,
   NoSleepError,
   SuspendFailedError,
+  TransferChecksumError,
   UnreadableStateError,
   WaitTimeoutError,
 } from './errors.ts';

@@ -16,6 +16,7 @@ test('harness/index.ts, the scenario API, exports exactly what scenarios use', (
     'NoFullWakeError',
     'NoSleepError',
     'SuspendFailedError',
+    'TransferChecksumError',
     'UnreadableStateError',
     'WaitTimeoutError',
     'approveExtension',
