@@ -44,16 +44,39 @@ export const pollPaces = {
 /**
  * Calls `attempt` until it resolves, at most `timeoutMs` in all. Errors wrapped with `doNotRetry`
  * end the loop at once; a timeout throws WaitTimeoutError carrying the last error as evidence.
+ *
+ * p-retry waits for an attempt however long it takes, so an attempt that never settles (a
+ * connection that hangs without an error) would outlive the bound. An attempt under way at the
+ * deadline may still finish within a grace period (its answer, a check's verdict above all, is the
+ * result); after that, or with the caller's signal, the signal each attempt gets aborts, to end
+ * what it started, and the attempt is given up as failed even if it does not listen.
  */
 export async function retryUntil<T>(
-  attempt: (attemptNumber: number) => Promise<T>,
+  attempt: (attemptNumber: number, signal: AbortSignal) => Promise<T>,
   options: RetryOptions,
 ): Promise<T> {
   const intervalMs = options.intervalMs ?? 1000;
   const factor = options.backoffFactor ?? 1;
   let lastError: Error | undefined;
+  const bound = new AbortController();
+  const onAbort = () => bound.abort(options.signal?.reason);
+  options.signal?.addEventListener('abort', onAbort, { once: true });
+  const deadline =
+    options.timeoutMs === undefined
+      ? undefined
+      : setTimeout(
+          () =>
+            bound.abort(
+              new Error(`the attempt did not end within ${ATTEMPT_GRACE_MS / 1000} s after the deadline`),
+            ),
+          options.timeoutMs + ATTEMPT_GRACE_MS,
+        );
+  const bounded = (attemptNumber: number) =>
+    bound.signal.aborted
+      ? Promise.reject(bound.signal.reason)
+      : untilAborted(attempt(attemptNumber, bound.signal), bound.signal);
   try {
-    return await pRetry(attempt, {
+    return await pRetry(bounded, {
       retries: Number.POSITIVE_INFINITY,
       minTimeout: intervalMs,
       maxTimeout: factor > 1 ? (options.maxIntervalMs ?? intervalMs * 5) : intervalMs,
@@ -76,7 +99,31 @@ export async function retryUntil<T>(
       });
     }
     throw error;
+  } finally {
+    clearTimeout(deadline);
+    options.signal?.removeEventListener('abort', onAbort);
   }
+}
+
+/** How long an attempt under way at a wait's deadline may still take. */
+const ATTEMPT_GRACE_MS = 30_000;
+
+/** `work`, or its signal's reason as soon as that aborts (work that fails later is ignored). */
+function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error);
+      },
+    );
+  });
 }
 
 /** Wraps an error so that retryUntil rethrows it at once instead of trying again. */

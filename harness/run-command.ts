@@ -1,6 +1,7 @@
 // `sysext-lab run` as wiring: resolves the options and the backend's profile, sets up the run
 // directory and the reporters, runs the scenario, and always ends the run with run-finished, from
 // which the reporters leave junit.xml, run.json, summary.json, results.json and report.html behind.
+import { setMaxListeners } from 'node:events';
 import { join, resolve } from 'node:path';
 import { InterruptedError } from './errors.ts';
 import type { InstalledBuild } from './macos/install-build.ts';
@@ -39,6 +40,9 @@ export interface RunOutcome {
 export async function runCommand(request: RunRequest): Promise<RunOutcome> {
   const { options, profile } = resolveRunOptions(request);
   const { scenario, signal } = options;
+  // Every wait of every iteration in flight listens to the run's signal: dozens at once are expected,
+  // not the leak Node warns of past ten.
+  setMaxListeners(256, signal);
   const given = profile.withDefaultInputs(scenario.inputs, options.inputs);
   // Before anything touches the backend: a bad input is a usage error, and no VM is cloned for it.
   await validateScenarioInputs(scenario, given);

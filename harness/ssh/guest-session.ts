@@ -384,18 +384,18 @@ function channelOpenError(error: Error & { reason?: unknown }, connected: boolea
 function connectWithRetry(endpoint: SshEndpoint, options: ConnectOptions): Promise<Client> {
   const attemptTimeoutMs = options.attemptTimeoutMs ?? 10_000;
   return retryUntil(
-    async () => {
+    async (_, attemptSignal) => {
       // A stream the backend opens (Orchard's port-forward) is the only way to the guest: no probe.
       if (endpoint.connect)
-        return connectOnce(endpoint, attemptTimeoutMs, await endpoint.connect(options.signal));
+        return connectOnce(endpoint, attemptTimeoutMs, attemptSignal, await endpoint.connect(attemptSignal));
       // A bare TCP connect first: it fails at once while sshd is not listening yet, so the poll can
       // look again within 100 ms instead of backing off a handshake to seconds.
       const probe = await tcpProbe(endpoint.host, endpoint.port, {
         timeoutMs: Math.min(attemptTimeoutMs, 2_000),
-        ...(options.signal === undefined ? {} : { signal: options.signal }),
+        signal: attemptSignal,
       });
       if (!probe.connected) throw new Error(probe.message);
-      return connectOnce(endpoint, attemptTimeoutMs);
+      return connectOnce(endpoint, attemptTimeoutMs, attemptSignal);
     },
     {
       what: `SSH on ${endpoint.host}:${endpoint.port}`,
@@ -407,7 +407,12 @@ function connectWithRetry(endpoint: SshEndpoint, options: ConnectOptions): Promi
   );
 }
 
-async function connectOnce(endpoint: SshEndpoint, attemptTimeoutMs: number, sock?: Duplex): Promise<Client> {
+async function connectOnce(
+  endpoint: SshEndpoint,
+  attemptTimeoutMs: number,
+  signal: AbortSignal,
+  sock?: Duplex,
+): Promise<Client> {
   // ssh2 loads with the first connection: a CLI command that opens none (--help, list) starts faster.
   const { Client: SshClient } = await import('ssh2');
   return new Promise((resolve, reject) => {
@@ -423,13 +428,35 @@ async function connectOnce(endpoint: SshEndpoint, attemptTimeoutMs: number, sock
       keepaliveInterval: 5_000,
       keepaliveCountMax: 3,
     };
+    // The wait gave up on this attempt (its deadline, Ctrl-C): the connection in progress ends with
+    // it, or a late login would leave a client (and its keepalive timer) that nobody closes.
+    const onAbort = () => {
+      client.end();
+      sock?.destroy();
+      reject(signal.reason);
+    };
+    if (signal.aborted) {
+      reject(signal.reason);
+      return;
+    }
+    signal.addEventListener('abort', onAbort, { once: true });
     client.once('ready', () => {
+      signal.removeEventListener('abort', onAbort);
       // Commands are small request/response exchanges: Nagle's algorithm would add ~40 ms to each.
       client.setNoDelay(true);
       resolve(client);
     });
+    // A server that closes the connection after the key exchange but before the login is done (a
+    // guest falling asleep again) ends ssh2's ready timer without an error: the attempt must end too.
+    client.once('close', () => {
+      signal.removeEventListener('abort', onAbort);
+      reject(
+        new Error(`the SSH connection to ${endpoint.host}:${endpoint.port} closed before the login was done`),
+      );
+    });
     // `on`, not `once`: a failed attempt can still emit a late ECONNRESET, which must not crash the process.
     client.on('error', (error: Error & { level?: string }) => {
+      signal.removeEventListener('abort', onAbort);
       client.end();
       // Wrong credentials will not fix themselves while we wait.
       if (error.level === 'client-authentication') {

@@ -1,7 +1,6 @@
 // A bare TCP connect from this process, as `sysext-lab doctor` needs it: Local Network privacy is
 // decided per process on macOS 15 (TN3179), so only a connect from the harness itself tells.
 import { connect } from 'node:net';
-import { combineSignals } from '../abort.ts';
 
 export type TcpProbeResult = { connected: true } | { connected: false; code: string; message: string };
 
@@ -11,16 +10,20 @@ export function tcpProbe(
   port: number,
   options: { signal?: AbortSignal; timeoutMs?: number } = {},
 ): Promise<TcpProbeResult> {
-  const signal = combineSignals({ signal: options.signal, timeoutMs: options.timeoutMs ?? 10_000 });
+  // A timer and a listener of its own, both removed when it ends: a poll probes every 100 ms for
+  // minutes, and a combined signal per probe would pile listeners onto the caller's.
+  const { signal } = options;
   return new Promise((resolve) => {
     const socket = connect({ host, port });
     const finish = (result: TcpProbeResult) => {
+      clearTimeout(timer);
       signal?.removeEventListener('abort', onAbort);
       socket.destroy();
       resolve(result);
     };
     const onAbort = () =>
       finish({ connected: false, code: 'ETIMEDOUT', message: `connect ETIMEDOUT ${host}:${port}` });
+    const timer = setTimeout(onAbort, options.timeoutMs ?? 10_000);
     signal?.addEventListener('abort', onAbort, { once: true });
     socket.once('connect', () => finish({ connected: true }));
     socket.once('error', (error: NodeJS.ErrnoException) =>

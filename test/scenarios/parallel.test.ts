@@ -77,17 +77,19 @@ test('a VM-limit refusal on start requeues the iteration once; the default takes
   const defaulted = await runOnSim('upgrade-xpc', { repeat: 2, sim: { tartHome: sim.tartHome } });
   t.is(defaulted.exitCode, 0, defaulted.console);
   t.is(JSON.parse(readFileSync(join(defaulted.runDir, 'run.json'), 'utf8')).parallel, 1);
-  // Two asked for, one free: the second start is refused, goes back, and runs once a slot frees.
+  // Two asked for, one free: one start is refused, goes back, and runs once a slot frees.
   const asked = await runOnSim('upgrade-xpc', { repeat: 3, parallel: 2, sim: { tartHome: sim.tartHome } });
   t.is(asked.exitCode, 0, asked.console);
   t.deepEqual(
     asked.results.map((r) => `${r.iteration}:${r.outcome}`),
     ['1:pass', '2:pass', '3:pass'],
   );
+  // Which of the two starts finds the slot taken is up to timing; one of them does, once.
   t.regex(
     asked.console,
-    /Iteration 2 goes back in the queue once: The host refuses to start another macOS VM/,
+    /Iteration [12] goes back in the queue once: The host refuses to start another macOS VM/,
   );
+  t.is(asked.console.match(/goes back in the queue once/g)?.length, 1, asked.console);
   t.deepEqual(junitIterations(asked.runDir), [1, 2, 3]);
 });
 
