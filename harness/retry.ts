@@ -18,6 +18,8 @@ export interface RetryOptions {
   signal?: AbortSignal;
   /** Called after each failed attempt, e.g. for progress output. */
   onAttemptFailed?: (error: Error, attempt: number) => void;
+  /** How long an attempt under way at the deadline may still take before it is given up. @default 30000 */
+  attemptGraceMs?: number;
 }
 
 /** How a poll paces its attempts: the part of RetryOptions that says when to look again. */
@@ -61,16 +63,11 @@ export async function retryUntil<T>(
   const bound = new AbortController();
   const onAbort = () => bound.abort(options.signal?.reason);
   options.signal?.addEventListener('abort', onAbort, { once: true });
-  const deadline =
-    options.timeoutMs === undefined
-      ? undefined
-      : setTimeout(
-          () =>
-            bound.abort(
-              new Error(`the attempt did not end within ${ATTEMPT_GRACE_MS / 1000} s after the deadline`),
-            ),
-          options.timeoutMs + ATTEMPT_GRACE_MS,
-        );
+  const graceMs = options.attemptGraceMs ?? ATTEMPT_GRACE_MS;
+  const deadline = setTimeout(
+    () => bound.abort(new Error(`the attempt did not end within ${graceMs / 1000} s after the deadline`)),
+    options.timeoutMs + graceMs,
+  );
   const bounded = (attemptNumber: number) =>
     bound.signal.aborted
       ? Promise.reject(bound.signal.reason)
@@ -105,7 +102,7 @@ export async function retryUntil<T>(
   }
 }
 
-/** How long an attempt under way at a wait's deadline may still take. */
+/** How long an attempt under way at a wait's deadline may still take, by default. */
 const ATTEMPT_GRACE_MS = 30_000;
 
 /** `work`, or its signal's reason as soon as that aborts (work that fails later is ignored). */
