@@ -34,6 +34,29 @@ export function delay(ms: number, signal?: AbortSignal): Promise<void> {
   });
 }
 
+/**
+ * `work`'s result, or the signal's reason as soon as it aborts: for work that may not listen to the
+ * signal itself. Its late result or error is dropped, never left unhandled.
+ */
+export function untilAborted<T>(work: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (signal === undefined) return work;
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    work.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error);
+      },
+    );
+    if (signal.aborted) onAbort();
+    else signal.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
 /** True when `error` is the reason of an aborted timeout signal (as opposed to a user abort). */
 export function isTimeoutReason(error: unknown): boolean {
   return error instanceof DOMException && error.name === 'TimeoutError';

@@ -1,6 +1,7 @@
 // The only module that imports p-retry: every retry and every poll in the harness goes through it,
 // always bounded by maxRetryTime and the caller's signal.
 import pRetry, { AbortError } from 'p-retry';
+import { untilAborted } from './abort.ts';
 import { WaitTimeoutError } from './errors.ts';
 
 export interface RetryOptions {
@@ -104,24 +105,6 @@ export async function retryUntil<T>(
 
 /** How long an attempt under way at a wait's deadline may still take, by default. */
 const ATTEMPT_GRACE_MS = 30_000;
-
-/** `work`, or its signal's reason as soon as that aborts (work that fails later is ignored). */
-function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-    work.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error);
-      },
-    );
-  });
-}
 
 /** Wraps an error so that retryUntil rethrows it at once instead of trying again. */
 export function doNotRetry(error: unknown): Error {

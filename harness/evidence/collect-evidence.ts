@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { mkdir, readdir, stat } from 'node:fs/promises';
 import { join, relative } from 'node:path';
-import { isTimeoutReason } from '../abort.ts';
+import { isTimeoutReason, untilAborted } from '../abort.ts';
 import { CommandError } from '../errors.ts';
 import { RedactionError, type Redactor } from '../report/redact.ts';
 import type {
@@ -51,6 +51,7 @@ export async function collectEvidence(
     options.onCollector?.(collector.name, 'started');
     try {
       if (ctx.signal.aborted) throw ctx.signal.reason;
+      // A collector that ignores its signal is not waited for; its late work is dropped.
       returned = await untilAborted(collector.collect({ ...ctx, signal }), signal);
     } catch (error) {
       const reason = ctx.signal.aborted
@@ -101,25 +102,6 @@ export async function collectEvidence(
   }
   report.durationMs = Math.round(performance.now() - started);
   return report;
-}
-
-/** Stops waiting for a collector that ignores its signal; its late work is dropped. */
-function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    if (signal.aborted) return onAbort();
-    signal.addEventListener('abort', onAbort, { once: true });
-    work.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (error) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error);
-      },
-    );
-  });
 }
 
 async function describe(

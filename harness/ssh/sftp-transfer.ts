@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto';
 import { open } from 'node:fs/promises';
 import type { SFTPWrapper } from 'ssh2';
+import { untilAborted } from '../abort.ts';
 
 export interface SftpTransferOptions {
   /** Stops the copy with the signal's reason; the remote handle is closed. */
@@ -195,9 +196,9 @@ export async function sftpUpload(
       pending.add(write);
       // A rejected write is seen by the race below or the final allSettled, never unhandled.
       write.catch(() => {});
-      if (pending.size >= inFlight) await raceOrAbort([...pending], options.signal);
+      if (pending.size >= inFlight) await untilAborted(Promise.race(pending), options.signal);
     }
-    await raceOrAbort([Promise.all(pending)], options.signal);
+    await untilAborted(Promise.all(pending), options.signal);
     return { bytes: offset, sha256: hash?.digest('hex') ?? '' };
   } finally {
     await file.close();
@@ -239,25 +240,6 @@ function settings(options: SftpTransferOptions): { chunkBytes: number; inFlight:
     throw new RangeError(`Invalid option inFlight: expected a positive integer, got ${inFlight}`);
   }
   return { chunkBytes, inFlight };
-}
-
-function raceOrAbort(promises: Promise<unknown>[], signal: AbortSignal | undefined): Promise<unknown> {
-  if (signal === undefined) return Promise.race(promises);
-  signal.throwIfAborted();
-  return new Promise((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-    Promise.race(promises).then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error);
-      },
-    );
-  });
 }
 
 function call<T = void>(
