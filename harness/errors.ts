@@ -307,7 +307,8 @@ export class VmLostError extends Error {
   constructor(
     readonly vm: string,
     readonly detail: string,
+    options?: ErrorOptions,
   ) {
-    super(`VM lost: ${vm} is gone from its host: ${detail}`);
+    super(`VM lost: ${vm} is gone from its host: ${detail}`, options);
   }
 }

@@ -1,5 +1,6 @@
 // The seam between the runner and whatever runs VMs. The runner never asks which backend it has.
 
+import type { VmLostError } from '../errors.ts';
 import type { SshEndpoint } from '../ssh/guest-session.ts';
 import type { HostCommandRecord } from './host-command.ts';
 
@@ -69,6 +70,12 @@ export interface VmBackend {
    * runs (so a wait for the guest can stop early). Rejects with the signal's reason on abort.
    */
   whenStopped(name: string, signal: AbortSignal): Promise<VmStopped>;
+  /**
+   * After the guest's connection dropped mid-iteration: a VmLostError when the VM is gone from its
+   * host (an Orchard worker lost), undefined when it still runs (the drop was the guest's own).
+   * A backend without it cannot lose a VM apart from the guest.
+   */
+  lost?(name: string, options?: WaitOptions): Promise<VmLostError | undefined>;
   /** Deletes the VM; deleting a missing VM is fine, so cleanup can be repeated. */
   delete(name: string, options?: WaitOptions): Promise<void>;
   list(options?: WaitOptions): Promise<VmInfo[]>;

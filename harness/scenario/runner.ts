@@ -247,7 +247,8 @@ async function runIteration(
       });
       await scenario.run(context);
     } catch (error) {
-      const recognised = recogniseHostFailure(error) ?? error;
+      const recognised =
+        recogniseHostFailure(error) ?? (await lostVm(plan.backend, vm, guest, error, signal)) ?? error;
       ({ outcome, failure } = classify(recognised, scenario, signal));
       // The host refused to start the VM (its two-VM limit, ours or another's VM): nothing of the
       // iteration ran, so it goes back in the queue once; the second time it is the error it is.
@@ -305,6 +306,23 @@ async function runIteration(
   };
   emit({ type: 'iteration-finished', result });
   return result;
+}
+
+/**
+ * A guest whose connection dropped may have gone with its VM (an Orchard worker lost): then the
+ * iteration ends as the backend's VmLostError, whatever the step that noticed made of the drop.
+ */
+async function lostVm(
+  backend: VmBackend,
+  vm: string,
+  guest: GuestSession | undefined,
+  error: unknown,
+  signal: AbortSignal,
+): Promise<Error | undefined> {
+  if (!guest || guest.isConnected || signal.aborted || !backend.lost) return undefined;
+  const lost = await backend.lost(vm, { signal }).catch(() => undefined);
+  if (lost) lost.cause ??= error;
+  return lost;
 }
 
 /** tart's VM-limit refusal, recognised as a host precondition. */

@@ -85,6 +85,11 @@ test('a worker lost mid-run: its iterations are errors, the others pass, the run
   t.is(onLost.size, 2, JSON.stringify(lost));
   for (const result of run.results) {
     t.is(result.outcome, onLost.has(result.vm) ? 'error' : 'pass', `${result.vm}: ${result.message ?? ''}`);
+    t.is(
+      result.errorType,
+      onLost.has(result.vm) ? 'VmLostError' : undefined,
+      `${result.vm}: ${result.message ?? ''}`,
+    );
   }
   t.is(run.results.length, 4);
   t.is(run.exitCode, 3, run.console);

@@ -2,7 +2,7 @@
 // schedules on a worker, which clones, configures and runs it with tart. Clone and start are one
 // `POST /v1/vms` here; SSH goes through the controller's port-forward unless the workers' VMs are
 // reachable from this machine (the harness runs on the worker).
-import { BackendUnsupportedError, VmLostError } from '../../errors.ts';
+import { BackendUnsupportedError, VmLostError, WaitTimeoutError } from '../../errors.ts';
 import { doNotRetry, retryUntil } from '../../retry.ts';
 import type { SshCredentials, SshEndpoint } from '../../ssh/guest-session.ts';
 import type { HostCommandRecord } from '../host-command.ts';
@@ -34,6 +34,11 @@ export interface OrchardBackendOptions extends OrchardCredentials {
   ipTimeoutMs?: number;
   /** Pause between status polls. @default 1000 */
   pollIntervalMs?: number;
+  /**
+   * How long to wait, after a guest's connection dropped, for the controller to fail its VM (it
+   * takes a worker unseen for 3 minutes as offline) or for its worker to report in. @default 210000
+   */
+  lostTimeoutMs?: number;
 }
 
 export const orchardBackendDefaults = {
@@ -45,6 +50,7 @@ export const orchardBackendDefaults = {
   startTimeoutMs: 3_600_000,
   ipTimeoutMs: 180_000,
   pollIntervalMs: 1000,
+  lostTimeoutMs: 210_000,
 } as const;
 
 export class OrchardBackend implements VmBackend {
@@ -210,6 +216,41 @@ export class OrchardBackend implements VmBackend {
         signal,
       },
     );
+  }
+
+  /**
+   * The controller fails a VM whose worker went silent only after its offline timeout (3 min), so
+   * wait for that verdict; a worker that reports in again meanwhile is alive, and so is the VM.
+   */
+  async lost(name: string, options: WaitOptions = {}): Promise<VmLostError | undefined> {
+    let firstSeen: string | undefined;
+    try {
+      return await retryUntil(
+        async (_attempt, signal) => {
+          const vm = await this.api.getVm(name, { signal });
+          if (!vm) return new VmLostError(name, 'its resource was deleted');
+          if (vm.status === 'failed') return new VmLostError(name, describeVm(vm));
+          const worker = (await this.api.listWorkers({ signal })).find((w) => w.name === vm.worker);
+          // last_seen compared with itself, not with this machine's clock, which may differ.
+          firstSeen ??= worker?.last_seen;
+          if (worker?.last_seen && worker.last_seen !== firstSeen) return undefined;
+          throw new Error(`${describeVm(vm)}, worker last seen ${worker?.last_seen ?? 'never'}`);
+        },
+        {
+          what: `the controller's verdict on ${name} after its connection dropped`,
+          vm: name,
+          timeoutMs: options.timeoutMs ?? this.options.lostTimeoutMs ?? orchardBackendDefaults.lostTimeoutMs,
+          intervalMs: 50,
+          backoffFactor: 2,
+          maxIntervalMs: this.options.pollIntervalMs ?? orchardBackendDefaults.pollIntervalMs,
+          signal: options.signal,
+        },
+      );
+    } catch (error) {
+      // No verdict in time (or the controller does not answer): the VM is not known to be lost.
+      if (error instanceof WaitTimeoutError) return undefined;
+      throw error;
+    }
   }
 
   async delete(name: string, options: WaitOptions = {}): Promise<void> {

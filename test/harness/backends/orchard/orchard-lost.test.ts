@@ -1,0 +1,43 @@
+// OrchardBackend.lost against the simulated controller: a VM whose worker still reports in is not
+// lost (its guest's connection dropped on its own); one whose worker went away is a VmLostError once
+// the controller has failed it, never before.
+import test from 'ava';
+import { OrchardBackend } from '../../../../harness/backends/orchard/orchard-backend.ts';
+import { VmLostError } from '../../../../harness/errors.ts';
+import { startFleet } from '../../../scenarios/run-on-orchard.ts';
+
+const image = 'ghcr.io/cirruslabs/macos-sequoia-base:latest';
+
+test('lost: undefined while the worker reports in; VmLostError naming the status once the worker is gone', async (t) => {
+  t.timeout(120_000);
+  const fleet = await startFleet({ workers: 1 });
+  t.teardown(() => fleet.close());
+  const backend = new OrchardBackend({ ...fleet.settings, pollIntervalMs: 100 });
+  const vm = 'sxl-lost-test-1';
+  await backend.clone(image, vm);
+  await backend.start(vm, { logFile: '/dev/null' });
+  t.teardown(() => backend.delete(vm).catch(() => {}));
+
+  t.is(await backend.lost(vm, { timeoutMs: 20_000 }), undefined);
+
+  const worker = fleet.controller.vms.get(vm)?.worker;
+  t.truthy(worker);
+  fleet.controller.loseWorker(worker ?? '');
+  const lost = await backend.lost(vm, { timeoutMs: 20_000 });
+  t.true(lost instanceof VmLostError, String(lost));
+  t.is(lost?.vm, vm);
+  t.regex(
+    lost?.message ?? '',
+    /status failed \(VM is assigned to a worker that lost connection with the controller\)/,
+  );
+});
+
+test('lost: a VM whose resource was deleted is lost', async (t) => {
+  t.timeout(120_000);
+  const fleet = await startFleet({ workers: 1 });
+  t.teardown(() => fleet.close());
+  const backend = new OrchardBackend(fleet.settings);
+  const lost = await backend.lost('sxl-never-made-1', { timeoutMs: 5_000 });
+  t.true(lost instanceof VmLostError, String(lost));
+  t.regex(lost?.message ?? '', /resource was deleted/);
+});
