@@ -197,6 +197,12 @@ export function validateRunOptions(options: RunOptions, profile: BackendProfile)
       `--sleep-strategy must be guest or suspend, got "${options.sleepStrategy}"`,
     );
   }
+  if (options.sleepStrategy === 'suspend' && profile.suspendProblem) {
+    throw new ConfigError(
+      '--sleep-strategy',
+      `--sleep-strategy suspend cannot be used with --backend ${profile.kind}: ${profile.suspendProblem}; use --sleep-strategy guest`,
+    );
+  }
   const unobservable = unobservableReason(options.scenario.signature, options.sleepStrategy);
   if (unobservable && repetition && repetition.mode !== 'repeat') {
     throw new ConfigError(

@@ -79,6 +79,11 @@ export interface BackendProfile {
     declared: Readonly<Record<string, DeclaredInput>>,
     given: Readonly<Record<string, string>>,
   ): Record<string, string>;
+  /**
+   * Why this backend cannot suspend a VM and resume that same VM (`--sleep-strategy suspend`), or
+   * undefined when it can; the run refuses the option before any VM is made.
+   */
+  readonly suspendProblem?: string;
   /** Why this backend cannot run `image`, or undefined when it can. */
   imageProblem(image: string): string | undefined;
   /** The host shell and agent access `sysext-lab doctor` checks through. */

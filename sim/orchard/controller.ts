@@ -60,6 +60,8 @@ export class SimOrchardController {
   readonly workerResources = new Map<string, WorkerResource>();
   readonly workers = new Map<string, SimWorker>();
   readonly serviceAccount: { name: string; token: string } | undefined;
+  /** VMs created through `POST /v1/vms` so far, deleted ones included (tests count them). */
+  created = 0;
   private readonly server: Server;
   private readonly sockets = new Set<Socket | Duplex>();
   private timer: NodeJS.Timeout | undefined;
@@ -390,6 +392,7 @@ export class SimOrchardController {
       return { status: 409, body: { message: 'VM with this name already exists' } };
     }
     this.vms.set(result.vm.name, result.vm);
+    this.created += 1;
     this.requestScheduling();
     return { status: 200, body: vmJson(result.vm) };
   }

@@ -4,6 +4,8 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import test from 'ava';
+import { runCli } from '../helpers/cli-run.ts';
+import { makeSimEnv, sampleBuilds } from '../helpers/sim-env.ts';
 import { runOnOrchard, startFleet } from './run-on-orchard.ts';
 import { runOnSim } from './run-on-sim.ts';
 import { sized } from './test-size.ts';
@@ -35,6 +37,8 @@ test('upgrade-xpc passes on --backend orchard; the token is masked; no VM is lef
   t.regex(transcript, /POST http:\/\/127\.0\.0\.1:\d+\/v1\/vms/);
   t.regex(transcript, /GET http:\/\/127\.0\.0\.1:\d+\/v1\/vms\/sxl-\S+-1\/ip\?wait=\d+/);
   t.is(fleet.controller.vms.size, 0);
+  // Made through the API, one per iteration (the suspend test below counts on this counter).
+  t.is(fleet.controller.created, 2);
   const token = fleet.settings.serviceAccountToken;
   const leaks = filesUnder(run.runDir).filter((file) => file.text.includes(token));
   t.deepEqual(
@@ -94,4 +98,26 @@ test('a worker lost mid-run: its iterations are errors, the others pass, the run
   t.is(run.results.length, 4);
   t.is(run.exitCode, 3, run.console);
   t.is(fleet.controller.vms.size, 0);
+});
+
+test('--sleep-strategy suspend on --backend orchard: usage error (exit 2) naming both, before any VM is made', async (t) => {
+  t.timeout(60_000);
+  const fleet = await startFleet({ workers: 1 });
+  t.teardown(() => fleet.close());
+  const sim = makeSimEnv();
+  const env = {
+    ORCHARD_URL: fleet.url,
+    ORCHARD_SERVICE_ACCOUNT_NAME: fleet.settings.serviceAccountName,
+    ORCHARD_SERVICE_ACCOUNT_TOKEN: fleet.settings.serviceAccountToken,
+  };
+  const args = ['run', 'sleep-wake-flows', '--backend', 'orchard', '--repeat', '3'];
+  const from = ['--from', join(sampleBuilds, 'SXL Sample 1.0.pkg'), '--artifacts', sim.artifacts];
+  const refused = await runCli(sim, [...args, '--sleep-strategy', 'suspend', ...from], env);
+  t.is(refused.code, 2, refused.stderr);
+  t.regex(
+    refused.stderr,
+    /--sleep-strategy suspend cannot be used with --backend orchard: an Orchard VM can be suspended only once/,
+  );
+  t.is(refused.stderr.trim().split('\n').length, 1, refused.stderr);
+  t.is(fleet.controller.created, 0);
 });

@@ -53,6 +53,10 @@ export const orchardBackendDefaults = {
   lostTimeoutMs: 210_000,
 } as const;
 
+/** Why a run cannot suspend and resume an Orchard VM (the profile refuses the option with it). */
+export const SUSPEND_PROBLEM =
+  "an Orchard VM can be suspended only once and resumed only as a new VM (openapi.yaml powerState), so the run's suspend and resume of one VM cannot be done";
+
 export class OrchardBackend implements VmBackend {
   readonly name = 'orchard';
   readonly api: OrchardApi;
@@ -95,7 +99,7 @@ export class OrchardBackend implements VmBackend {
         'orchard',
         'start suspendable',
         name,
-        "an Orchard VM can be suspended only once and resumed only as a new VM (openapi.yaml powerState), so the run's suspend and resume cannot be done; use --sleep-strategy guest",
+        `${SUSPEND_PROBLEM}; use --sleep-strategy guest`,
       );
     }
     const credentials = this.credentials;

@@ -5,7 +5,12 @@ import { ConfigError, OrchardApiError } from '../../errors.ts';
 import type { BackendProfile, BackendRegistration, BackendSettings } from '../backend-profile.ts';
 import { hostFacts } from '../host-facts.ts';
 import { imageNameProblem } from '../tart/image-reference.ts';
-import { OrchardBackend, type OrchardBackendOptions, orchardBackendDefaults } from './orchard-backend.ts';
+import {
+  OrchardBackend,
+  type OrchardBackendOptions,
+  orchardBackendDefaults,
+  SUSPEND_PROBLEM,
+} from './orchard-backend.ts';
 
 export const orchardBackend: BackendRegistration = {
   kind: 'orchard',
@@ -45,6 +50,7 @@ function createOrchardProfile(settings: BackendSettings): BackendProfile {
     },
     properties: { controller: vms.api.base, ssh: options.ssh ?? orchardBackendDefaults.ssh },
     withDefaultInputs: (_declared, given) => ({ ...given }),
+    suspendProblem: SUSPEND_PROBLEM,
     imageProblem: imageNameProblem,
     doctor: {
       hostCommand: () => Promise.reject(notOnOrchard('host commands')),
