@@ -186,7 +186,7 @@ export async function guestChecks(ctx: GuestCheckContext): Promise<DoctorCheck[]
 
   const guiRef = 'real-mac-review.md item 14; Cirrus images log admin in automatically (kcpassword)';
   try {
-    await waitForGuiSession(guest, { signal, timeoutMs: 120_000 });
+    await recorded(ctx, guest, 'gui-session', () => waitForGuiSession(guest, { signal, timeoutMs: 120_000 }));
     checks.push(
       check(
         'guest-gui-session',
@@ -319,7 +319,9 @@ export async function guestChecks(ctx: GuestCheckContext): Promise<DoctorCheck[]
 
   const ccRef = 'harness/guest-tools: built with the Command Line Tools on first use';
   try {
-    await ensureGuestTool(guest, bootstrapLookupTool, { signal, dir: '/tmp/sxl-doctor-tools' });
+    await recorded(ctx, guest, 'guest-tools', () =>
+      ensureGuestTool(guest, bootstrapLookupTool, { signal, dir: '/tmp/sxl-doctor-tools' }),
+    );
     checks.push(check('guest-cc', 'ok', 'cc builds the guest tools', ccRef));
   } catch (error) {
     checks.push(
@@ -398,9 +400,37 @@ export async function guestChecks(ctx: GuestCheckContext): Promise<DoctorCheck[]
   );
 
   if (ctx.captureUi) await captureUi(ctx, guest, run);
-  if (ctx.sleepProbe !== false) checks.push(await sleepProbe(ctx, guest, vm, startOptions));
+  if (ctx.sleepProbe !== false)
+    checks.push(await recorded(ctx, guest, 'sleep-probe', () => sleepProbe(ctx, guest, vm, startOptions)));
   await run('pmset-log', ['pmset', '-g', 'log']);
   return checks;
+}
+
+/**
+ * Records, under `key`, every command `guest` runs while `work` does: the GUI-session wait, the cc
+ * build and the sleep probe run their own commands, and a hardware report must hold them all.
+ */
+async function recorded<T>(
+  ctx: GuestCheckContext,
+  guest: GuestSession,
+  key: string,
+  work: () => Promise<T>,
+): Promise<T> {
+  const stop = guest.onExec((r) =>
+    ctx.raw.add({
+      side: 'guest',
+      key,
+      command: r.command,
+      exitCode: r.exitCode,
+      stdout: r.stdout,
+      stderr: r.stderr,
+    }),
+  );
+  try {
+    return await work();
+  } finally {
+    stop();
+  }
 }
 
 function parseUserNameOr(text: string): string | undefined {

@@ -100,6 +100,23 @@ test('an image with SIP on, no TCC grants, no cc and a guest that does not sleep
     readFileSync(join(record, 'ui-tree.txt'), 'utf8'),
     /osascript is not allowed assistive access\. \(-1719\)/,
   );
+  // The report holds the commands behind every line, also those the GUI wait, the cc build and the
+  // sleep probe ran themselves: what a user attaches must show why cc and the sleep failed.
+  const index = JSON.parse(readFileSync(join(record, 'report.json'), 'utf8')) as {
+    outputs: { key: string; command: string; stderrFile: string }[];
+  };
+  const commands = (key: string) => index.outputs.filter((o) => o.key === key).map((o) => o.command);
+  t.true(
+    commands('gui-session').some((c) => /^launchctl print gui\/501/.test(c)),
+    commands('gui-session').join('; '),
+  );
+  const cc = index.outputs.find((o) => o.key === 'guest-tools' && /(^|\/)cc /.test(o.command));
+  t.truthy(cc, commands('guest-tools').join('; '));
+  if (cc) t.regex(readFileSync(join(record, cc.stderrFile), 'utf8'), /xcrun|developer tools/i);
+  t.true(
+    commands('sleep-probe').some((c) => /pmset sleepnow/.test(c)),
+    commands('sleep-probe').join('; '),
+  );
 });
 
 test('a leaked VM slot fails host-vm-limit with the reboot advice; a run that meets the limit stops there', async (t) => {
