@@ -1,9 +1,11 @@
 // A build input checked on the host before any VM exists: it is there, readable, and what its name
-// says: a flat package (xar), a zip that holds an app at its top, or an app folder. A mistyped path
-// or a text file given as --from then costs a usage error, not a cloned and booted VM.
+// says: a flat package (xar) whose table of contents installer can read, a zip that holds an app at
+// its top, or an app folder. A mistyped path or a text file given as --from then costs a usage
+// error, not a cloned and booted VM.
 import { constants } from 'node:fs';
 import { access, open, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { NotAPackageError, packageTocNames } from './package-toc-names.ts';
 import { NotAZipError, zipEntryNames } from './zip-entry-names.ts';
 
 const EXPECTED = 'a .pkg file, a .zip of an app, or an .app folder';
@@ -31,8 +33,21 @@ export async function buildFileProblem(path: string): Promise<string | undefined
   const head = await readHead(path, 4).catch((error: NodeJS.ErrnoException) => error);
   if (head instanceof Error) return `"${path}" cannot be read (${head.code ?? head.message})`;
   if (path.endsWith('.pkg')) {
-    if (head.toString('latin1') === 'xar!') return undefined;
-    return `"${path}" is not a flat package: it does not start with xar's magic "xar!" (pkgbuild and productbuild write it); its first bytes are ${show(head)}`;
+    if (head.toString('latin1') !== 'xar!') {
+      return `"${path}" is not a flat package: it does not start with xar's magic "xar!" (pkgbuild and productbuild write it); its first bytes are ${show(head)}`;
+    }
+    let names: string[];
+    try {
+      names = await packageTocNames(path);
+    } catch (error) {
+      if (error instanceof NotAPackageError)
+        return `"${path}" is not a readable flat package: ${error.reason}`;
+      throw error;
+    }
+    // installer reads a component package's PackageInfo or a product archive's Distribution.
+    if (names.includes('PackageInfo') || names.includes('Distribution')) return undefined;
+    const sample = names.slice(0, 5).join(', ') || 'none';
+    return `"${path}" is not an installer package: its table of contents has neither PackageInfo (pkgbuild) nor Distribution (productbuild); its first entries: ${sample}`;
   }
   if (path.endsWith('.zip')) {
     if (head.toString('latin1') !== 'PK\x03\x04') {

@@ -5,6 +5,7 @@ import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileS
 import { join } from 'node:path';
 import test from 'ava';
 import { ZipWriter } from '../../../harness/report/zip-writer.ts';
+import { encodeXar } from '../../../sim/builds/xar-archive.ts';
 import { runCli } from '../../helpers/cli-run.ts';
 import { fakeTart, makeSimEnv, sampleBuilds } from '../../helpers/sim-env.ts';
 
@@ -95,6 +96,30 @@ const cases: { title: string; args: () => Promise<string[]> | string[]; stderr: 
       /--from of upgrade-xpc: ".*notes\.pkg" is not a flat package: it does not start with xar's magic "xar!" .*; its first bytes are "just"/,
   },
   {
+    title: 'a .pkg cut after its first bytes (a download stopped short)',
+    args: () => {
+      const path = scratch('cut.pkg');
+      writeFileSync(path, readFileSync(pkg10).subarray(0, 64));
+      return tartRun('upgrade-xpc', [], ['--from', path, '--to', pkg11]);
+    },
+    stderr:
+      /--from of upgrade-xpc: ".*cut\.pkg" is not a readable flat package: the file is cut: its table of contents ends at byte \d+, the file has 64/,
+  },
+  {
+    title: 'a xar archive that is no installer package',
+    args: async () => {
+      const path = scratch('notes.pkg');
+      const data = Buffer.from('just some notes\n');
+      writeFileSync(
+        path,
+        await encodeXar([{ path: 'notes.txt', data, encoding: 'zlib' }], { mtime: new Date(0) }),
+      );
+      return tartRun('upgrade-xpc', [], ['--from', pkg10, '--to', path]);
+    },
+    stderr:
+      /--to of upgrade-xpc: ".*notes\.pkg" is not an installer package: its table of contents has neither PackageInfo \(pkgbuild\) nor Distribution \(productbuild\); its first entries: notes\.txt/,
+  },
+  {
     title: 'a text file given as --to (.zip)',
     args: () => tartRun('upgrade-xpc', [], ['--from', pkg10, '--to', textFile('notes.zip')]),
     stderr: /--to of upgrade-xpc: ".*notes\.zip" is not a zip archive/,
@@ -136,6 +161,12 @@ const cases: { title: string; args: () => Promise<string[]> | string[]; stderr: 
     title: 'a bad enum',
     args: () => tartRun('upgrade-xpc', ['--input', 'bootstrap-lookup=maybe']),
     stderr: /Invalid --input bootstrap-lookup for upgrade-xpc: expected on, auto or off .*got "maybe"/,
+  },
+  {
+    title: "a bad enum of filter-sleep-wake (issue 14's scenario obeys the same guards)",
+    args: () => tartRun('filter-sleep-wake', ['--input', 'provider=vpn'], ['--from', pkg10]),
+    stderr:
+      /Invalid --input provider for filter-sleep-wake: expected content-filter or dns-proxy .*got "vpn"/,
   },
   {
     title: 'a bad boolean',
