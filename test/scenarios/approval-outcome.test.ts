@@ -15,6 +15,7 @@ for (const scenario of [
   'upgrade-xpc',
   'sleep-wake-flows',
   'same-version-no-replace',
+  'filter-sleep-wake',
 ]) {
   test(`approval-ui-ignored=1 under --approval auto: every ${scenario} iteration falls back to the database and is labelled bypassed`, async (t) => {
     t.timeout(240_000);
