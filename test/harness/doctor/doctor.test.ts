@@ -163,6 +163,43 @@ test('a leaked VM slot fails host-vm-limit with the reboot advice; a run that me
   );
 });
 
+test("a run on a host whose keychain is locked stops at its first iteration with doctor's advice", async (t) => {
+  const sim = makeSimEnv();
+  const run = await runCli(
+    sim,
+    [
+      'run',
+      'upgrade-xpc',
+      '--backend',
+      'sim',
+      '--repeat',
+      '3',
+      '--parallel',
+      '1',
+      '--artifacts',
+      sim.artifacts,
+    ],
+    { SXL_SIM_HOST_FAULTS: 'keychain-locked' },
+  );
+  t.is(run.code, 3, run.stderr);
+  t.regex(
+    run.stdout + run.stderr,
+    /Run stopped: tart cannot create the VM because the login keychain is locked: .*unlock-keychain/,
+  );
+  const results = JSON.parse(readFileSync(join(onlyRunDir(sim), 'results.json'), 'utf8')) as {
+    results: { outcome: string; errorType?: string; message?: string }[];
+  };
+  t.deepEqual(
+    results.results.map((r) => r.errorType ?? r.outcome),
+    ['HostPreconditionError'],
+  );
+  // tart's own text is kept as the evidence at the end of the message.
+  t.regex(
+    results.results[0]?.message ?? '',
+    /\((Failed to create new HostKey|SecKeyCreateRandomKey_ios failed)[^)]*\)$/,
+  );
+});
+
 test('usage errors exit 2', async (t) => {
   const sim = makeSimEnv();
   t.is((await runCli(sim, ['doctor', 'extra'])).code, 2);
