@@ -142,6 +142,8 @@ export function feedbackReport(
     '',
     `Iteration ${chosen.iteration}: ${chosen.outcome}${kind ? ` (${kind})` : ''}: ${chosen.message ?? ''}`,
   );
+  // The extension was approved by editing sysextd's database, not as a user does: Apple must know.
+  if (chosen.findings?.approval) lines.push('', `Approval: ${chosen.findings.approval}.`);
   lines.push('', '## Measured rate', '');
   if (scenario) {
     lines.push(

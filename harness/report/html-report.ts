@@ -86,7 +86,7 @@ export function renderHtmlReport(run: RunDirContents): string {
   );
   for (const it of run.iterations) {
     parts.push(
-      `<tr class="${it.outcome}"><td><a href="#iteration-${it.iteration}">${it.iteration}</a></td><td class="outcome">${it.outcome.toUpperCase()}</td><td>${seconds(it.durationMs)}</td><td>${esc(it.message ?? '')}</td></tr>`,
+      `<tr class="${it.outcome}"><td><a href="#iteration-${it.iteration}">${it.iteration}</a></td><td class="outcome">${it.outcome.toUpperCase()}</td><td>${seconds(it.durationMs)}</td><td>${esc(it.message ?? '')}${approvalLabel(it)}</td></tr>`,
     );
   }
   parts.push('</table>');
@@ -115,6 +115,12 @@ function iterationSection(runDir: string, it: IterationResult): string {
     .join('');
   return `<h2 id="iteration-${it.iteration}">Iteration ${it.iteration}: ${it.outcome.toUpperCase()}</h2>
 <div class="timeline">${blocks.join('')}</div><ol>${steps}</ol><details><summary>Evidence and files</summary><ul>${links}</ul></details>`;
+}
+
+/** An approval that skipped what a user does (`approval: database (bypassed)`) is said on its row. */
+function approvalLabel(it: IterationResult): string {
+  const approval = it.findings?.approval;
+  return approval ? ` <b>approval: ${esc(approval)}</b>` : '';
 }
 
 function rateText(s: ScenarioSummary): string {
