@@ -1,7 +1,17 @@
 // Image identity: the manifests name only images Cirrus publishes (`-base` exists as `:latest`
 // only), the Packer templates bake what runs need and fail without the TCC grants, and `--pull`
 // pulls every image before the first iteration.
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import {
+  chmodSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test from 'ava';
 import { onlyRunDir, runCli } from '../../helpers/cli-run.ts';
@@ -43,6 +53,94 @@ for (const template of readdirSync(imagesDir).filter((f) => f.endsWith('.pkr.hcl
       text,
       /log config --subsystem '\$\{var\.provider_subsystem\}' --mode 'level:debug,persist:debug'/,
     );
+  });
+}
+
+/** The shell provisioner's inline commands of a template, as packer hands them to the guest's sh. */
+function inlineCommands(template: string): string[] {
+  const block = /inline\s*=\s*\[\n([\s\S]*?)\n\s*\]/.exec(template)?.[1] ?? '';
+  // HCL string literals escape as JSON does; the template has no ${...} other than var.*.
+  return block
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line.startsWith('"'))
+    .map((line) => JSON.parse(line.replace(/,$/, '')) as string);
+}
+
+const GRANTED = ['kTCCServiceAccessibility', 'kTCCServiceAppleEvents', 'kTCCServiceScreenCapture'].flatMap(
+  (service) =>
+    ['/usr/bin/osascript', '/usr/libexec/sshd-keygen-wrapper'].map((client) => `${service}|${client}`),
+);
+
+for (const template of readdirSync(imagesDir).filter((f) => f.endsWith('.pkr.hcl'))) {
+  test(`${template}: its TCC check passes with every grant and fails the build, naming the grant, without one`, (t) => {
+    const text = readFileSync(join(imagesDir, template), 'utf8');
+    const base = /variable "base_image"[\s\S]*?default\s*=\s*"([^"]+)"/.exec(text)?.[1] ?? '';
+    t.regex(base, /^ghcr\.io\/cirruslabs\/macos-[a-z]+-base:latest$/);
+    // The commands up to the first one that changes the image: `set -eu` and the check itself.
+    const commands = inlineCommands(text);
+    const check = commands.slice(
+      0,
+      commands.findIndex((c) => c.startsWith('mkdir')),
+    );
+    t.true(check.length >= 2 && check.some((c) => c.includes('TCC.db')), check.join('\n'));
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: packer's interpolation, not JavaScript's
+    const script = check.map((c) => c.replaceAll('${var.base_image}', base)).join('\n');
+    // Linux stands in for the guest: sudo runs its command, sqlite3 answers the query with the rows
+    // sqlite3 prints for it (`service|client`, one per granted row), or fails as without access.
+    const dir = mkdtempSync(join(tmpdir(), 'sxl-tcc-'));
+    try {
+      writeFileSync(join(dir, 'sudo'), '#!/bin/sh\nexec "$@"\n');
+      writeFileSync(
+        join(dir, 'sqlite3'),
+        `#!/bin/sh
+[ "$1" = '/Library/Application Support/com.apple.TCC/TCC.db' ] || { echo "Error: unable to open database \\"$1\\"" >&2; exit 1; }
+case "$2" in *auth_value=2*) ;; *) echo 'Error: the stub expects the granted rows only' >&2; exit 1;; esac
+[ -f "$SXL_TCC_ROWS" ] || { echo 'Error: unable to open database: authorization denied' >&2; exit 1; }
+cat "$SXL_TCC_ROWS"
+`,
+      );
+      chmodSync(join(dir, 'sudo'), 0o755);
+      chmodSync(join(dir, 'sqlite3'), 0o755);
+      const build = (rows: string[] | undefined) => {
+        const file = join(dir, 'rows');
+        rmSync(file, { force: true });
+        if (rows) writeFileSync(file, rows.map((r) => `${r}\n`).join(''));
+        return spawnSync('/bin/sh', ['-c', script], {
+          env: { PATH: `${dir}:${process.env.PATH}`, SXL_TCC_ROWS: file },
+          encoding: 'utf8',
+        });
+      };
+      // The Cirrus base grants AppleEvents twice (System Events and Safari): a duplicate line is fine.
+      const all = build([
+        ...GRANTED,
+        'kTCCServiceAppleEvents|/usr/bin/osascript',
+        'kTCCServicePostEvent|/usr/bin/osascript',
+      ]);
+      t.is(all.status, 0, all.stderr);
+      const oneMissing = build(
+        GRANTED.filter((g) => g !== 'kTCCServiceScreenCapture|/usr/libexec/sshd-keygen-wrapper'),
+      );
+      t.is(oneMissing.status, 1);
+      t.is(
+        oneMissing.stderr,
+        `missing TCC grant kTCCServiceScreenCapture for /usr/libexec/sshd-keygen-wrapper: pull ${base} again\n`,
+      );
+      // A row is the whole `service|client`: a longer client of the same prefix grants nothing.
+      const lookalike = build([
+        ...GRANTED.filter((g) => g !== 'kTCCServiceAccessibility|/usr/bin/osascript'),
+        'kTCCServiceAccessibility|/usr/bin/osascript2',
+      ]);
+      t.is(lookalike.status, 1);
+      t.regex(lookalike.stderr, /^missing TCC grant kTCCServiceAccessibility for \/usr\/bin\/osascript:/);
+      // A base built before 2026-03 has no rows; a TCC.db that cannot be read fails the build too.
+      t.is(build([]).status, 1);
+      const unreadable = build(undefined);
+      t.not(unreadable.status, 0);
+      t.regex(unreadable.stderr, /authorization denied/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 }
 
