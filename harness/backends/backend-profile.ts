@@ -1,5 +1,6 @@
 // A backend profile: everything that differs between the places VMs run (a real Mac with tart, the
 // simulated Mac, later a fleet). The run wiring and the CLI hold a profile and never ask its kind.
+import type { DoctorCheck } from '../doctor/doctor-check.ts';
 import type { HostCommandRecord } from './host-command.ts';
 import type { BackendDescription, VmBackend, WaitOptions } from './vm-backend.ts';
 
@@ -59,6 +60,11 @@ export interface DoctorSupport {
   readonly storageDir: string;
   /** The environment the VM tool runs with (TART_NO_AUTO_PRUNE is read from it). */
   readonly env: Readonly<NodeJS.ProcessEnv>;
+  /**
+   * A fleet's checks (its controller answers, the credentials hold, a slot is free), done instead of
+   * the host checks where the Macs that run the VMs are not this machine (Orchard).
+   */
+  fleetChecks?(options?: WaitOptions): Promise<DoctorCheck[]>;
 }
 
 export interface BackendProfile {

@@ -14,7 +14,7 @@ import { sleepAndWake, sleepWakeDefaults } from '../macos/sleep-wake.ts';
 import { parseSwVers } from '../parse/sw-vers.ts';
 import { parseSubsystemLogMode } from '../parse/unified-log-config.ts';
 import { GuestSession } from '../ssh/guest-session.ts';
-import { tcpProbe } from '../ssh/tcp-probe.ts';
+import { type TcpProbeResult, tcpProbe } from '../ssh/tcp-probe.ts';
 import { type CheckId, check, type DoctorCheck } from './doctor-check.ts';
 import {
   parseCsrutilStatus,
@@ -113,8 +113,11 @@ export async function guestChecks(ctx: GuestCheckContext): Promise<DoctorCheck[]
   checks.push(check('guest-boot', 'ok', `${vm} booted at ${endpoint.host}`, 'tart-cli.md §1 run'));
 
   // Local Network: a connect from this very process; EHOSTUNREACH that persists is the privacy refusal.
+  // An endpoint reached through the backend's own stream (Orchard's port-forward) has no such hop.
   let unreachable = 0;
-  let probe = await tcpProbe(endpoint.host, endpoint.port, { signal, timeoutMs: 5_000 });
+  let probe: TcpProbeResult = endpoint.connect
+    ? { connected: true }
+    : await tcpProbe(endpoint.host, endpoint.port, { signal, timeoutMs: 5_000 });
   const deadline = Date.now() + guestCheckDefaults.sshTimeoutMs;
   while (!probe.connected && Date.now() < deadline && !signal?.aborted) {
     unreachable = probe.code === 'EHOSTUNREACH' ? unreachable + 1 : 0;
@@ -141,7 +144,9 @@ export async function guestChecks(ctx: GuestCheckContext): Promise<DoctorCheck[]
     check(
       'guest-local-network',
       'ok',
-      `this process reaches ${endpoint.host}:${endpoint.port}`,
+      endpoint.connect
+        ? `this process reaches ${endpoint.host}:${endpoint.port} through the backend's stream (port-forward)`
+        : `this process reaches ${endpoint.host}:${endpoint.port}`,
       advice.localNetwork.reference,
     ),
   );

@@ -44,12 +44,30 @@ export async function runDoctor(profile: BackendProfile, options: DoctorOptions)
   const wait = { signal: options.signal, timeoutMs: 60_000 };
   const workDir = options.recordDir ?? (await mkdtemp(join(tmpdir(), 'sxl-doctor-')));
   await mkdir(workDir, { recursive: true });
+  const guests = () =>
+    guestChecks({
+      profile,
+      image: options.image,
+      raw,
+      workDir,
+      captureUi: options.recordDir !== undefined,
+      sleepProbe: options.sleepProbe,
+      signal: options.signal,
+      note: options.note,
+    });
   try {
     // A tart that does not run is doctor's first finding, not a crash: nothing else can be checked.
     const description = await profile.describe(wait).catch((error: Error) => error);
     const toolVersion = description instanceof Error ? '' : description.toolVersion;
-    const checks = await hostChecks({ profile, raw, wait, toolVersion });
-    if (description instanceof Error) {
+    const fleet = profile.doctor.fleetChecks;
+    const checks = fleet
+      ? await fleet.call(profile.doctor, wait)
+      : await hostChecks({ profile, raw, wait, toolVersion });
+    if (fleet) {
+      // A fleet that cannot be reached or used gets no throwaway VM: its failing check says why.
+      if (options.guest !== false && !checks.some((c) => c.status === 'fail'))
+        checks.push(...(await guests()));
+    } else if (description instanceof Error) {
       checks.push(
         check(
           'host-tart',
@@ -60,18 +78,7 @@ export async function runDoctor(profile: BackendProfile, options: DoctorOptions)
         ),
       );
     } else if (options.guest !== false) {
-      checks.push(
-        ...(await guestChecks({
-          profile,
-          image: options.image,
-          raw,
-          workDir,
-          captureUi: options.recordDir !== undefined,
-          sleepProbe: options.sleepProbe,
-          signal: options.signal,
-          note: options.note,
-        })),
-      );
+      checks.push(...(await guests()));
     }
     const imageDigest = await profile.vms.imageDigest(options.image, wait).catch(() => undefined);
     // One line per id, in the documented order; a later line for an id (the boot's verdict) wins.

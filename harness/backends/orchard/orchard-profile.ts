@@ -11,6 +11,7 @@ import {
   orchardBackendDefaults,
   SUSPEND_PROBLEM,
 } from './orchard-backend.ts';
+import { orchardFleetChecks } from './orchard-doctor.ts';
 
 export const orchardBackend: BackendRegistration = {
   kind: 'orchard',
@@ -54,9 +55,19 @@ function createOrchardProfile(settings: BackendSettings): BackendProfile {
     imageProblem: imageNameProblem,
     doctor: {
       hostCommand: () => Promise.reject(notOnOrchard('host commands')),
-      agentExec: () => Promise.reject(notOnOrchard('tart exec')),
+      // Orchard's exec is SSH over the port-forward (tart-cli.md §6), not the guest agent: say so.
+      agentExec: async (vm) => ({
+        command: `tart exec ${vm}`,
+        stdout: '',
+        stderr: 'Orchard offers no tart exec (its exec endpoint is SSH through the port-forward)',
+        exitCode: null,
+        durationMs: 0,
+        startedAt: new Date(),
+        timedOut: false,
+      }),
       storageDir: '',
       env: {},
+      fleetChecks: (waitOptions) => orchardFleetChecks(vms, waitOptions),
     },
     async describe(waitOptions = {}) {
       try {
@@ -77,7 +88,7 @@ function createOrchardProfile(settings: BackendSettings): BackendProfile {
 function notOnOrchard(what: string): ConfigError {
   return new ConfigError(
     '--backend',
-    `sysext-lab doctor cannot run ${what} on an Orchard fleet: run it on a worker with --backend tart`,
+    `sysext-lab doctor cannot run ${what} on an Orchard fleet: its fleet checks replace the host checks; run doctor --backend tart on a worker for its own`,
   );
 }
 

@@ -28,9 +28,10 @@ test('with no fault doctor lists every check, fails none and exits 0', async (t)
   const sim = makeSimEnv();
   const { code, report, stderr } = await doctor(sim);
   t.is(code, 0, stderr);
+  // The fleet checks are Orchard's, in place of the host checks of a Mac such as the sim.
   t.deepEqual(
     report?.checks.map((c) => c.id),
-    [...CHECK_IDS],
+    CHECK_IDS.filter((id) => !id.startsWith('fleet-')),
   );
   t.deepEqual(failed(report), []);
   for (const c of report?.checks ?? []) {
