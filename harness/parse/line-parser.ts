@@ -18,7 +18,9 @@ export type ParseWarningCode =
   /** Entries whose time stamps go back in time. */
   | 'out-of-order'
   /** More distinct keys than a map keeps: the others were dropped. */
-  | 'too-many-keys';
+  | 'too-many-keys'
+  /** A line that is not the command's output (the command line itself, a log line on stderr), skipped. */
+  | 'extra-line';
 
 export interface ParseWarning {
   readonly code: ParseWarningCode;

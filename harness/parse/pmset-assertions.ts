@@ -158,7 +158,9 @@ export function pmsetAssertionsReader(out: ParseOutput): LineParser<PmsetAsserti
 
   return {
     line(line) {
-      if (cut || line.text.trim() === '') return;
+      const trimmed = line.text.trim();
+      // Posters mark the lines they left out with "..." (as in the forum pastes): nothing to read there.
+      if (cut || trimmed === '' || trimmed === '...' || trimmed === '…') return;
       const expected = consume(line.text, line.number);
       if (expected === null) return;
       if (line.mayBeCut) {
@@ -204,7 +206,8 @@ export function parsePmsetAssertions(text: string, options?: ParseOptions): Pmse
 function parseKernelFields(line: string): Map<string, string> {
   const fields = new Map<string, string>();
   const keys = [...line.matchAll(KERNEL_FIELD)].filter(
-    (match) => match.index === 0 || line[match.index - 1] === ' ',
+    // After any blank: a paste may carry the column gaps as TABs.
+    (match) => match.index === 0 || /\s/.test(line[match.index - 1]!),
   );
   keys.forEach((match, index) => {
     const start = match.index + match[0].length;

@@ -41,8 +41,14 @@ export const parseKinds = {
     description: 'systemextensionsctl list',
     example: 'systemextensionsctl list',
     reader: systemExtensionsListReader,
-    detect: (lines) =>
-      opens(lines, /^\d+ extension\(s\)$/) || opens(lines, /^---\s+com\.apple\.system_extension\./),
+    // The first line, or the second after the command line a poster copied with its output.
+    detect: ([first = '', second = '']) => {
+      const opening = /^(?:\d+ extension\(s\)|---\s+com\.apple\.system_extension\.)/;
+      return (
+        opening.test(first.trim()) ||
+        (/systemextensionsctl\s+list\s*$/.test(first) && opening.test(second.trim()))
+      );
+    },
   },
   'launchctl-print-domain': {
     description: 'launchctl print <domain>, e.g. launchctl print system (services, endpoints, disabled)',

@@ -45,6 +45,11 @@ const COUNT_LINE = /^\s*(\d{1,9}) extension\(s\)$/;
 // macOS 15+ appends "(Go to 'System Settings > ...' to modify these system extension(s))".
 const CATEGORY_LINE = /^\s*---\s+(\S+)(?:\s+\(.*\))?$/;
 const HEADER_LINE = /^\s*enabled\s+active\s+teamID\s+bundleID\s*\(version\)\s+name\s+\[state\]$/;
+// Posters often copy the command they typed (after a prompt) with its output.
+const COMMAND_ECHO = /^\s*(?:\S*[%$#>]\s*)?(?:sudo\s+)?systemextensionsctl\s+list\s*$/;
+// systemextensionsctl's NSLog lines on stderr ("... systemextensionsctl[53794:3282207] Cannot
+// getLocalizedStringForKey: ..."), interleaved with the rows when a paste took 2>&1.
+const STDERR_LOG_LINE = /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d+ systemextensionsctl\[\d+:\d+\] /;
 // After the enabled/active columns: teamID, bundleID (short/build), name (may hold spaces, brackets), [state].
 const ROW_REST = /^(\S+)\s+([^\s()]+)\s*\(([^()/\s]*)\/([^()\s]*)\)(?:\s+(.*?))?\s*\[([^[\]]*)\]$/;
 // The categories Apple documents; others (e.g. com.apple.system_extension.cmio) are read as printed.
@@ -65,6 +70,14 @@ export function systemExtensionsListReader(out: ParseOutput): LineParser<SystemE
   // Takes one non-blank line; returns what was expected when the line does not fit, else null.
   const consume = (line: SourceLine): string | null => {
     const text = line.text;
+    if (STDERR_LOG_LINE.test(text) || (count === null && category === null && COMMAND_ECHO.test(text))) {
+      out.warn(
+        'extra-line',
+        line.number,
+        `not the list itself, skipped: ${JSON.stringify(text.slice(0, 80))}`,
+      );
+      return null;
+    }
     if (count === null && category === null) {
       const match = COUNT_LINE.exec(text);
       if (match !== null) {

@@ -1,5 +1,6 @@
 // What people paste (test/fixtures/macos/SOURCES.md names where each shape comes from): every class
 // of the issue reads right, with warnings instead of failures, and strict mode refuses them.
+import { readdirSync } from 'node:fs';
 import test from 'ava';
 import fc from 'fast-check';
 import { parseLaunchctlPrint } from '../../../harness/parse/launchctl-print.ts';
@@ -12,7 +13,7 @@ import { parseScutilNcList } from '../../../harness/parse/scutil-nc-list.ts';
 import { parseSwVers } from '../../../harness/parse/sw-vers.ts';
 import { parseSystemExtensionsList } from '../../../harness/parse/systemextensions-list.ts';
 import { parseUnifiedLog } from '../../../harness/parse/unified-log.ts';
-import { expandTabs, fixture } from './helpers.ts';
+import { expandTabs, FIXTURE_KINDS, fixture, fixtureInput, spacesToTabs, windowsPaste } from './helpers.ts';
 
 test('systemextensionsctl list pasted from its "---" line: the rows, with a missing-count-line warning', (t) => {
   const full = parseSystemExtensionsList(fixture('systemextensions-list-older.txt'));
@@ -30,43 +31,146 @@ test('systemextensionsctl list pasted from its "---" line: the rows, with a miss
   });
 });
 
-test('a camera extension (com.apple.system_extension.cmio) is read as printed, with an unknown-category warning', (t) => {
+test('a camera extension (com.apple.system_extension.cmio) pasted from its "---" line: the row, with warnings', (t) => {
   const { result, warnings } = parseKindText(
     'systemextensions-list',
-    fixture('systemextensions-list-cmio.txt'),
+    fixture('systemextensions-list-cmio-no-count.txt'),
   );
-  const list = result as ReturnType<typeof parseSystemExtensionsList>;
-  t.is(list.count, 2);
-  t.deepEqual(
-    list.extensions.map((e) => [e.category, e.bundleVersion, e.enabled, e.active, e.state]),
-    [
-      ['com.apple.system_extension.cmio', '1', false, false, 'terminated waiting to uninstall on reboot'],
-      ['com.apple.system_extension.cmio', '2', true, true, 'activated enabled'],
+  t.deepEqual(result, {
+    count: 1,
+    extensions: [
+      {
+        category: 'com.apple.system_extension.cmio',
+        enabled: true,
+        active: true,
+        teamId: '2MMRE5MTB8',
+        bundleId: 'com.obsproject.obs-studio.mac-camera-extension',
+        shortVersion: '30.0.0',
+        bundleVersion: '6132306234',
+        name: 'com.obsproject.obs-studio.mac-camera-extension',
+        state: 'activated enabled',
+      },
     ],
-  );
+  });
   t.deepEqual(
-    warnings.map((w) => w.code),
-    ['unknown-category'],
+    warnings.map((w) => [w.code, w.line]),
+    [
+      ['missing-count-line', 1],
+      ['unknown-category', 1],
+    ],
   );
 });
 
-test('launchctl print of an older release: label-only header, 8 spaces, internal domain name, cut inside a block', (t) => {
-  const text = fixture('launchctl-print-older-layout.txt');
-  const { result, warnings } = parseKindText('launchctl-print', text);
-  const print = result as ReturnType<typeof parseLaunchctlPrint>;
-  t.is(print.label, 'com.openssh.sshd');
-  t.is(print.domain, 'system');
-  // The coalition's own "state = active" does not override the job's.
-  t.is(print.state, 'waiting');
-  t.is(print.lastExitCode, 0);
-  t.is(print.program, '/usr/libexec/sshd-keygen-wrapper');
-  // "endpoints = {" / "}" on two lines is an empty block, not an absent one.
-  t.deepEqual(print.endpointBlocks, { endpoints: [] });
+test('a list pasted with its command line, a stderr log line among the rows, a row without name, cut mid-row', (t) => {
+  const { result, warnings } = parseKindText(
+    'systemextensions-list',
+    fixture('systemextensions-list-cmio-obs.txt'),
+  );
+  const list = result as ReturnType<typeof parseSystemExtensionsList>;
+  t.is(list.count, 6);
   t.deepEqual(
-    warnings.map((w) => w.code),
+    list.extensions.map((e) => [e.category.replace('com.apple.system_extension.', ''), e.bundleId, e.name]),
+    [
+      ['cmio', 'com.obsproject.obs-studio.mac-camera-extension', ''],
+      ['endpoint_security', 'at.obdev.littlesnitch.endpointsecurity', 'Little Snitch Endpoint Security'],
+      [
+        'driver_extension',
+        'org.pqrs.Karabiner-DriverKit-VirtualHIDDevice',
+        'org.pqrs.Karabiner-DriverKit-VirtualHIDDevice',
+      ],
+      ['network_extension', 'ch.protonvpn.mac.OpenVPN-Extension', 'ProtonVPN OpenVPN'],
+      ['network_extension', 'ch.protonvpn.mac.WireGuard-Extension', 'ProtonVPN WireGuard'],
+    ],
+  );
+  t.deepEqual(
+    warnings.map((w) => [w.code, w.line]),
+    [
+      ['extra-line', 1],
+      ['unknown-category', 3],
+      ['extra-line', 5],
+      ['truncated', 17],
+    ],
+  );
+  t.is(detectKind(fixture('systemextensions-list-cmio-obs.txt').split('\n')), 'systemextensions-list');
+  t.throws(() => parseSystemExtensionsList(fixture('systemextensions-list-cmio-obs.txt'), { strict: true }), {
+    instanceOf: ParseWarningError,
+  });
+});
+
+test('launchctl print of older releases: label-only header, 8 or 4 spaces, internal domain name, empty blocks on two lines, cut', (t) => {
+  // macOS 10.14 (wazuh-packages #2206): 8 spaces, the paste ends at an open "sockets = {".
+  const mojave = parseKindText('launchctl-print', fixture('launchctl-print-mojave-wazuh.txt'));
+  const print = mojave.result as ReturnType<typeof parseLaunchctlPrint>;
+  t.like(print, {
+    domain: 'system',
+    label: 'com.wazuh.agent',
+    state: 'running',
+    pid: 1486,
+    lastExitCode: 0,
+    program: '/Library/StartupItems/WAZUH/Wazuh-launcher',
+  });
+  // "endpoints = {" / "}" on two lines is an empty block, not an absent one.
+  t.deepEqual(print.endpoints, []);
+  t.deepEqual(Object.keys(print.endpointBlocks), [
+    'endpoints',
+    'dynamic endpoints',
+    'pid-local endpoints',
+    'instance-specific endpoints',
+    'event channels',
+  ]);
+  t.deepEqual(
+    mojave.warnings.map((w) => w.code),
     ['older-layout', 'truncated', 'older-layout'],
   );
-  t.throws(() => parseLaunchctlPrint(text, { strict: true }), { instanceOf: ParseWarningError });
+  t.throws(() => parseLaunchctlPrint(fixture('launchctl-print-mojave-wazuh.txt'), { strict: true }), {
+    instanceOf: ParseWarningError,
+  });
+  // OS X 10.10 (puppet-boxen #104): 4 spaces, cut mid-word after the endpoint blocks.
+  const yosemite = parseKindText('launchctl-print', fixture('launchctl-print-yosemite-boxen.txt'));
+  t.like(yosemite.result, {
+    domain: 'system',
+    label: 'dev.mysql',
+    state: 'running',
+    pid: 24784,
+    lastExitCode: 1,
+  });
+  t.deepEqual(
+    yosemite.warnings.map((w) => w.code),
+    ['older-layout', 'truncated', 'older-layout'],
+  );
+});
+
+test('nested coalition dictionaries keep their own "state =" lines: the job\'s state is the job\'s', (t) => {
+  // The coalition blocks of a real recent launchctl print (SOURCES.md), put into the Mojave job at its indentation.
+  const coalitions = [
+    'resource coalition = {',
+    '\tID = 1296',
+    '\ttype = resource',
+    '\tstate = terminated',
+    '\tactive count = 0',
+    '\tname = io.shuttle.daemon',
+    '}',
+    '',
+    'jetsam coalition = {',
+    '\tID = 1297',
+    '\ttype = jetsam',
+    '\tstate = terminated',
+    '\tactive count = 0',
+    '\tname = io.shuttle.daemon',
+    '}',
+    '',
+  ]
+    .map((line) => (line === '' ? '' : `        ${line.replace('\t', '        ')}`))
+    .join('\n');
+  const text = fixture('launchctl-print-mojave-wazuh.txt').replace(
+    '        event triggers = {',
+    `${coalitions}\n        event triggers = {`,
+  );
+  t.not(text, fixture('launchctl-print-mojave-wazuh.txt'));
+  const print = parseLaunchctlPrint(text);
+  t.is(print.state, 'running');
+  t.is(print.values.state, 'running');
+  t.false('ID' in print.values);
 });
 
 test('pmset -g assertions with a locale time, legacy types and rows without process name or age', (t) => {
@@ -88,6 +192,24 @@ test('pmset -g assertions with a locale time, legacy types and rows without proc
     },
   ]);
   t.deepEqual([...new Set(warnings.map((w) => w.code))], ['older-layout']);
+  // A locale time with a comma and trailing spaces, and "..." lines where the poster left rows out.
+  const spotifree = parseKindText('pmset-assertions', fixture('pmset-assertions-locale-time.txt'));
+  t.like(spotifree.result, {
+    timestamp: null,
+    localTime: '4/16/14, 8:56:48 PM CDT',
+    systemWide: { PreventUserIdleSystemSleep: 1 },
+  });
+  t.like((spotifree.result as ReturnType<typeof parsePmsetAssertions>).byProcess[0], {
+    pid: 425,
+    process: 'applet',
+    age: '56:10:03',
+    type: 'PreventUserIdleSystemSleep',
+    name: 'executing event',
+  });
+  t.deepEqual(
+    spotifree.warnings.map((w) => w.code),
+    ['older-layout'],
+  );
   // The issue's German locale line reads the same way.
   const german = fixture('pmset-assertions.txt').replace(/^.*\n/, '13.08.15 19:19:28 MESZ\n');
   t.is(parsePmsetAssertions(german).localTime, '13.08.15 19:19:28 MESZ');
@@ -196,81 +318,114 @@ test('pkgutil --pkg-info and --files: the receipt fields and the paths', (t) => 
   t.throws(() => parsePkgutilPkgInfo('hello\n'), { instanceOf: ParseError });
 });
 
-// Every fixture of test/fixtures/macos by the kind that reads it.
-const PASTES: Record<string, string[]> = {
-  'systemextensions-list': [
-    'systemextensions-list-older.txt',
-    'systemextensions-list-macos15.txt',
-    'systemextensions-list-no-count.txt',
-    'systemextensions-list-cmio.txt',
-    'systemextensions-list-santa.txt',
-  ],
-  'launchctl-print': [
-    'launchctl-print-akd.txt',
-    'launchctl-print-older-layout.txt',
-    'launchctl-print-ne-sysext.txt',
-  ],
-  'launchctl-print-domain': ['launchctl-print-system-domain.txt'],
-  'launchctl-list': ['launchctl-list.txt'],
-  'sw-vers': ['sw-vers-14.txt', 'sw-vers-rsr.txt', 'sw-vers-rsr-spaces.txt', 'sw-vers-10.13.txt'],
-  'pmset-log': ['pmset-log-header.txt', 'pmset-log-wake-sleep.txt'],
-  'pmset-assertions': ['pmset-assertions.txt', 'pmset-assertions-legacy.txt'],
-  'unified-log': [
-    'log-stream-default.txt',
-    'log-show-compact.txt',
-    'log-show-json-object.txt',
-    'log-stream-source.txt',
-    'log-ndjson-unordered.txt',
-  ],
-  installer: ['installer-upgrade.txt'],
-  'codesign-display': ['codesign-dv.txt'],
-  'spctl-assess': ['spctl-accepted.txt'],
-  'scutil-nc-list': ['scutil-nc-list-l2tp.txt', 'scutil-nc-list-redacted.txt'],
-  'pkgutil-pkg-info': ['pkgutil-pkg-info.txt'],
-};
+const SAMPLES = Object.entries(FIXTURE_KINDS).map(([name, kind]) => ({
+  name,
+  kind,
+  text: fixtureInput(name),
+}));
+
+test('every file of test/fixtures/macos has its kind here and its source in SOURCES.md', (t) => {
+  const files = readdirSync(new URL('../../fixtures/macos/', import.meta.url)).filter((name) =>
+    name.endsWith('.txt'),
+  );
+  t.deepEqual(files.sort(), Object.keys(FIXTURE_KINDS).sort());
+  const sources = fixture('SOURCES.md');
+  for (const name of files) t.true(sources.includes(`| ${name} `), `${name} is not in SOURCES.md`);
+});
 
 test('auto picks the kind of every fixture from its first lines', (t) => {
-  for (const [kind, names] of Object.entries(PASTES)) {
-    for (const name of names) t.is(detectKind(fixture(name).split('\n')) as string | null, kind, name);
-  }
+  for (const { name, kind, text } of SAMPLES) t.is(detectKind(text.split('\n')) as string | null, kind, name);
   t.is(detectKind(['hello world']), null);
 });
 
-test('property: a paste cut at any line or inside any line never throws', (t) => {
-  const samples = Object.entries(PASTES).flatMap(([kind, names]) =>
-    names.map((name) => [kind, fixture(name)] as const),
-  );
+// Every prefix of every fixture, cut at each character: at every line end and inside every line.
+test('a paste cut anywhere after its first line never throws; cut inside the first line it is a ParseError', (t) => {
+  let cuts = 0;
+  for (const { name, kind, text } of SAMPLES) {
+    // The first line of the command's output (after the command line, when the poster copied it too).
+    const echo = /^[^\n]*systemextensionsctl list\n/.exec(text)?.[0].length ?? 0;
+    const firstLineEnd = text.indexOf('\n', echo);
+    for (let at = 1; at <= text.length; at++) {
+      const cut = text.slice(0, at);
+      if (cut.trim() === '') continue;
+      cuts++;
+      try {
+        parseKindText(kind, cut);
+      } catch (error) {
+        // A first line cut short is no longer the command's output: there is nothing to read.
+        if (error instanceof ParseError && at <= firstLineEnd) continue;
+        t.fail(`${name} cut at ${at} of ${text.length} (${JSON.stringify(cut.slice(-30))}): ${error}`);
+        return;
+      }
+    }
+  }
+  t.true(cuts > 10_000, `${cuts} cuts`);
+});
+
+test('property: a paste cut at any line, in any layout (TABs, spaces, CRLF), never throws', (t) => {
+  const layouts = [(text: string) => text, (text: string) => expandTabs(text, 8), windowsPaste];
   t.notThrows(() =>
     fc.assert(
-      fc.property(fc.constantFrom(...samples), fc.nat(), fc.boolean(), ([kind, text], at, inLine) => {
-        const lines = text.split('\n');
-        // Keep the first line whole: with nothing of the command's output there is nothing to read.
-        const keep = 1 + (at % lines.length);
-        let cut = lines.slice(0, keep).join('\n');
-        if (inLine && keep > 1) cut = cut.slice(0, cut.length - (at % Math.max(1, lines[keep - 1]!.length)));
-        else cut += '\n';
-        if (cut.trim() === '') return;
-        parseKindText(kind, cut);
-      }),
+      fc.property(
+        fc.constantFrom(...SAMPLES),
+        fc.constantFrom(...layouts),
+        fc.nat(),
+        fc.boolean(),
+        ({ kind, text }, layout, at, inLine) => {
+          const lines = layout(text).split('\n');
+          // Keep the first line whole: with nothing of the command's output there is nothing to read.
+          const first = /systemextensionsctl list\s*$/.test(lines[0]!) ? 2 : 1;
+          const keep = Math.min(lines.length, first + (at % lines.length));
+          let cut = lines.slice(0, keep).join('\n');
+          if (inLine && keep > first)
+            cut = cut.slice(0, cut.length - (at % Math.max(1, lines[keep - 1]!.length)));
+          // A whole line ends with its newline; the last line stays as the paste has it (maybe cut).
+          else if (keep < lines.length) cut += '\n';
+          if (cut.trim() === '') return;
+          parseKindText(kind, cut);
+        },
+      ),
       { numRuns: 1500 },
     ),
   );
 });
 
-test('property: TABs turned into spaces (any width) or spaces into TABs read the same facts', (t) => {
-  const samples = Object.entries(PASTES)
-    // Compact log style and launchctl print keep their own spacing; JSON strings hold no layout.
-    .filter(([kind]) => kind !== 'unified-log')
-    .flatMap(([kind, names]) => names.map((name) => [kind, fixture(name)] as const));
+// Compact log style keeps its own spacing; JSON strings and log messages hold no layout.
+const LAYOUT_SAMPLES = SAMPLES.filter(({ kind }) => kind !== 'unified-log');
+
+test('property: TABs turned into spaces (any width) read the same facts', (t) => {
   t.notThrows(() =>
     fc.assert(
-      fc.property(fc.constantFrom(...samples), fc.integer({ min: 2, max: 8 }), ([kind, text], width) => {
-        const expected = parseKindText(kind, text).result;
-        const expanded = parseKindText(kind, expandTabs(text, width)).result;
-        if (JSON.stringify(expanded) !== JSON.stringify(expected)) {
-          throw new Error(`${kind}: TABs expanded at width ${width} read differently`);
-        }
-      }),
+      fc.property(
+        fc.constantFrom(...LAYOUT_SAMPLES),
+        fc.integer({ min: 1, max: 8 }),
+        ({ name, kind, text }, width) => {
+          const expected = parseKindText(kind, text).result;
+          const expanded = parseKindText(kind, expandTabs(text, width)).result;
+          if (JSON.stringify(expanded) !== JSON.stringify(expected)) {
+            throw new Error(`${name}: TABs expanded at width ${width} read differently`);
+          }
+        },
+      ),
+      { numRuns: 300 },
+    ),
+  );
+});
+
+test('property: runs of spaces turned into TABs read the same facts', (t) => {
+  t.notThrows(() =>
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...LAYOUT_SAMPLES),
+        fc.integer({ min: 2, max: 8 }),
+        ({ name, kind, text }, run) => {
+          const expected = parseKindText(kind, expandTabs(text, 8)).result;
+          const tabbed = parseKindText(kind, spacesToTabs(expandTabs(text, 8), run)).result;
+          if (JSON.stringify(tabbed) !== JSON.stringify(expected)) {
+            throw new Error(`${name}: runs of ${run}+ spaces as TABs read differently`);
+          }
+        },
+      ),
       { numRuns: 300 },
     ),
   );
