@@ -43,6 +43,38 @@ export function runningProgram(
   );
 }
 
+/** Which build the running job executes, from the sha256 of its program (null: no job) and of both builds. */
+export type RunningBuild =
+  | 'no job'
+  | 'the first build'
+  | 'the reinstalled build'
+  | 'a binary identical in both builds'
+  | 'neither build';
+
+export function runningBuild(runningSha: string | null, firstSha: string, reshipSha: string): RunningBuild {
+  if (runningSha === null) return 'no job';
+  if (runningSha === firstSha)
+    return runningSha === reshipSha ? 'a binary identical in both builds' : 'the first build';
+  return runningSha === reshipSha ? 'the reinstalled build' : 'neither build';
+}
+
+/**
+ * The check `same-version-kept`: the first build (or a binary both builds share) must still run;
+ * no job, the reinstalled build or neither build fails it with `statement` and launchctl's evidence.
+ */
+export function checkFirstBuildKept(
+  which: RunningBuild,
+  statement: string,
+  evidence: Record<string, string>,
+): void {
+  if (which === 'the first build' || which === 'a binary identical in both builds') return;
+  throw new CheckFailedError(
+    'same-version-kept',
+    `Running extension is not the first build: ${statement}`,
+    evidence,
+  );
+}
+
 export default defineScenario({
   id: 'same-version-no-replace',
   title: 'Installing a build with the same versions keeps the running extension (expected behaviour)',
@@ -103,16 +135,7 @@ export default defineScenario({
       const evidence = { [`launchctl-print-${label}.txt`]: raw };
       const program = runningProgram(job, { label, target: t.guest.target, evidence });
       const runningSha = program ? await readSha(program, `the running program of system/${label}`) : null;
-      const which =
-        runningSha === null
-          ? 'no job'
-          : runningSha === firstSha && runningSha !== reshipSha
-            ? 'the first build'
-            : runningSha === reshipSha && runningSha !== firstSha
-              ? 'the reinstalled build'
-              : runningSha === firstSha
-                ? 'a binary identical in both builds'
-                : 'neither build';
+      const which = runningBuild(runningSha, firstSha, reshipSha);
       const statement = `system/${label} runs ${program ?? '(no program)'} (sha256 ${runningSha ?? 'n/a'}): ${which}; first build ${firstSha}, reinstalled build ${reshipSha}`;
       t.note(statement);
       t.recordFinding('running-binary', which);
@@ -120,13 +143,7 @@ export default defineScenario({
         runningBefore.job?.pid != null && job?.pid != null && runningBefore.job.pid !== job.pid
           ? `; pid changed ${runningBefore.job.pid} -> ${job.pid}`
           : '';
-      if (which !== 'the first build' && which !== 'a binary identical in both builds') {
-        throw new CheckFailedError(
-          'same-version-kept',
-          `Running extension is not the first build: ${statement}${pidChanged}`,
-          evidence,
-        );
-      }
+      checkFirstBuildKept(which, `${statement}${pidChanged}`, evidence);
     });
 
     /** sha256 of a guest file; a file the harness cannot hash is an error, not a verdict. */

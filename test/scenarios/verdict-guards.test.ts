@@ -1,10 +1,16 @@
-// The two scenario-level guards that keep a harness problem off the signature, on the values the
+// The scenario-level guards that keep a harness problem off the signature, on the values the
 // scenarios read: only sysextd's location refusal is forum report 3, and a running job whose program
-// cannot be read is an error, while no job at all is the first build stopped.
+// cannot be read is an error, while no job at all is the first build stopped. And the
+// same-version-kept verdict on each running binary (the sim never replaces an equal version, so its
+// failing side is reached here).
 import test from 'ava';
-import { UnreadableStateError } from '../../harness/errors.ts';
+import { CheckFailedError, UnreadableStateError } from '../../harness/errors.ts';
 import { isLocationRefusal } from '../../scenarios/activation-location.ts';
-import { runningProgram } from '../../scenarios/same-version-no-replace.ts';
+import {
+  checkFirstBuildKept,
+  runningBuild,
+  runningProgram,
+} from '../../scenarios/same-version-no-replace.ts';
 
 test("report 3 is only sysextd refusing the location (or the app's code 4 for it)", (t) => {
   t.true(
@@ -57,4 +63,38 @@ test('no job at all is the first build stopped (null); a program is returned as 
     ),
     '/Library/SystemExtensions/X/proxy.systemextension/Contents/MacOS/proxy',
   );
+});
+
+const FIRST = 'a'.repeat(64);
+const RESHIP = 'b'.repeat(64);
+const OTHER = 'c'.repeat(64);
+
+test('same-version-kept: the first build, or a binary both builds share, passes; anything else fails on it', (t) => {
+  const evidence = { 'launchctl-print.txt': 'state = running' };
+  const kept: Array<[string | null, string, string]> = [
+    [FIRST, FIRST, RESHIP],
+    [FIRST, FIRST, FIRST],
+  ];
+  t.deepEqual(
+    kept.map(([running, first, reship]) => runningBuild(running, first, reship)),
+    ['the first build', 'a binary identical in both builds'],
+  );
+  for (const [running, first, reship] of kept) {
+    t.notThrows(() => checkFirstBuildKept(runningBuild(running, first, reship), 'statement', evidence));
+  }
+  const replaced: Array<[string | null, string]> = [
+    [RESHIP, 'the reinstalled build'],
+    [OTHER, 'neither build'],
+    [null, 'no job'],
+  ];
+  for (const [running, which] of replaced) {
+    t.is(runningBuild(running, FIRST, RESHIP), which);
+    const error = t.throws(
+      () => checkFirstBuildKept(runningBuild(running, FIRST, RESHIP), `runs ${which}`, evidence),
+      { instanceOf: CheckFailedError },
+    );
+    t.is(error?.check, 'same-version-kept');
+    t.is(error?.message, `Running extension is not the first build: runs ${which}`);
+    t.deepEqual(error?.evidence, evidence);
+  }
 });
