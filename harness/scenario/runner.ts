@@ -214,6 +214,8 @@ async function runIteration(
         label: vm,
         signal,
         timeoutMs: plan.sshTimeoutMs ?? 180_000,
+        // EHOSTUNREACH for 15 s from a guest with an address is Local Network privacy: stop with the advice.
+        unreachableGiveUpMs: 15_000,
       });
       lease.attachGuest(guest);
       const session = guest;

@@ -68,6 +68,13 @@ export interface ConnectOptions {
   timeoutMs?: number;
   /** Bound for one attempt (TCP connect + handshake + auth). @default 10000 */
   attemptTimeoutMs?: number;
+  /**
+   * Give up, with the EHOSTUNREACH as the error, once every attempt for this long got it: this
+   * process may not use the local network (TN3179), and the timeout would only delay the same
+   * answer. For a first connect to a guest that has an address; a sleeping or rebooting guest
+   * answers the same way for a while. @default never
+   */
+  unreachableGiveUpMs?: number;
 }
 
 export interface TransferOptions {
@@ -383,6 +390,7 @@ function channelOpenError(error: Error & { reason?: unknown }, connected: boolea
 
 function connectWithRetry(endpoint: SshEndpoint, options: ConnectOptions): Promise<Client> {
   const attemptTimeoutMs = options.attemptTimeoutMs ?? 10_000;
+  let unreachableSince: number | undefined;
   return retryUntil(
     async (_, attemptSignal) => {
       // A stream the backend opens (Orchard's port-forward) is the only way to the guest: no probe.
@@ -394,7 +402,15 @@ function connectWithRetry(endpoint: SshEndpoint, options: ConnectOptions): Promi
         timeoutMs: Math.min(attemptTimeoutMs, 2_000),
         signal: attemptSignal,
       });
-      if (!probe.connected) throw new Error(probe.message);
+      if (!probe.connected) {
+        unreachableSince = probe.code === 'EHOSTUNREACH' ? (unreachableSince ?? Date.now()) : undefined;
+        const unreachableMs = unreachableSince === undefined ? 0 : Date.now() - unreachableSince;
+        if (options.unreachableGiveUpMs !== undefined && unreachableMs >= options.unreachableGiveUpMs)
+          throw doNotRetry(
+            new Error(`${probe.message} on every attempt for ${Math.round(unreachableMs / 1000)} s`),
+          );
+        throw new Error(probe.message);
+      }
       return connectOnce(endpoint, attemptTimeoutMs, attemptSignal);
     },
     {

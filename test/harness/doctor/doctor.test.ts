@@ -201,6 +201,47 @@ test("a run on a host whose keychain is locked stops at its first iteration with
   );
 });
 
+test('a run whose process may not use the local network stops at its first iteration with the exemption advice', async (t) => {
+  // Did not hang: the SSH wait alone is 180 s; persistent EHOSTUNREACH ends it after 15 s.
+  t.timeout(120_000);
+  const sim = makeSimEnv();
+  const run = await runCli(
+    sim,
+    [
+      'run',
+      'upgrade-xpc',
+      '--backend',
+      'sim',
+      '--repeat',
+      '3',
+      '--parallel',
+      '1',
+      '--artifacts',
+      sim.artifacts,
+    ],
+    {
+      SXL_SIM_HOST_FAULTS: 'local-network-denied',
+      NODE_OPTIONS: `--import ${join(repo, 'sim', 'host', 'local-network-policy.mjs')}`,
+    },
+  );
+  t.is(run.code, 3, run.stderr);
+  t.regex(
+    run.stdout,
+    /Run stopped: This process may not reach the VMs \(Local Network privacy\): Run the harness from Terminal/,
+  );
+  const results = JSON.parse(readFileSync(join(onlyRunDir(sim), 'results.json'), 'utf8')) as {
+    results: { outcome: string; errorType?: string; message?: string }[];
+  };
+  t.deepEqual(
+    results.results.map((r) => r.errorType ?? r.outcome),
+    ['HostPreconditionError'],
+  );
+  t.regex(
+    results.results[0]?.message ?? '',
+    /\(connect EHOSTUNREACH [\d.]+:\d+ on every attempt for \d+ s\)$/,
+  );
+});
+
 test('usage errors exit 2', async (t) => {
   const sim = makeSimEnv();
   t.is((await runCli(sim, ['doctor', 'extra'])).code, 2);
