@@ -5,6 +5,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test from 'ava';
+import { synthesize, syntheticInputs } from '../../../bench/parse-inputs.ts';
+import { parseKinds, parseKindText } from '../../../harness/parse/registry.ts';
 import { cli } from '../../helpers/sim-env.ts';
 import { fixture } from './helpers.ts';
 
@@ -56,6 +58,29 @@ test('a slow producer piping more than 64 KB of launchctl list parses completely
   t.deepEqual(parsed.jobs[3998], { pid: 4098, status: 0, label: 'com.example.job3998' });
   t.deepEqual(parsed.jobs[3999], { pid: null, status: 0, label: 'com.example.job3999' });
   t.deepEqual(parsed.warnings, []);
+});
+
+// Every kind, as `(sleep 1; cat f) | sysext-lab parse <kind>` feeds it: a pause, then more than the
+// 64 KB of a pipe buffer in uneven pieces. The printed JSON must be what the parse in memory gives.
+// (bench/parse-memory.ts --cli does the same with 100 MB and more, and measures the memory.)
+test('every kind reads a slow producer on a pipe completely: the JSON equals the parse in memory', async (t) => {
+  t.timeout(300_000);
+  t.deepEqual(Object.keys(syntheticInputs).sort(), Object.keys(parseKinds).sort());
+  for (const kind of Object.keys(parseKinds)) {
+    const text = [...synthesize(syntheticInputs[kind]!, 200_000)].join('');
+    const run = await runCli([kind], async (stdin) => {
+      await pause(200);
+      for (let at = 0, piece = 1; at < text.length; at += piece * 9_973, piece = (piece % 7) + 1) {
+        stdin.write(text.slice(at, at + piece * 9_973));
+        await pause(10);
+      }
+      stdin.end();
+    });
+    t.is(run.code, 0, `${kind}: ${run.stderr}`);
+    const { result, warnings } = parseKindText(kind, text);
+    const expected = result !== null && typeof result === 'object' ? { ...result, warnings } : result;
+    t.deepEqual(JSON.parse(run.stdout), JSON.parse(JSON.stringify(expected)), kind);
+  }
 });
 
 test('the printed JSON equals the in-memory result, lists read back from their spill files', async (t) => {
