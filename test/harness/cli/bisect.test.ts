@@ -6,7 +6,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test from 'ava';
-import type { BisectReport } from '../../../harness/commands/bisect-command.ts';
+import { type BisectReport, renderReport } from '../../../harness/commands/bisect-command.ts';
 import { makeVersionBuild } from '../../../sim/builds/make-sample-builds.ts';
 import { runCli } from '../../helpers/cli-run.ts';
 import { makeSimEnv } from '../../helpers/sim-env.ts';
@@ -45,6 +45,23 @@ test('six builds, the rate jumps from 0 to 60% at 1.4: bisect names 1.4, with th
     report.sentence,
     /^First build above 20%: 1\.4, after 1\.3 \(below\)\. \d+ upgrades in \d step\(s\)\.$/,
   );
+  // The evidence per build as the text output prints it: each run build's count and run directory.
+  const lines = renderReport(report).split('\n');
+  t.is(lines[0], 'Bisect of upgrade-xpc over 6 builds (--to), threshold 20%:');
+  for (const b of report.builds) {
+    const line = lines.find((l) => l.startsWith(`  ${b.version}  `)) ?? '';
+    if (b.verdict === undefined) t.is(line, `  ${b.version}  not run`);
+    else {
+      t.true(
+        line.startsWith(
+          `  ${b.version}  ${b.verdict} 20%: ${b.fail} of ${b.iterations} upgrades lost the XPC endpoint`,
+        ),
+        line,
+      );
+      t.true(line.endsWith(`(${b.runDir})`), line);
+    }
+  }
+  t.is(lines.at(-2), report.sentence);
   t.log(report.sentence);
 });
 
