@@ -9,6 +9,7 @@ import { ConfigError } from '../errors.ts';
 import { type RunDirContents, readRunDir } from '../report/run-dir.ts';
 import { runLabels } from '../report/run-label.ts';
 import type { ScenarioSummary } from '../report/run-summary.ts';
+import type { FailureSignature } from '../scenario/define-scenario.ts';
 import { compareRates, comparisonSentence, type RateComparison } from '../stats/compare-rates.ts';
 import type { Repetition } from '../stats/repetition.ts';
 
@@ -176,7 +177,15 @@ function pickSummary(run: RunDirContents, scenario: string, image: string | unde
  */
 export function compareToRepetition(
   runA: string,
-  options: { scenario: string; max: number; images?: string[]; otherMode?: string; artifactsDir?: string },
+  options: {
+    scenario: string;
+    max: number;
+    images?: string[];
+    otherMode?: string;
+    artifactsDir?: string;
+    /** This run's signature. @default the built-in scenario's */
+    signature?: Pick<FailureSignature, 'check' | 'message'>;
+  },
 ): Repetition {
   if (options.otherMode) {
     throw new ConfigError(
@@ -196,6 +205,21 @@ export function compareToRepetition(
       '--compare-to',
       `Cannot compare runs of different scenarios: ${run.runDir} has scenario ${String(run.manifest.scenario ?? '(none)')}, this run has scenario ${options.scenario}`,
     );
+  }
+  // A run of the same scenario under another signature counted another bug: refused before any
+  // iteration runs, not after. The signature is the caller's scenario's, else the built-in's.
+  const signature = options.signature ?? findScenario(options.scenario)?.signature;
+  if (signature) {
+    const describe = (s: { check?: string; message?: string }) =>
+      `check ${s.check}${s.message ? ` with a message matching ${s.message}` : ''}`;
+    const theirs = describe((run.manifest.signature ?? {}) as { check?: string; message?: string });
+    const ours = describe({ check: signature.check, message: signature.message?.source });
+    if (theirs !== ours) {
+      throw new ConfigError(
+        '--compare-to',
+        `Cannot compare runs of different failure signatures: ${run.runDir} has failure signature ${theirs}, this run has failure signature ${ours}`,
+      );
+    }
   }
   const summary = pickSummary(run, options.scenario, options.images?.[0] ?? singleImage(run));
   return {

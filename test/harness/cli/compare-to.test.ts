@@ -3,6 +3,9 @@
 // reached, then prints the comparison. RUN_A loses the endpoint in 9 of 20 upgrades (seed 4 at 35%);
 // the "fixed" run has the quirk off, so every upgrade passes and the point where the test decides is
 // known in advance: the first n with sequentialVerdict({9 of 20}, {0 of n}) decided.
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import test from 'ava';
 import { sequentialVerdict } from '../../../harness/stats/sequential-comparison.ts';
 import { runCli } from '../../helpers/cli-run.ts';
@@ -61,9 +64,12 @@ test('a fixed build runs until the sequential test decides, then prints the comp
   );
 });
 
-test('--compare-to refuses another repetition mode, several images and a run of another scenario: exit 2', async (t) => {
+test('--compare-to refuses another repetition mode, several images, a run of another scenario or signature: exit 2', async (t) => {
   t.timeout(300_000);
-  const other = await runOnSim('activation-location', { repeat: 1, seed: 1, evidence: 'never' });
+  const [other, upgrade] = await Promise.all([
+    runOnSim('activation-location', { repeat: 1, seed: 1, evidence: 'never' }),
+    runOnSim('upgrade-xpc', { repeat: 1, seed: 1, evidence: 'never' }),
+  ]);
   const sim = makeSimEnv();
   const both = await runCli(sim, ['run', 'upgrade-xpc', '--compare-to', other.runDir, '--until-fail']);
   t.is(both.code, 2);
@@ -77,4 +83,26 @@ test('--compare-to refuses another repetition mode, several images and a run of 
     scenario.stderr,
     /Cannot compare runs of different scenarios: .* has scenario activation-location, this run has scenario upgrade-xpc/,
   );
+  // The same scenario's run under another signature (a copy of the real run, edited), refused before
+  // any iteration runs.
+  const otherSignature = join(mkdtempSync(join(tmpdir(), 'sxl-copy-')), 'run');
+  cpSync(upgrade.runDir, otherSignature, { recursive: true });
+  const manifestPath = join(otherSignature, 'run.json');
+  const manifest = JSON.parse(readFileSync(manifestPath, 'utf8'));
+  manifest.signature.check = 'some-other-check';
+  writeFileSync(manifestPath, JSON.stringify(manifest));
+  const signature = await runCli(sim, [
+    'run',
+    'upgrade-xpc',
+    '--compare-to',
+    otherSignature,
+    '--artifacts',
+    sim.artifacts,
+  ]);
+  t.is(signature.code, 2);
+  t.regex(
+    signature.stderr,
+    /Cannot compare runs of different failure signatures: .* has failure signature check some-other-check, this run has failure signature check xpc-endpoint-after-upgrade/,
+  );
+  t.false(existsSync(sim.artifacts) && readdirSync(sim.artifacts).length > 0, 'no run was started');
 });
