@@ -20,8 +20,15 @@ async function doctor(sim: SimEnv, args: string[] = [], env: NodeJS.ProcessEnv =
   return { ...result, report, status };
 }
 
+/** The ids of the failed lines; each must say what to do and where the fact comes from. */
 function failed(report: DoctorJson | undefined): string[] {
-  return (report?.checks ?? []).filter((c) => c.status === 'fail').map((c) => c.id);
+  const lines = (report?.checks ?? []).filter((c) => c.status === 'fail');
+  for (const c of lines) {
+    if (!c.fix || !/\.$/.test(c.fix)) throw new Error(`${c.id} fails without a one-sentence fix: "${c.fix}"`);
+    if (!c.reference || /https?:\/\//.test(c.reference))
+      throw new Error(`${c.id}: bad reference "${c.reference}"`);
+  }
+  return lines.map((c) => c.id);
 }
 
 test('with no fault doctor lists every check, fails none and exits 0', async (t) => {
@@ -48,9 +55,7 @@ test('a locked keychain, an exhausted DHCP range and no console user fail their 
     SXL_SIM_HOST_FAULTS: 'keychain-locked,dhcp-exhausted,no-console-user',
   });
   t.is(code, 1);
-  t.is(status('host-keychain'), 'fail');
-  t.is(status('host-dhcp-range'), 'fail');
-  t.is(status('host-console-user'), 'fail');
+  t.deepEqual(failed(report), ['host-console-user', 'host-keychain', 'host-dhcp-range', 'guest-boot']);
   // tart run fails as VZ does without the keychain, and doctor says why rather than "did not boot".
   const keychain = report?.checks.find((c) => c.id === 'host-keychain');
   t.regex(keychain?.message ?? '', /SecKeyCreateRandomKey_ios failed/);
@@ -65,6 +70,7 @@ test('Local Network denied to the harness process is EHOSTUNREACH with the exemp
     NODE_OPTIONS: `--import ${join(repo, 'sim', 'host', 'local-network-policy.mjs')}`,
   });
   t.is(code, 1);
+  t.deepEqual(failed(report), ['guest-local-network']);
   t.is(status('guest-boot'), 'ok');
   const line = report?.checks.find((c) => c.id === 'guest-local-network');
   t.is(line?.status, 'fail');
@@ -76,7 +82,7 @@ test('Local Network denied to the harness process is EHOSTUNREACH with the exemp
 test('an image with SIP on, no TCC grants, no cc and a guest that does not sleep fails each line', async (t) => {
   const sim = makeSimEnv();
   const record = join(sim.dir, 'report');
-  const { code, status } = await doctor(sim, [
+  const { code, report, status } = await doctor(sim, [
     '--record',
     record,
     '--seed',
@@ -91,10 +97,7 @@ test('an image with SIP on, no TCC grants, no cc and a guest that does not sleep
     'no-sleep=1',
   ]);
   t.is(code, 1);
-  t.is(status('guest-sip'), 'fail');
-  t.is(status('guest-tcc-grants'), 'fail');
-  t.is(status('guest-cc'), 'fail');
-  t.is(status('guest-sleep'), 'fail');
+  t.deepEqual(failed(report), ['guest-sip', 'guest-tcc-grants', 'guest-cc', 'guest-sleep']);
   t.is(status('guest-sudo'), 'ok');
   // Without the grants System Events refuses osascript, so the UI approval cannot work either.
   t.regex(
@@ -128,6 +131,7 @@ test('a leaked VM slot fails host-vm-limit with the reboot advice; a run that me
   writeFileSync(join(hostDir, 'vz-leaked-slots'), 'x\tsxl-old-1\nx\tsxl-old-2\n');
   const { code, report } = await doctor(sim);
   t.is(code, 1);
+  t.deepEqual(failed(report), ['host-vm-limit', 'guest-boot']);
   const limit = report?.checks.find((c) => c.id === 'host-vm-limit');
   t.is(limit?.status, 'fail');
   t.regex(limit?.message ?? '', /The number of VMs exceeds the system limit/);

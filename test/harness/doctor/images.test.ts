@@ -46,7 +46,11 @@ for (const template of readdirSync(imagesDir).filter((f) => f.endsWith('.pkr.hcl
     );
     t.true(sources.length > 0);
     for (const source of sources) t.true(existsSync(join(imagesDir, source)), source);
-    t.regex(text, /cc -O2 -Wall -o \/Users\/admin\/sxl-tools\//);
+    // Every guest tool the harness builds on first use is prebuilt, so runs on the image skip cc.
+    for (const source of readdirSync(join(repo, 'harness', 'guest-tools')).filter((f) => f.endsWith('.c'))) {
+      const name = source.slice(0, -2);
+      t.true(text.includes(`cc -O2 -Wall -o /Users/admin/sxl-tools/${name} /tmp/${source}`), source);
+    }
     t.regex(text, /pmset -a sleep 0/);
     t.regex(text, /variable "provider_subsystem"/);
     t.regex(
@@ -143,6 +147,39 @@ cat "$SXL_TCC_ROWS"
     }
   });
 }
+
+test('make image runs packer init and build on the named template with the provider subsystem', (t) => {
+  // A stand-in packer records how it was called and from where (no Mac, no packer here).
+  const dir = mkdtempSync(join(tmpdir(), 'sxl-packer-'));
+  try {
+    const log = join(dir, 'calls');
+    writeFileSync(
+      join(dir, 'packer'),
+      `#!/bin/sh\n[ -f "$(echo "$@" | awk '{print $NF}')" ] || { echo "no template $*" >&2; exit 1; }\necho "$(basename "$PWD"): $*" >> '${log}'\n`,
+    );
+    chmodSync(join(dir, 'packer'), 0o755);
+    const make = (image: string) =>
+      spawnSync('make', ['-s', 'image', `IMAGE=${image}`, 'SUBSYSTEM=com.example.vpn.provider'], {
+        cwd: repo,
+        env: { ...process.env, PATH: `${dir}:${process.env.PATH}` },
+        encoding: 'utf8',
+      });
+    for (const image of ['sequoia', 'tahoe']) {
+      const result = make(image);
+      t.is(result.status, 0, result.stderr);
+    }
+    t.deepEqual(readFileSync(log, 'utf8').trim().split('\n'), [
+      'vm-images: init sxl-sequoia.pkr.hcl',
+      'vm-images: build -var provider_subsystem=com.example.vpn.provider sxl-sequoia.pkr.hcl',
+      'vm-images: init sxl-tahoe.pkr.hcl',
+      'vm-images: build -var provider_subsystem=com.example.vpn.provider sxl-tahoe.pkr.hcl',
+    ]);
+    // An image without a template stops at packer init.
+    t.not(make('ventura').status, 0);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
 
 test('--pull pulls the image before the first iteration', async (t) => {
   const sim = makeSimEnv();
