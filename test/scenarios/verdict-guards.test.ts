@@ -8,6 +8,7 @@ import { CheckFailedError, UnreadableStateError } from '../../harness/errors.ts'
 import { isLocationRefusal } from '../../scenarios/activation-location.ts';
 import {
   checkFirstBuildKept,
+  type RunningBuild,
   runningBuild,
   runningProgram,
 } from '../../scenarios/same-version-no-replace.ts';
@@ -82,7 +83,7 @@ test('same-version-kept: the first build, or a binary both builds share, passes;
   for (const [running, first, reship] of kept) {
     t.notThrows(() => checkFirstBuildKept(runningBuild(running, first, reship), 'statement', evidence));
   }
-  const replaced: Array<[string | null, string]> = [
+  const replaced: Array<[string | null, RunningBuild]> = [
     [RESHIP, 'the reinstalled build'],
     [OTHER, 'neither build'],
     [null, 'no job'],
