@@ -111,6 +111,31 @@ statistical('20% against 20%: too small to tell, with how many iterations would 
 });
 
 test.serial(
+  "--json prints the issue's facts (a, b, difference, ci95, pValue, test, significant), exit 0 either way",
+  async (t) => {
+    t.timeout(300_000);
+    const [a, b] = await Promise.all([upgrades(31, 0.5, 8), upgrades(32, 0, 8)]);
+    const [ca, cb] = [counts(a), counts(b)];
+    const { sentence, json } = await compare(a, b);
+    const facts = { failA: ca.fail, nA: ca.n, failB: cb.fail, nB: cb.n };
+    t.deepEqual(json.a, { fail: ca.fail, iterations: ca.n, rate: ca.fail / ca.n });
+    t.deepEqual(json.b, { fail: cb.fail, iterations: cb.n, rate: cb.fail / cb.n });
+    t.is(json.difference, cb.fail / cb.n - ca.fail / ca.n);
+    t.deepEqual(json.ci95, newcombeInterval(facts));
+    t.is(json.pValue, fisherExactTwoSided(facts));
+    t.is(json.test, 'fisher-exact-two-sided');
+    t.is(json.significant, json.pValue < 0.05);
+    t.is(json.sentence, sentence);
+    // The reverse comparison is the same test: the difference and its interval change sign.
+    const reverse = await compare(b, a);
+    t.is(reverse.json.pValue, json.pValue);
+    t.is(reverse.json.difference, -json.difference);
+    t.true(Math.abs(reverse.json.ci95[0] + json.ci95[1]) < 1e-9, `${reverse.json.ci95} against ${json.ci95}`);
+    t.true(Math.abs(reverse.json.ci95[1] + json.ci95[0]) < 1e-9, `${reverse.json.ci95} against ${json.ci95}`);
+  },
+);
+
+test.serial(
   'refuses runs of different scenarios or signatures, a run that claims no rate, what is not a run, and a wrong argument count: exit 2',
   async (t) => {
     t.timeout(300_000);
