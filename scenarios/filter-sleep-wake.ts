@@ -18,15 +18,14 @@
 // Inputs: --from (the app; sim: SXL Filter 1.0), --input provider=content-filter|dns-proxy,
 // url=..., flow-predicate=..., start-predicate=..., log-subsystem=..., deadline-ms=...
 // Signature: check `flows-after-wake` fails.
+import { defineScenario, launchApp, readGuestTime, retryUntil, showUnifiedLog } from '../harness/index.ts';
 import {
-  checkFlowsSeen,
-  defineScenario,
-  launchApp,
-  persistSubsystemLogging,
-  readGuestTime,
-  retryUntil,
-  showUnifiedLog,
-} from '../harness/index.ts';
+  checkFlowsAcrossSleep,
+  configureProviderLogging,
+  flowChecks,
+  flowInputs,
+  flowSignature,
+} from './flows-across-sleep.ts';
 import { networkExtension } from './network-extension.ts';
 
 /** A string literal for a `log show` predicate: double quotes, with `\` and `"` escaped. */
@@ -58,46 +57,22 @@ export default defineScenario({
       values: ['content-filter', 'dns-proxy'],
       default: 'content-filter',
     },
-    url: {
-      description: 'what curl fetches to make flows (a host name, so that the DNS proxy sees a look-up)',
-      kind: 'text',
-      required: false,
-      default: 'https://example.com/',
-    },
-    'flow-predicate': {
-      description:
+    ...flowInputs({
+      url: 'what curl fetches to make flows (a host name, so that the DNS proxy sees a look-up)',
+      flowPredicate:
         "log show predicate of the provider's flow lines (default: its process and handleNewFlow TCP for the filter, UDP for the DNS proxy)",
-      kind: 'text',
-      required: false,
-    },
+    }),
     'start-predicate': {
       description:
         "log show predicate of the provider's start line (default: its process and startFilter, or startProxy for the DNS proxy)",
       kind: 'text',
       required: false,
     },
-    'log-subsystem': {
-      description:
-        "the provider's log subsystem whose Info/Debug lines log config persists (default: the extension's bundle id)",
-      kind: 'text',
-      required: false,
-    },
-    'deadline-ms': {
-      description: 'how long traffic may take to show flows after the wake, in ms',
-      kind: 'number',
-      integer: true,
-      min: 1,
-      default: 30000,
-    },
   },
-  checks: ['extension-activated', 'flows-before-sleep', 'flows-after-wake', 'flows-after-resume'],
-  signature: {
-    check: 'flows-after-wake',
-    description: 'lost their flows after a wake',
-    evidence:
-      "The provider's start line and its flow lines seen before the sleep, and none for the traffic sent after the wake by the deadline (the resolver cache flushed first for a DNS proxy), kept as log slices; counted only under --sleep-strategy guest and after a full wake was proven (a DarkWake or a resumed snapshot is not the bug).",
-    sleepStrategies: ['guest'],
-  },
+  checks: flowChecks,
+  signature: flowSignature(
+    "The provider's start line and its flow lines seen before the sleep, and none for the traffic sent after the wake by the deadline (the resolver cache flushed first for a DNS proxy), kept as log slices; counted only under --sleep-strategy guest and after a full wake was proven (a DarkWake or a resumed snapshot is not the bug).",
+  ),
   unit: 'sleep/wake cycles',
   async run(t, input) {
     const provider = PROVIDERS[input.provider];
@@ -110,7 +85,6 @@ export default defineScenario({
       deadlineMs: input['deadline-ms'],
       url: input.url,
       predicate: input['flow-predicate'] || `${byProcess} AND eventMessage CONTAINS ${quoted(provider.flow)}`,
-      signal: t.signal,
     };
     // A cached name makes no look-up, so the DNS proxy would see nothing and the check would lie.
     const flushResolverCache = async () => {
@@ -140,37 +114,11 @@ export default defineScenario({
         },
       );
     });
-    // Vendors log flows at Info/Debug, which log show sees only once persisted (real-mac-review §8).
-    const logging = await t.step('configure provider logging', () =>
-      persistSubsystemLogging(t.guest, input['log-subsystem'] || extension.bundleId, { signal: t.signal }),
-    );
-    const before = await readGuestTime(t.guest, { signal: t.signal });
-    const seen = await t.step('check flows before sleep', async () => {
-      await flushResolverCache();
-      return checkFlowsSeen(t.guest, extension, {
-        ...flowOptions,
-        since: before.logStart,
-        logging,
-        check: 'flows-before-sleep',
-      });
+    const logging = await configureProviderLogging(t, extension, input['log-subsystem']);
+    await checkFlowsAcrossSleep(t, extension, {
+      flows: flowOptions,
+      logging,
+      beforeCheck: flushResolverCache,
     });
-    // Proven by the harness: a sleep and a full wake (guest), or a restored snapshot (suspend).
-    const slept = await t.step(`sleep and wake (${t.sleepStrategy})`, () => t.sleepAndWake());
-    // After a resume the provider never slept: a failure there is "other", never the bug.
-    const resumed = t.sleepStrategy === 'suspend';
-    await t.step(resumed ? 'check flows after resume' : 'check flows after wake', () =>
-      // Held awake while it runs; a sleep or DarkWake meanwhile is NoFullWakeError, not the bug.
-      slept.whileAwake(async () => {
-        const after = await readGuestTime(t.guest, { signal: t.signal });
-        await flushResolverCache();
-        return checkFlowsSeen(t.guest, extension, {
-          ...flowOptions,
-          since: after.logStart,
-          seen,
-          logging,
-          check: resumed ? 'flows-after-resume' : 'flows-after-wake',
-        });
-      }),
-    );
   },
 });

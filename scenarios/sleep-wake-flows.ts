@@ -16,15 +16,19 @@
 // Info/Debug lines `log config` persists before any traffic), deadline-ms=...
 // Signature: check `flows-after-wake` fails.
 import {
-  checkFlowsSeen,
   defineScenario,
   launchApp,
   listNetworkServices,
-  persistSubsystemLogging,
-  readGuestTime,
   retryUntil,
   startNetworkService,
 } from '../harness/index.ts';
+import {
+  checkFlowsAcrossSleep,
+  configureProviderLogging,
+  flowChecks,
+  flowInputs,
+  flowSignature,
+} from './flows-across-sleep.ts';
 import { networkExtension } from './network-extension.ts';
 
 export default defineScenario({
@@ -44,39 +48,16 @@ export default defineScenario({
       required: false,
       default: 'SXL Transparent Proxy',
     },
-    url: {
-      description: 'what curl fetches to make flows',
-      kind: 'text',
-      required: false,
-      default: 'https://example.com/',
-    },
-    'flow-predicate': {
-      description: "log show predicate of the provider's flow lines (default: its process and handleNewFlow)",
-      kind: 'text',
-      required: false,
-    },
-    'log-subsystem': {
-      description:
-        "the provider's log subsystem whose Info/Debug lines log config persists (default: the extension's bundle id)",
-      kind: 'text',
-      required: false,
-    },
-    'deadline-ms': {
-      description: 'how long traffic may take to show flows after the wake, in ms',
-      kind: 'number',
-      integer: true,
-      min: 1,
-      default: 30000,
-    },
+    ...flowInputs({
+      url: 'what curl fetches to make flows',
+      flowPredicate:
+        "log show predicate of the provider's flow lines (default: its process and handleNewFlow)",
+    }),
   },
-  checks: ['extension-activated', 'flows-before-sleep', 'flows-after-wake', 'flows-after-resume'],
-  signature: {
-    check: 'flows-after-wake',
-    description: 'lost their flows after a wake',
-    evidence:
-      "The provider's flow lines seen before the sleep, and none for the traffic sent after the wake by the deadline, kept as log slices; counted only under --sleep-strategy guest and after a full wake was proven (a DarkWake or a resumed snapshot is not report 2).",
-    sleepStrategies: ['guest'],
-  },
+  checks: flowChecks,
+  signature: flowSignature(
+    "The provider's flow lines seen before the sleep, and none for the traffic sent after the wake by the deadline, kept as log slices; counted only under --sleep-strategy guest and after a full wake was proven (a DarkWake or a resumed snapshot is not report 2).",
+  ),
   unit: 'sleep/wake cycles',
   async run(t, input) {
     const proxyName = input['proxy-name'];
@@ -84,7 +65,6 @@ export default defineScenario({
       deadlineMs: input['deadline-ms'],
       url: input.url,
       ...(input['flow-predicate'] ? { predicate: input['flow-predicate'] } : {}),
-      signal: t.signal,
     };
     const build = await t.step('install build', () => t.installBuild('from'));
     const extension = networkExtension(build);
@@ -107,36 +87,8 @@ export default defineScenario({
         },
       );
     });
-    // Vendors log flows at Info/Debug, which log show sees only once persisted (real-mac-review §8).
-    const logging = await t.step('configure provider logging', () =>
-      persistSubsystemLogging(t.guest, input['log-subsystem'] || extension.bundleId, { signal: t.signal }),
-    );
+    const logging = await configureProviderLogging(t, extension, input['log-subsystem']);
     await t.step('start the proxy', () => startNetworkService(t.guest, proxyName, { signal: t.signal }));
-    const before = await readGuestTime(t.guest, { signal: t.signal });
-    const seen = await t.step('check flows before sleep', () =>
-      checkFlowsSeen(t.guest, extension, {
-        ...flowOptions,
-        since: before.logStart,
-        logging,
-        check: 'flows-before-sleep',
-      }),
-    );
-    // Proven by the harness: a sleep and a full wake (guest), or a restored snapshot (suspend).
-    const slept = await t.step(`sleep and wake (${t.sleepStrategy})`, () => t.sleepAndWake());
-    // After a resume the provider never slept: a failure there is "other", never report 2.
-    const resumed = t.sleepStrategy === 'suspend';
-    await t.step(resumed ? 'check flows after resume' : 'check flows after wake', () =>
-      // Held awake while it runs; a sleep or DarkWake meanwhile is NoFullWakeError, not the bug.
-      slept.whileAwake(async () => {
-        const after = await readGuestTime(t.guest, { signal: t.signal });
-        return checkFlowsSeen(t.guest, extension, {
-          ...flowOptions,
-          since: after.logStart,
-          seen,
-          logging,
-          check: resumed ? 'flows-after-resume' : 'flows-after-wake',
-        });
-      }),
-    );
+    await checkFlowsAcrossSleep(t, extension, { flows: flowOptions, logging });
   },
 });

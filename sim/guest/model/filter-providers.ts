@@ -12,6 +12,7 @@ import type { Machine } from '../machine.ts';
 import type { FilterConfig, GuestState, LaunchdJob, SysextEntry } from '../state.ts';
 import type { LogLine, MessageType } from '../unified-log.ts';
 import { lookUp } from './dns-cache.ts';
+import { enabledNetworkExtension, runningProvider } from './enabled-extensions.ts';
 import { rollQuirk } from './quirk-dice.ts';
 import { askConsent } from './system-settings-alert.ts';
 
@@ -65,11 +66,8 @@ function filterLine(
 export function runningFilters(state: GuestState): RunningFilter[] {
   const out: RunningFilter[] = [];
   for (const config of state.filters ?? []) {
-    const entry = state.extensions.find(
-      (e) => e.bundleId === config.providerBundleId && e.state === 'activated_enabled',
-    );
-    const job = entry && state.jobs.find((j) => j.extensionUuid === entry.uuid);
-    if (entry && job) out.push({ config, entry, job });
+    const provider = runningProvider(state, config.providerBundleId);
+    if (provider) out.push({ config, ...provider });
   }
   return out;
 }
@@ -84,12 +82,7 @@ export async function saveFilterConfigurations(
   appPath: string,
 ): Promise<void> {
   await machine.mutate(async (state) => {
-    const entry = state.extensions.find(
-      (e) =>
-        e.appPath === appPath &&
-        e.state === 'activated_enabled' &&
-        e.category === 'com.apple.system_extension.network_extension',
-    );
+    const entry = enabledNetworkExtension(state, appPath);
     if (!entry) return;
     const kinds = KIND_ORDER.filter((k) => entry.providerClasses?.includes(KINDS[k].providerClass));
     const missing = kinds.filter(

@@ -6,6 +6,7 @@ import { posix } from 'node:path';
 import type { Machine } from '../machine.ts';
 import type { GuestState, LaunchdJob, ProxyConfig, SysextEntry } from '../state.ts';
 import type { LogLine, MessageType } from '../unified-log.ts';
+import { enabledNetworkExtension, runningProvider } from './enabled-extensions.ts';
 import { askConsent } from './system-settings-alert.ts';
 
 /** The name the sample app gives its configuration (localizedDescription). */
@@ -34,23 +35,12 @@ export function providerLine(
   };
 }
 
-function providerFor(
-  state: GuestState,
-  config: ProxyConfig,
-): { entry: SysextEntry; job: LaunchdJob } | undefined {
-  const entry = state.extensions.find(
-    (e) => e.bundleId === config.providerBundleId && e.state === 'activated_enabled',
-  );
-  const job = entry && state.jobs.find((j) => j.extensionUuid === entry.uuid);
-  return entry && job ? { entry, job } : undefined;
-}
-
 /** Connected proxies whose provider process runs. */
 export function runningProviders(state: GuestState): RunningProvider[] {
   const out: RunningProvider[] = [];
   for (const config of state.proxies ?? []) {
     if (config.status !== 'Connected') continue;
-    const provider = providerFor(state, config);
+    const provider = runningProvider(state, config.providerBundleId);
     if (provider) out.push({ config, ...provider });
   }
   return out;
@@ -68,13 +58,7 @@ export async function saveProxyConfiguration(
 ): Promise<void> {
   await machine.mutate(async (state) => {
     // An extension that hosts no app proxy (a filter, a DNS proxy) saves no proxy configuration.
-    const entry = state.extensions.find(
-      (e) =>
-        e.appPath === appPath &&
-        e.state === 'activated_enabled' &&
-        e.category === 'com.apple.system_extension.network_extension' &&
-        (!e.providerClasses || e.providerClasses.includes('com.apple.networkextension.app-proxy')),
-    );
+    const entry = enabledNetworkExtension(state, appPath, 'com.apple.networkextension.app-proxy');
     if (!entry) return;
     const existing = (state.proxies ?? []).find((p) => p.name === PROXY_NAME);
     if (existing) {
@@ -122,7 +106,7 @@ export function findProxy(state: GuestState, name: string): ProxyConfig | undefi
 /** scutil --nc start: connects when the provider runs; a fresh start also clears a stuck flow path. */
 export async function startProxy(machine: Machine, config: ProxyConfig): Promise<boolean> {
   return machine.mutate(async (state) => {
-    const provider = providerFor(state, config);
+    const provider = runningProvider(state, config.providerBundleId);
     if (!provider) return false;
     if (config.status === 'Connected') return true;
     config.status = 'Connected';
@@ -137,7 +121,7 @@ export async function stopProxy(machine: Machine, config: ProxyConfig): Promise<
     if (config.status !== 'Connected') return;
     config.status = 'Disconnected';
     config.flowsStopped = false;
-    const provider = providerFor(state, config);
+    const provider = runningProvider(state, config.providerBundleId);
     // [RECONSTRUCTED] the provider logs its stop like its start.
     if (provider) await machine.emit(providerLine(provider, 'stopProxy(with:completionHandler:)'));
   });
