@@ -10,6 +10,7 @@ import { formatDoctorJson, formatDoctorText } from '../doctor/format-report.ts';
 import { runDoctor } from '../doctor/run-doctor.ts';
 import { ConfigError } from '../errors.ts';
 import { runDefaults } from '../run-options.ts';
+import { parseQuirk, wholeNumber } from './flag-values.ts';
 
 export const DOCTOR_USAGE = `doctor options: --backend ${backendKinds.join('|')}, --image REF (default ${runDefaults.image}),
   --config FILE (backend and image as run takes them; default ./sysext-lab.config.json), --json,
@@ -42,7 +43,9 @@ export async function doctorCli(args: string[]): Promise<number> {
   const backend = values.backend ?? project.backend ?? runDefaults.backend;
   const image = values.image ?? project.images[0] ?? runDefaults.image;
   const profile = createBackend(backend, {
-    ...(values.seed === undefined ? {} : { seed: wholeNumber('--seed', values.seed) }),
+    ...(values.seed === undefined
+      ? {}
+      : { seed: wholeNumber('--seed', values.seed, 0, Number.MAX_SAFE_INTEGER) }),
     ...(values.quirk.length === 0 ? {} : { quirks: Object.fromEntries(values.quirk.map(parseQuirk)) }),
   });
   const problem = profile.imageProblem(image);
@@ -64,21 +67,4 @@ export async function doctorCli(args: string[]): Promise<number> {
   } finally {
     process.off('SIGINT', onSigint);
   }
-}
-
-function wholeNumber(flag: string, text: string): number {
-  if (!/^\d+$/.test(text)) throw new ConfigError(flag, `${flag} must be a whole number >= 0, got "${text}"`);
-  return Number(text);
-}
-
-function parseQuirk(text: string): [string, number] {
-  const match = /^([a-z0-9-]+)=(\d+(?:\.\d+)?)$/.exec(text);
-  const p = Number(match?.[2]);
-  if (!match || !(p >= 0 && p <= 1)) {
-    throw new ConfigError(
-      '--quirk',
-      `--quirk expects NAME=P with P between 0 and 1, e.g. no-cc=1; got "${text}"`,
-    );
-  }
-  return [match[1] as string, p];
 }
