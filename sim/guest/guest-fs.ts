@@ -2,22 +2,24 @@
 // errors come back as GuestFsError carrying the guest path, never the host path. Guest symlinks are
 // real symlinks in the rootfs, resolved here in guest space (an absolute target means the guest's /),
 // so the host path handed to Node never passes through a symlink and nothing escapes the rootfs.
-import { lstatSync, readlinkSync, type Stats } from 'node:fs';
+// Synchronous calls: each is a syscall or two on a local disk, and the promise API's thread-pool
+// round trips (four for a readFile) cost the sim's daemon more CPU than the syscalls themselves.
 import {
-  appendFile,
-  chmod,
-  copyFile,
-  lstat,
-  mkdir,
-  readdir,
-  readFile,
-  readlink,
-  rename,
-  rm,
-  stat,
-  symlink,
-  writeFile,
-} from 'node:fs/promises';
+  appendFileSync,
+  chmodSync,
+  copyFileSync,
+  lstatSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  renameSync,
+  rmSync,
+  type Stats,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { join, posix } from 'node:path';
 import { type GuestFsCode, GuestFsError } from './errors.ts';
 import { canonicalGuestPath, hostPath, isUnder } from './guest-paths.ts';
@@ -25,10 +27,15 @@ import { canonicalGuestPath, hostPath, isUnder } from './guest-paths.ts';
 // MAXSYMLINKS on macOS (sys/param.h).
 const MAX_SYMLINKS = 32;
 
-function linkTarget(host: string): string | undefined {
+/** What is at `host` for the walk: missing, a symlink (its target as stored) or anything else. */
+function entryAt(host: string): { link?: string } | undefined {
   try {
-    return lstatSync(host).isSymbolicLink() ? readlinkSync(host) : undefined;
+    // No exception for a missing entry: most lookups of a missing path would otherwise throw one.
+    const stats = lstatSync(host, { throwIfNoEntry: false });
+    if (!stats) return undefined;
+    return stats.isSymbolicLink() ? { link: readlinkSync(host) } : {};
   } catch {
+    // ENOTDIR (a file used as a folder), EACCES: nothing lies beyond, as for a missing one.
     return undefined;
   }
 }
@@ -40,21 +47,28 @@ function linkTarget(host: string): string | undefined {
 export function resolveGuestLinks(rootfs: string, canonical: string, followLast: boolean): string {
   let pending = canonical.split('/').filter(Boolean);
   let done: string[] = [];
+  // The host path of `done`, grown one component at a time (components are canonical: no `.`/`..`).
+  let doneHost = hostPath(rootfs, '/');
   let hops = 0;
   while (pending.length > 0) {
     const [name, ...rest] = pending as [string, ...string[]];
     const candidate = [...done, name];
     pending = rest;
     if (pending.length === 0 && !followLast) return `/${candidate.join('/')}`;
-    const target = linkTarget(hostPath(rootfs, `/${candidate.join('/')}`));
-    if (target === undefined) {
+    const candidateHost = `${doneHost}/${name}`;
+    const entry = entryAt(candidateHost);
+    // Nothing below a missing component can exist: the rest is lexical.
+    if (entry === undefined) return `/${[...candidate, ...pending].join('/')}`;
+    if (entry.link === undefined) {
       done = candidate;
+      doneHost = candidateHost;
       continue;
     }
     if (++hops > MAX_SYMLINKS) throw new GuestFsError('ELOOP', `/${[...candidate, ...pending].join('/')}`);
-    const base = target.startsWith('/') ? target : posix.join('/', ...done, target);
+    const base = entry.link.startsWith('/') ? entry.link : posix.join('/', ...done, entry.link);
     pending = [...canonicalGuestPath('/', base).split('/').filter(Boolean), ...pending];
     done = [];
+    doneHost = hostPath(rootfs, '/');
   }
   return `/${done.join('/')}`;
 }
@@ -116,7 +130,7 @@ export class GuestFs {
 
   async stat(path: string): Promise<Stats | undefined> {
     try {
-      return await stat(this.resolve(path).host);
+      return statSync(this.resolve(path).host, { throwIfNoEntry: false });
     } catch {
       return undefined;
     }
@@ -125,7 +139,7 @@ export class GuestFs {
   /** Like stat, but a symlink is reported as itself. */
   async lstat(path: string): Promise<Stats | undefined> {
     try {
-      return await lstat(this.resolve(path, { followLast: false }).host);
+      return lstatSync(this.resolve(path, { followLast: false }).host, { throwIfNoEntry: false });
     } catch {
       return undefined;
     }
@@ -134,7 +148,7 @@ export class GuestFs {
   /** The target of a symlink as stored; undefined when `path` is not one. */
   async readlink(path: string): Promise<string | undefined> {
     const { host } = this.resolve(path, { followLast: false });
-    return (await lstat(host).catch(() => undefined))?.isSymbolicLink() ? readlink(host) : undefined;
+    return lstatQuietly(host)?.isSymbolicLink() ? readlinkSync(host) : undefined;
   }
 
   /** Makes `path` a symlink to `target`; `replace` removes a file, link or folder already there. */
@@ -146,9 +160,9 @@ export class GuestFs {
     if (!parent.isDirectory()) throw new GuestFsError('ENOTDIR', guest);
     if (await this.lstat(guest)) {
       if (!options.replace) throw new GuestFsError('EEXIST', guest);
-      await rm(host, { recursive: true, force: true });
+      rmSync(host, { recursive: true, force: true });
     }
-    await symlink(target, host);
+    symlinkSync(target, host);
   }
 
   async readFile(path: string): Promise<Buffer> {
@@ -156,7 +170,7 @@ export class GuestFs {
     const info = await this.stat(path);
     if (!info) throw new GuestFsError('ENOENT', guest);
     if (info.isDirectory()) throw new GuestFsError('EISDIR', guest);
-    return readFile(host);
+    return readFileSync(host);
   }
 
   async writeFile(path: string, data: Buffer | string, options: { append?: boolean; mode?: number } = {}) {
@@ -167,8 +181,9 @@ export class GuestFs {
     if (!parent.isDirectory()) throw new GuestFsError('ENOTDIR', guest);
     const existing = await this.stat(guest);
     if (existing?.isDirectory()) throw new GuestFsError('EISDIR', guest);
-    await (options.append ? appendFile(host, data) : writeFile(host, data));
-    if (options.mode !== undefined) await chmod(host, options.mode & 0o7777);
+    if (options.append) appendFileSync(host, data);
+    else writeFileSync(host, data);
+    if (options.mode !== undefined) chmodSync(host, options.mode & 0o7777);
   }
 
   async mkdir(path: string, options: { parents?: boolean } = {}): Promise<void> {
@@ -188,13 +203,13 @@ export class GuestFs {
         if (info && !info.isDirectory()) throw new GuestFsError('ENOTDIR', current);
         if (!info) this.assertWritable(current);
       }
-      await mkdir(host, { recursive: true });
+      mkdirSync(host, { recursive: true });
       return;
     }
     const parent = await this.stat(posix.dirname(guest));
     if (!parent) throw new GuestFsError('ENOENT', guest);
     this.assertWritable(guest);
-    await mkdir(host);
+    mkdirSync(host);
   }
 
   async readdir(path: string): Promise<string[]> {
@@ -202,17 +217,17 @@ export class GuestFs {
     const info = await this.stat(guest);
     if (!info) throw new GuestFsError('ENOENT', guest);
     if (!info.isDirectory()) throw new GuestFsError('ENOTDIR', guest);
-    return (await readdir(host)).sort();
+    return readdirSync(host).sort();
   }
 
   async remove(path: string, options: { recursive?: boolean } = {}): Promise<void> {
     // rm removes a symlink itself, never what it points to.
     const { guest, host } = this.resolve(path, { followLast: false });
-    const info = await lstat(host).catch(() => undefined);
+    const info = lstatQuietly(host);
     if (!info) throw new GuestFsError('ENOENT', guest);
     if (info.isDirectory() && !options.recursive) throw new GuestFsError('EISDIR', guest);
     this.assertWritable(guest);
-    await rm(host, { recursive: true, force: true });
+    rmSync(host, { recursive: true, force: true });
   }
 
   /**
@@ -222,19 +237,19 @@ export class GuestFs {
   async copy(from: string, to: string, options: { recursive?: boolean } = {}): Promise<void> {
     const src = this.resolve(from, { followLast: !options.recursive });
     const dst = this.resolve(to);
-    const info = await lstat(src.host).catch(() => undefined);
+    const info = lstatQuietly(src.host);
     if (!info) throw new GuestFsError('ENOENT', src.guest);
     if (info.isDirectory() && !options.recursive) throw new GuestFsError('EISDIR', src.guest);
     const parent = await this.stat(posix.dirname(dst.guest));
     if (!parent?.isDirectory()) throw new GuestFsError('ENOENT', dst.guest);
     this.assertWritable(dst.guest);
-    await copyTree(src.host, dst.host);
+    copyTree(src.host, dst.host);
   }
 
   async rename(from: string, to: string): Promise<void> {
     const src = this.resolve(from, { followLast: false });
     const dst = this.resolve(to, { followLast: false });
-    if (!(await lstat(src.host).catch(() => undefined))) throw new GuestFsError('ENOENT', src.guest);
+    if (!lstatQuietly(src.host)) throw new GuestFsError('ENOENT', src.guest);
     const parent = await this.stat(posix.dirname(dst.guest));
     if (!parent?.isDirectory()) throw new GuestFsError('ENOENT', dst.guest);
     this.assertWritable(src.guest);
@@ -243,30 +258,39 @@ export class GuestFs {
     if (target?.isDirectory()) {
       const source = await this.stat(src.guest);
       if (!source?.isDirectory()) throw new GuestFsError('EISDIR', dst.guest);
-      if ((await readdir(dst.host)).length > 0) throw new GuestFsError('ENOTEMPTY', dst.guest);
-      await rm(dst.host, { recursive: true });
+      if (readdirSync(dst.host).length > 0) throw new GuestFsError('ENOTEMPTY', dst.guest);
+      rmSync(dst.host, { recursive: true });
     }
-    await rename(src.host, dst.host);
+    renameSync(src.host, dst.host);
+  }
+}
+
+/** lstat, undefined for a path that is missing or cannot be reached. */
+function lstatQuietly(host: string): Stats | undefined {
+  try {
+    return lstatSync(host, { throwIfNoEntry: false });
+  } catch {
+    return undefined;
   }
 }
 
 /** Copies a host tree inside the rootfs without following symlinks; existing files are replaced. */
-async function copyTree(src: string, dst: string): Promise<void> {
-  const info = await lstat(src);
-  const existing = await lstat(dst).catch(() => undefined);
+function copyTree(src: string, dst: string): void {
+  const info = lstatSync(src);
+  const existing = lstatQuietly(dst);
   if (info.isSymbolicLink()) {
-    if (existing) await rm(dst, { recursive: true, force: true });
-    await symlink(await readlink(src), dst);
+    if (existing) rmSync(dst, { recursive: true, force: true });
+    symlinkSync(readlinkSync(src), dst);
     return;
   }
   if (info.isDirectory()) {
-    if (existing && !existing.isDirectory()) await rm(dst, { force: true });
-    if (!existing?.isDirectory()) await mkdir(dst);
-    await chmod(dst, info.mode & 0o7777);
-    for (const name of await readdir(src)) await copyTree(join(src, name), join(dst, name));
+    if (existing && !existing.isDirectory()) rmSync(dst, { force: true });
+    if (!existing?.isDirectory()) mkdirSync(dst);
+    chmodSync(dst, info.mode & 0o7777);
+    for (const name of readdirSync(src)) copyTree(join(src, name), join(dst, name));
     return;
   }
-  if (existing && !existing.isFile()) await rm(dst, { recursive: true, force: true });
-  await copyFile(src, dst);
-  await chmod(dst, info.mode & 0o7777);
+  if (existing && !existing.isFile()) rmSync(dst, { recursive: true, force: true });
+  copyFileSync(src, dst);
+  chmodSync(dst, info.mode & 0o7777);
 }
