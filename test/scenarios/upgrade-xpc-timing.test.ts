@@ -11,14 +11,18 @@ import { onlyRunDir, runCli } from '../helpers/cli-run.ts';
 import { makeSimEnv } from '../helpers/sim-env.ts';
 import { runOnSim } from './run-on-sim.ts';
 
-// Seed 685 with the sim's delays on (time scale 0.2): in iteration 1 the new job comes after
-// 0.99 x 5 s x 0.2 (about 1 s) while the old version terminates within 0.1 s; in iteration 2 the
-// old version stays terminating for about 0.5 s. Both windows are far longer than a read over SSH.
+// Seed 685 with the sim's delays on (time scale 0.6): in iteration 1 the new job comes after
+// 0.99 x 5 s x 0.6 (about 3 s) while the old version terminates within 0.3 s; in iteration 2 the
+// old version stays terminating for about 1.6 s. Both windows are longer than the end of the
+// activation step plus a read over SSH, also on two cores shared with other test files (at 0.2 the
+// windows were 1 s and 0.5 s, and a loaded machine read after them).
 const SEED = 685;
-const TIME_SCALE = 0.2;
+const TIME_SCALE = 0.6;
+// The sim backend scales the registration deadline (60 s) with its delays.
+const DEADLINE_MS = 60_000 * TIME_SCALE;
 
 test('every quirk off, delays on: the late job and the terminating old version are waited for, and time-to-register is recorded', async (t) => {
-  t.timeout(180_000);
+  t.timeout(400_000);
   const roll = (n: number, what: string) => quirkRoll(SEED, `#${n}`, `timing:${what}`, 0);
   t.true(roll(1, 'replacement-job') > 0.95 && roll(1, 'upgrade-termination') < 0.1, 'dice of iteration 1');
   t.true(roll(2, 'upgrade-termination') > 0.85, 'dice of iteration 2');
@@ -38,7 +42,9 @@ test('every quirk off, delays on: the late job and the terminating old version a
   // The first read after the replacement found no job; a later one found it with its endpoint.
   t.regex(
     transcript(1),
-    /not registered yet, polling up to 12000 ms: XPC endpoint missing: launchd has no job system\/NetworkExtension\.com\.example\.sxl\.app\.proxy\.1\.1\.110/,
+    new RegExp(
+      `not registered yet, polling up to ${DEADLINE_MS} ms: XPC endpoint missing: launchd has no job system/NetworkExtension\\.com\\.example\\.sxl\\.app\\.proxy\\.1\\.1\\.110`,
+    ),
   );
   t.regex(
     transcript(1),
@@ -46,15 +52,17 @@ test('every quirk off, delays on: the late job and the terminating old version a
   );
   t.regex(
     transcript(2),
-    /polling up to 12000 ms: Extension com\.example\.sxl\.app\.proxy \(1\.0\/100\) is not \[terminated waiting to uninstall on reboot\] in `systemextensionsctl list`: it is \[terminating for upgrade via delegate\]/,
+    new RegExp(
+      `polling up to ${DEADLINE_MS} ms: Extension com\\.example\\.sxl\\.app\\.proxy \\(1\\.0/100\\) is not \\[terminated waiting to uninstall on reboot\\] in \`systemextensionsctl list\`: it is \\[terminating for upgrade via delegate\\]`,
+    ),
   );
   t.is(run.summary.scenarios[0]?.measurements?.['time-to-register-ms']?.count, run.results.length);
 });
 
 test('an old version still terminating at the deadline is an error, never the bug', async (t) => {
-  t.timeout(120_000);
-  // Seed 3, iteration 1: the old version stays terminating for 0.98 x 2.7 s + 0.3 s, x 0.2 (about
-  // 0.6 s); a deadline of 0 reads the list once, inside that window.
+  t.timeout(240_000);
+  // Seed 3, iteration 1: the old version stays terminating for 0.98 x 2.7 s + 0.3 s, x 0.6 (about
+  // 1.8 s); a deadline of 0 reads the list once, inside that window.
   t.true(quirkRoll(3, '#1', 'timing:upgrade-termination', 0) > 0.95, 'dice of iteration 1');
   const run = await runOnSim('upgrade-xpc', {
     seed: 3,
