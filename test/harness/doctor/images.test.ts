@@ -218,3 +218,51 @@ test('--pull pulls the image before the first iteration', async (t) => {
   };
   t.is(results.results.length, 0);
 });
+
+test('a run pinned by the digest another run recorded clones that digest and records it again', async (t) => {
+  const first = makeSimEnv();
+  const latest = await runCli(first, [
+    'run',
+    'upgrade-xpc',
+    '--backend',
+    'sim',
+    '--artifacts',
+    first.artifacts,
+  ]);
+  t.is(latest.code, 0, latest.stderr);
+  const digest = (
+    JSON.parse(readFileSync(join(onlyRunDir(first), 'run.json'), 'utf8')) as { imageDigest?: string }
+  ).imageDigest;
+  t.regex(digest ?? '', /^ghcr\.io\/cirruslabs\/macos-sequoia-base@sha256:[0-9a-f]{64}$/);
+  // Another host, nothing cached: the digest is pulled as such, not through :latest.
+  const other = makeSimEnv();
+  const pinned = await runCli(other, [
+    'run',
+    'upgrade-xpc',
+    '--backend',
+    'sim',
+    '--image',
+    digest ?? '',
+    '--artifacts',
+    other.artifacts,
+  ]);
+  t.is(pinned.code, 0, pinned.stderr);
+  t.like(JSON.parse(readFileSync(join(onlyRunDir(other), 'run.json'), 'utf8')), {
+    image: digest,
+    imageDigest: digest,
+  });
+  // A digest the registry does not have is tart's 404, an infrastructure error, no iteration run.
+  const unknown = makeSimEnv();
+  const missing = await runCli(unknown, [
+    'run',
+    'upgrade-xpc',
+    '--backend',
+    'sim',
+    '--image',
+    (digest ?? '').replace(/@sha256:.*/, `@sha256:${'ab'.repeat(32)}`),
+    '--artifacts',
+    unknown.artifacts,
+  ]);
+  t.is(missing.code, 3);
+  t.regex(missing.stdout, /manifest unknown/);
+});
