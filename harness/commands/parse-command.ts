@@ -61,6 +61,8 @@ export async function parseCli(args: string[]): Promise<number> {
 
   const source = file === undefined || file === '-' ? process.stdin : createReadStream(file);
   const out = new SpilledOutput();
+  // An EPIPE may be emitted between two writes: held here (no crash), rejected by the next write.
+  process.stdout.on('error', holdStdoutError);
   try {
     let parsed: { kind: string; result: unknown };
     try {
@@ -86,12 +88,24 @@ export async function parseCli(args: string[]): Promise<number> {
       parsed.result !== null && typeof parsed.result === 'object'
         ? { ...parsed.result, warnings }
         : parsed.result;
-    await out.writeJson(printed, writeStdout);
-    await writeStdout('\n');
+    try {
+      await out.writeJson(printed, writeStdout);
+      await writeStdout('\n');
+    } catch (error) {
+      // The reader stopped reading (`| head`, a closed pager): nothing more to print, and no stack.
+      if ((error as NodeJS.ErrnoException).code === 'EPIPE') return 0;
+      throw error;
+    }
     return warnings.length > 0 && flags.includes('--strict') ? exitCodes.checkFailed : 0;
   } finally {
+    process.stdout.off('error', holdStdoutError);
     out.dispose();
   }
+}
+
+let stdoutError: Error | null = null;
+function holdStdoutError(error: Error): void {
+  stdoutError = error;
 }
 
 function kindHelp(kind: string): string {
@@ -103,10 +117,20 @@ Example: ${entry.example} | sysext-lab parse ${kind}
 `;
 }
 
-// Honours back-pressure, so that a huge result goes out as fast as the reader takes it.
+// Honours back-pressure, so that a huge result goes out as fast as the reader takes it; a closed
+// stdout (EPIPE) rejects instead of leaving the write waiting for a drain that never comes.
 function writeStdout(text: string): Promise<void> {
+  if (stdoutError !== null) return Promise.reject(stdoutError);
   return new Promise((resolve, reject) => {
-    if (process.stdout.write(text, (error) => (error ? reject(error) : undefined))) resolve();
-    else process.stdout.once('drain', resolve);
+    const stdout = process.stdout;
+    const settle = (error?: Error | null): void => {
+      stdout.off('drain', settle);
+      stdout.off('error', settle);
+      if (error) reject(error);
+      else resolve();
+    };
+    stdout.once('error', settle);
+    if (stdout.write(text)) settle();
+    else stdout.once('drain', settle);
   });
 }

@@ -17,6 +17,8 @@ export interface StreamParseOptions {
 
 /** How many non-blank lines `auto` looks at before it must choose. */
 const DETECT_LINES = 20;
+/** How many lines, blank ones included, `auto` holds at most before it must choose. */
+const HELD_LINES = 10_000;
 
 /** The kind `auto` could not guess. */
 export class UnknownInputKindError extends Error {
@@ -36,8 +38,10 @@ export async function parseStream(
 ): Promise<{ kind: string; result: unknown }> {
   let kind = options.kind === 'auto' ? null : options.kind;
   let parser: LineParser<unknown> | null = kind === null ? null : parseKind(kind).reader(out);
-  // Lines held while `auto` decides: at most DETECT_LINES non-blank ones.
+  // Lines held while `auto` decides: at most DETECT_LINES non-blank ones, and no blank line before
+  // the first of them (an input of blank lines only must not be held whole).
   const held: SourceLine[] = [];
+  let heldText = 0;
   let lines = 0;
 
   const choose = (): LineParser<unknown> => {
@@ -65,8 +69,10 @@ export async function parseStream(
         parser.line(line);
         continue;
       }
+      const blank = line.text.trim() === '';
+      if (blank && heldText === 0) continue;
       held.push(line);
-      if (held.filter((h) => h.text.trim() !== '').length >= DETECT_LINES) parser = choose();
+      if ((!blank && ++heldText >= DETECT_LINES) || held.length >= HELD_LINES) parser = choose();
     }
   }
   parser ??= choose();

@@ -141,3 +141,21 @@ test('parse --help lists every kind with its command and an example; parse <kind
   t.is(unknown.code, 2);
   t.regex(unknown.stderr, /Unknown parse kind "nope"/);
 });
+
+test('a reader that stops early (| head) ends the parse quietly with exit 0, not an EPIPE stack', async (t) => {
+  t.timeout(60_000);
+  const dir = mkdtempSync(join(tmpdir(), 'sxl-parse-test-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const file = join(dir, 'launchctl-list.txt');
+  writeFileSync(file, [...synthesize(syntheticInputs['launchctl-list']!, 4_000_000)].join(''));
+  const child = spawn('node', [cli, 'parse', 'launchctl-list', file], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr!.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString('utf8');
+  });
+  // Read the first piece of the JSON, then close the pipe as head does.
+  child.stdout!.once('data', () => child.stdout!.destroy());
+  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  t.is(code, 0, stderr);
+  t.notRegex(stderr, /EPIPE|Error/);
+});
