@@ -3,6 +3,7 @@
 // whether it counts toward the signature. Everything else is an `error` typed by its class.
 import test from 'ava';
 import * as errors from '../../../harness/errors.ts';
+import { ParseWarningError } from '../../../harness/parse/line-parser.ts';
 import { ParseError } from '../../../harness/parse/parse-error.ts';
 import { defineScenario } from '../../../harness/scenario/define-scenario.ts';
 import { classify } from '../../../harness/scenario/runner.ts';
@@ -82,6 +83,15 @@ const harnessErrors: Array<[string, () => unknown]> = [
         expected: 'a',
         got: 'b',
       }),
+  ],
+  // A strict parse (the harness's own reads of systemextensionsctl list, launchctl print, pkgutil)
+  // that met a changed shape: the run stops on it as an error, never reads it as the bug.
+  [
+    'ParseWarningError',
+    () =>
+      new ParseWarningError('systemextensions-list', 'systemextensionsctl list', [
+        { code: 'missing-count-line', line: 1, message: 'no "<n> extension(s)" line' },
+      ]),
   ],
   ['TypeError', () => new TypeError('x is undefined')],
   ['Error', () => new Error('boom')],
