@@ -1,7 +1,8 @@
 // Hardware reports (`doctor --record DIR`) under test/fixtures/hardware/ are replayed: the parsers
 // must read every recorded output, and the sim must print the same shapes for the same commands.
 // A report from a real Mac that does not replay shows where the parsers or the sim are wrong.
-import { readdirSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test from 'ava';
 import { readHardwareReport } from '../../../harness/doctor/hardware-report.ts';
@@ -16,17 +17,20 @@ const reports = readdirSync(fixtures, { withFileTypes: true })
   .map((entry) => entry.name);
 
 // What the sim prints today for the same commands: one fresh `doctor --record` on it.
-let simShapes: Promise<ReplayedOutput[]> | undefined;
-function simReference(): Promise<ReplayedOutput[]> {
-  simShapes ??= (async () => {
+let simRecording: Promise<{ dir: string; shapes: ReplayedOutput[] }> | undefined;
+function simRecord(): Promise<{ dir: string; shapes: ReplayedOutput[] }> {
+  simRecording ??= (async () => {
     const sim = makeSimEnv();
     const dir = join(sim.dir, 'report');
     const result = await runCli(sim, ['doctor', '--backend', 'sim', '--record', dir]);
     if (result.code !== 0)
       throw new Error(`doctor --record on the sim exited ${result.code}: ${result.stdout}${result.stderr}`);
-    return replayOutputs((await readHardwareReport(dir)).outputs);
+    return { dir, shapes: replayOutputs((await readHardwareReport(dir)).outputs) };
   })();
-  return simShapes;
+  return simRecording;
+}
+async function simReference(): Promise<ReplayedOutput[]> {
+  return (await simRecord()).shapes;
 }
 
 test('there is at least one hardware report to replay', (t) => {
@@ -64,4 +68,38 @@ test('a report whose output changed shape fails the replay', async (t) => {
   const differences = shapeDifferences(replayOutputs(refused), await simReference());
   t.is(differences.length, 1);
   t.regex(differences[0] ?? '', /^host keychain: recorded \{reason:string,unlocked:boolean\}/);
+});
+
+test('doctor --record on the sim writes a report that round-trips; the same report with one output reworded does not', async (t) => {
+  const { dir } = await simRecord();
+  const { report, outputs } = await readHardwareReport(dir);
+  // What a user attaches: the versions with the image's digest, tart run's log, the UI tree, a PNG.
+  t.like(report.versions, { backend: 'sim', image: 'ghcr.io/cirruslabs/macos-sequoia-base:latest' });
+  t.regex(
+    report.versions.imageDigest ?? '',
+    /^ghcr\.io\/cirruslabs\/macos-sequoia-base@sha256:[0-9a-f]{64}$/,
+  );
+  t.regex(report.versions.toolVersion ?? '', /^\d+\.\d+\.\d+$/);
+  t.true(readFileSync(join(dir, 'tart-run.log'), 'utf8').length > 0);
+  t.regex(
+    readFileSync(join(dir, 'ui-tree.txt'), 'utf8'),
+    /window Login Items & Extensions of application process System Settings/,
+  );
+  t.is(readFileSync(join(dir, 'screenshot.png')).subarray(1, 4).toString(), 'PNG');
+  t.true(report.checks.every((c) => c.status !== 'fail'));
+  // Replayed from disk as a fixture would be: every output parses, every shape is the sim's.
+  t.deepEqual(shapeDifferences(replayOutputs(outputs), await simReference()), []);
+
+  // The same report with csrutil's answer changed on disk: the replay names the output.
+  const copyDir = mkdtempSync(join(tmpdir(), 'sxl-replay-'));
+  t.teardown(() => rmSync(copyDir, { recursive: true, force: true }));
+  const copy = join(copyDir, 'report');
+  cpSync(dir, copy, { recursive: true });
+  const csrutil = report.outputs.find((o) => o.key === 'csrutil');
+  t.truthy(csrutil);
+  writeFileSync(join(copy, csrutil?.stdoutFile ?? ''), 'System Integrity Protection: off\n');
+  const reworded = await readHardwareReport(copy);
+  t.throws(() => replayOutputs(reworded.outputs), {
+    message: /^Cannot read the recorded guest output csrutil \(`csrutil status`\)/,
+  });
 });
