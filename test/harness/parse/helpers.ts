@@ -44,6 +44,7 @@ export const FIXTURE_KINDS: Readonly<Record<string, string>> = {
   'launchctl-print-system-domain.txt': 'launchctl-print-domain',
   'launchctl-print-system-macos26-rows.txt': 'launchctl-print-domain',
   'launchctl-print-system-ne-row.txt': 'launchctl-print-domain',
+  'log-ndjson-symptomsd.txt': 'unified-log',
   'log-ndjson-unordered.txt': 'unified-log',
   'log-show-compact.txt': 'unified-log',
   'log-show-default-footer.txt': 'unified-log',

@@ -299,6 +299,16 @@ test('ndjson out of time order, with multi-line messages, escaped slashes and no
     warnings.map((w) => [w.code, w.line]),
     [['out-of-order', 2]],
   );
+  // A real ndjson line (SOURCES.md): no process field, the path with escaped slashes.
+  const real = parseKindText('unified-log', fixture('log-ndjson-symptomsd.txt'));
+  t.like((real.result as ReturnType<typeof parseUnifiedLog>).entries[0], {
+    timestamp: '2026-08-27T22:19:30.831980+08:00',
+    process: 'symptomsd',
+    pid: 444,
+    subsystem: 'com.apple.symptomsd',
+    message: 'TCP metrics iteration:4',
+  });
+  t.deepEqual(real.warnings, []);
 });
 
 test('pkgutil --pkg-info and --files: the receipt fields and the paths', (t) => {
