@@ -13,6 +13,7 @@ import { waitForGuiSession } from '../macos/gui-session.ts';
 import { sleepAndWake, sleepWakeDefaults } from '../macos/sleep-wake.ts';
 import { parseSwVers } from '../parse/sw-vers.ts';
 import { parseSubsystemLogMode } from '../parse/unified-log-config.ts';
+import { doNotRetry, pollPaces, retryUntil } from '../retry.ts';
 import { GuestSession } from '../ssh/guest-session.ts';
 import { type TcpProbeResult, tcpProbe } from '../ssh/tcp-probe.ts';
 import { type CheckId, check, type DoctorCheck } from './doctor-check.ts';
@@ -23,14 +24,14 @@ import {
   parseTccRows,
   parseUserName,
 } from './doctor-parsers.ts';
-import { advice, recogniseHostFailure } from './host-advice.ts';
+import { advice, LOCAL_NETWORK_GIVE_UP_MS, recogniseHostFailure } from './host-advice.ts';
 import type { RawOutput, RawOutputs } from './raw-outputs.ts';
 
 export const guestCheckDefaults = {
   /** How long the guest may take to answer SSH once it has an address. */
   sshTimeoutMs: 180_000,
-  /** Consecutive EHOSTUNREACH answers that settle the Local Network question. */
-  unreachableAttempts: 5,
+  /** How long EHOSTUNREACH must persist to settle the Local Network question (as in a run). */
+  unreachableGiveUpMs: LOCAL_NETWORK_GIVE_UP_MS,
   /** The subsystem whose `log config` state is read (a provider's own is set per run). */
   logSubsystem: 'com.apple.networkextension',
 } as const;
@@ -114,17 +115,9 @@ export async function guestChecks(ctx: GuestCheckContext): Promise<DoctorCheck[]
 
   // Local Network: a connect from this very process; EHOSTUNREACH that persists is the privacy refusal.
   // An endpoint reached through the backend's own stream (Orchard's port-forward) has no such hop.
-  let unreachable = 0;
-  let probe: TcpProbeResult = endpoint.connect
+  const probe: TcpProbeResult = endpoint.connect
     ? { connected: true }
-    : await tcpProbe(endpoint.host, endpoint.port, { signal, timeoutMs: 5_000 });
-  const deadline = Date.now() + guestCheckDefaults.sshTimeoutMs;
-  while (!probe.connected && Date.now() < deadline && !signal?.aborted) {
-    unreachable = probe.code === 'EHOSTUNREACH' ? unreachable + 1 : 0;
-    if (unreachable >= guestCheckDefaults.unreachableAttempts) break;
-    await new Promise((resolve) => setTimeout(resolve, Math.min(1_000, 50 * 2 ** unreachable)));
-    probe = await tcpProbe(endpoint.host, endpoint.port, { signal, timeoutMs: 5_000 });
-  }
+    : await probeLocalNetwork(endpoint.host, endpoint.port, vm, signal);
   if (!probe.connected) {
     const denied = probe.code === 'EHOSTUNREACH';
     checks.push(
@@ -409,6 +402,48 @@ export async function guestChecks(ctx: GuestCheckContext): Promise<DoctorCheck[]
     checks.push(await recorded(ctx, guest, 'sleep-probe', () => sleepProbe(ctx, guest, vm, startOptions)));
   await run('pmset-log', ['pmset', '-g', 'log']);
   return checks;
+}
+
+/**
+ * TCP connects from this process to the guest's sshd until one succeeds, EHOSTUNREACH has persisted
+ * for `unreachableGiveUpMs` (the Local Network refusal), or the SSH wait is over; the last answer.
+ */
+async function probeLocalNetwork(
+  host: string,
+  port: number,
+  vm: string,
+  signal: AbortSignal | undefined,
+): Promise<TcpProbeResult> {
+  let last: TcpProbeResult = {
+    connected: false,
+    code: 'ETIMEDOUT',
+    message: `no answer from ${host}:${port}`,
+  };
+  let unreachableSince: number | undefined;
+  try {
+    return await retryUntil(
+      async (_, attemptSignal) => {
+        last = await tcpProbe(host, port, { signal: attemptSignal, timeoutMs: 5_000 });
+        if (last.connected) return last;
+        unreachableSince = last.code === 'EHOSTUNREACH' ? (unreachableSince ?? Date.now()) : undefined;
+        const error = new Error(last.message);
+        const refused =
+          unreachableSince !== undefined &&
+          Date.now() - unreachableSince >= guestCheckDefaults.unreachableGiveUpMs;
+        throw refused ? doNotRetry(error) : error;
+      },
+      {
+        what: `a TCP connect to ${host}:${port}`,
+        vm,
+        timeoutMs: guestCheckDefaults.sshTimeoutMs,
+        ...pollPaces.quickLook,
+        signal,
+      },
+    );
+  } catch (error) {
+    if (signal?.aborted) throw error;
+    return last;
+  }
 }
 
 /**

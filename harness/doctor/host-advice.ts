@@ -18,6 +18,13 @@ export const advice = {
   },
 } as const;
 
+/**
+ * How long EHOSTUNREACH from a guest that has an address must persist to be the Local Network
+ * refusal: with the refusal every connect fails at once; a guest still bringing its network up
+ * does not answer that way for long. Doctor and a run's first SSH connect use the same bound.
+ */
+export const LOCAL_NETWORK_GIVE_UP_MS = 15_000;
+
 /** tart's texts when VZ cannot make the VM's key pair (tart FAQ "Headless machines", tuist #10670). */
 const KEYCHAIN_TEXTS =
   /SecKeyCreateRandomKey_ios failed|Failed to generate keypair|Interaction is not allowed with the Security Server|Failed to create new HostKey/;

@@ -7,7 +7,7 @@ import { mkdir } from 'node:fs/promises';
 import { join, sep } from 'node:path';
 import type { VmBackend } from '../backends/vm-backend.ts';
 import { VmLease } from '../backends/vm-lease.ts';
-import { recogniseHostFailure } from '../doctor/host-advice.ts';
+import { LOCAL_NETWORK_GIVE_UP_MS, recogniseHostFailure } from '../doctor/host-advice.ts';
 import { CheckFailedError, HostPreconditionError, InterruptedError } from '../errors.ts';
 import type { EvidenceReport } from '../evidence/collector.ts';
 import { collectIterationEvidence, type EvidenceMode } from '../evidence/iteration-evidence.ts';
@@ -214,8 +214,8 @@ async function runIteration(
         label: vm,
         signal,
         timeoutMs: plan.sshTimeoutMs ?? 180_000,
-        // EHOSTUNREACH for 15 s from a guest with an address is Local Network privacy: stop with the advice.
-        unreachableGiveUpMs: 15_000,
+        // Persistent EHOSTUNREACH from a guest with an address is Local Network privacy: stop with the advice.
+        unreachableGiveUpMs: LOCAL_NETWORK_GIVE_UP_MS,
       });
       lease.attachGuest(guest);
       const session = guest;
