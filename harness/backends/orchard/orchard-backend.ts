@@ -215,7 +215,9 @@ export class OrchardBackend implements VmBackend {
       {
         what: `the end of ${name} on Orchard`,
         vm: name,
-        timeoutMs: 2 ** 31 - 1,
+        // Until the caller's signal: 20 days stays under setTimeout's 2^31 ms with retryUntil's
+        // grace added (a larger bound overflows to a 1 ms deadline and the poll never settles).
+        timeoutMs: 20 * 24 * 3_600_000,
         intervalMs: this.options.pollIntervalMs ?? orchardBackendDefaults.pollIntervalMs,
         signal,
       },

@@ -41,3 +41,23 @@ test('lost: a VM whose resource was deleted is lost', async (t) => {
   t.true(lost instanceof VmLostError, String(lost));
   t.regex(lost?.message ?? '', /resource was deleted/);
 });
+
+test('whenStopped: settles once the worker is gone and the controller failed the VM', async (t) => {
+  t.timeout(60_000);
+  const fleet = await startFleet({ workers: 1 });
+  t.teardown(() => fleet.close());
+  const backend = new OrchardBackend({ ...fleet.settings, pollIntervalMs: 100 });
+  const vm = 'sxl-stopped-test-1';
+  await backend.clone(image, vm);
+  await backend.start(vm, { logFile: '/dev/null' });
+  t.teardown(() => backend.delete(vm).catch(() => {}));
+  const controller = new AbortController();
+  t.teardown(() => controller.abort());
+  const stopped = backend.whenStopped(vm, controller.signal);
+  fleet.controller.loseWorker(fleet.controller.vms.get(vm)?.worker ?? '');
+  const result = await Promise.race([
+    stopped,
+    new Promise<undefined>((resolve) => setTimeout(resolve, 30_000, undefined)),
+  ]);
+  t.regex(result?.description ?? 'did not settle in 30 s', /status failed/);
+});
