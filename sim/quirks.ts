@@ -28,6 +28,8 @@ export const QUIRKS = {
     'VZ guests that do not really sleep: `pmset sleepnow` prints "Sleeping now..." but the guest stays awake',
   'ssh-drop': 'flaky networking: the SSH connection is reset in the middle of a command',
   'sysdiagnose-hang': 'sysdiagnose never finishes (it hangs until the SSH channel closes)',
+  'sshd-dies-mid-transfer':
+    'the sshd serving an SFTP transfer dies after the first piece of a file (rolled per file opened): the connection closes mid-file',
   'boot-fail': 'tart run fails with VZErrorDomain Code=1 "The virtual machine failed to start." (exit 1)',
   'no-ip': 'tart run: the VM runs but never gets a DHCP lease, so `tart ip` fails',
   'suspend-save-fails':

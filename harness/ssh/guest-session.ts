@@ -202,7 +202,9 @@ export class GuestSession {
     this.operations += 1;
     const sftp = await this.sftp();
     const signal = combineSignals({ signal: options.signal, timeoutMs: options.timeoutMs ?? 600_000 });
-    const copied = await sftpUpload(sftp, localPath, remotePath, { ...transferSettings(options), signal });
+    const copied = await this.transfer(`sftp put ${localPath} ${remotePath}`, sftp, options.signal, () =>
+      sftpUpload(sftp, localPath, remotePath, { ...transferSettings(options), signal }),
+    );
     if (options.verify ?? true) {
       this.compare('upload', remotePath, copied, await this.guestSha256(remotePath, signal));
     }
@@ -221,8 +223,41 @@ export class GuestSession {
     const remoteHash = (options.verify ?? true) ? this.guestSha256(remotePath, signal) : undefined;
     // A failed copy must not leave the hash's rejection unhandled.
     remoteHash?.catch(() => {});
-    const copied = await sftpDownload(sftp, remotePath, localPath, { ...transferSettings(options), signal });
+    const copied = await this.transfer(`sftp get ${remotePath} ${localPath}`, sftp, options.signal, () =>
+      sftpDownload(sftp, remotePath, localPath, { ...transferSettings(options), signal }),
+    );
     if (remoteHash) this.compare('download', remotePath, copied, await remoteHash);
+  }
+
+  /**
+   * Runs a copy; one cut off by the end of its SFTP channel (the sshd died, the connection dropped)
+   * is a CommandError that says the connection was lost, as a command's would, not ssh2's bare
+   * "No response from server".
+   */
+  private async transfer<T>(
+    what: string,
+    sftp: SFTPWrapper,
+    signal: AbortSignal | undefined,
+    copy: () => Promise<T>,
+  ): Promise<T> {
+    const started = performance.now();
+    try {
+      return await copy();
+    } catch (error) {
+      const ended = !(sftp as SFTPWrapper & { readable?: boolean }).readable || !this.connected;
+      if (!ended || signal?.aborted) throw error;
+      this.sftpSession = undefined;
+      throw new CommandError({
+        command: what,
+        exitCode: null,
+        stdout: '',
+        stderr: '',
+        durationMs: Math.round(performance.now() - started),
+        timedOut: false,
+        target: this.target,
+        cause: error,
+      });
+    }
   }
 
   /** `shasum -a 256` of a guest file; undefined when the guest cannot hash it (no shasum, not readable). */

@@ -154,7 +154,7 @@ export async function sftpDownload(
     });
   } finally {
     await file.close();
-    await call((cb) => sftp.close(handle, cb)).catch(() => {});
+    await closeRemote(sftp, handle);
   }
 }
 
@@ -202,10 +202,7 @@ export async function sftpUpload(
     return { bytes: offset, sha256: hash?.digest('hex') ?? '' };
   } finally {
     await file.close();
-    if (handle !== undefined) {
-      const remote = handle;
-      await call((cb) => sftp.close(remote, cb)).catch(() => {});
-    }
+    if (handle !== undefined) await closeRemote(sftp, handle);
   }
 }
 
@@ -240,6 +237,30 @@ function settings(options: SftpTransferOptions): { chunkBytes: number; inFlight:
     throw new RangeError(`Invalid option inFlight: expected a positive integer, got ${inFlight}`);
   }
   return { chunkBytes, inFlight };
+}
+
+/**
+ * Closes a remote file unless the SFTP channel has ended: ssh2 fails the requests in flight when the
+ * channel ends ("No response from server") but queues a later one forever, so a close after the
+ * server died (an sshd killed mid-transfer) would hold the transfer, its teardown and Ctrl-C.
+ */
+async function closeRemote(sftp: SFTPWrapper, handle: Buffer): Promise<void> {
+  if (!(sftp as SFTPWrapper & { readable?: boolean }).readable) return;
+  await new Promise<void>((resolve) => {
+    const done = () => {
+      sftp.off('end', done);
+      sftp.off('close', done);
+      resolve();
+    };
+    // A channel that ends while the close waits answers it no more.
+    sftp.once('end', done);
+    sftp.once('close', done);
+    try {
+      sftp.close(handle, () => done());
+    } catch {
+      done();
+    }
+  });
 }
 
 function call<T = void>(

@@ -63,7 +63,7 @@ export class GuestSshServer {
       socket.on('error', () => {});
       // sshd sets TCP_NODELAY for sessions; without it each small reply waits on delayed ACKs.
       socket.setNoDelay(true);
-      coalesceWrites(socket);
+      if (!process.env.SXL_S16_NOCORK) coalesceWrites(socket);
       this.#ssh.injectSocket(socket);
     });
     return new Promise((resolve, reject) => {
@@ -155,7 +155,17 @@ export class GuestSshServer {
           if (info.name !== 'sftp') return reject?.();
           const channel = accept();
           channel.on('error', () => {});
-          void serveSftp(channel, machine.fs(machine.loginUser))
+          // Only a run with the quirk on rolls (and writes state) per file opened.
+          const faults = machine.settings.quirks['sshd-dies-mid-transfer']
+            ? {
+                rollDeath: () =>
+                  machine
+                    .mutate((state) => rollQuirk(machine, state, 'sshd-dies-mid-transfer'))
+                    .catch(() => false),
+                die: () => socket?.destroy(),
+              }
+            : undefined;
+          void serveSftp(channel, machine.fs(machine.loginUser), faults)
             .catch(() => 255)
             .then((exitCode) => finishChannel(channel, { exitCode }));
         });

@@ -66,6 +66,19 @@ interface NameEntry {
   attrs: Attrs;
 }
 
+/**
+ * Quirk sshd-dies-mid-transfer: `rollDeath` is rolled for each file opened; a file whose roll fired
+ * has its first READ or WRITE done, and then the sshd serving the connection dies instead of
+ * answering (`die` closes the connection: a dead process's socket goes with it).
+ */
+export interface SftpFaults {
+  rollDeath(): Promise<boolean>;
+  die(): void;
+}
+
+/** The sshd under the subsystem died (quirk sshd-dies-mid-transfer): nothing more is sent. */
+class SshdDied extends Error {}
+
 /** A request that ends the server (sftp-server's fatal()): its exit status. */
 class SftpFatal extends Error {
   constructor(
@@ -131,8 +144,8 @@ function openFlags(pflags: number): number {
  * Serves SFTP on `channel` until the client's EOF (or the channel closes); resolves to the exit
  * status sftp-server would have: 0 at EOF, 11 for a packet over 256 KiB, 255 for a malformed one.
  */
-export async function serveSftp(channel: ServerChannel, fs: GuestFs): Promise<number> {
-  const session = new SftpSession(fs);
+export async function serveSftp(channel: ServerChannel, fs: GuestFs, faults?: SftpFaults): Promise<number> {
+  const session = new SftpSession(fs, faults);
   const splitter = new PacketSplitter();
   let closed = false;
   channel.on('close', () => {
@@ -166,6 +179,10 @@ export async function serveSftp(channel: ServerChannel, fs: GuestFs): Promise<nu
   } catch (error) {
     if (error instanceof SftpWireError) return error.exitCode;
     if (error instanceof SftpFatal) return error.exitCode;
+    if (error instanceof SshdDied) {
+      faults?.die();
+      return 255;
+    }
     // The channel failed under us (the connection dropped): nothing is left to answer.
     return 255;
   } finally {
@@ -176,11 +193,15 @@ export async function serveSftp(channel: ServerChannel, fs: GuestFs): Promise<nu
 class SftpSession {
   readonly #fs: GuestFs;
   readonly #handles = new Map<number, Handle>();
+  readonly #faults: SftpFaults | undefined;
+  // Files whose first data request kills the sshd (quirk sshd-dies-mid-transfer).
+  readonly #doomed = new WeakSet<Handle>();
   #nextHandle = 0;
   #initDone = false;
 
-  constructor(fs: GuestFs) {
+  constructor(fs: GuestFs, faults?: SftpFaults) {
     this.#fs = fs;
+    this.#faults = faults;
   }
 
   async closeAll(): Promise<void> {
@@ -205,7 +226,8 @@ class SftpSession {
     try {
       return await this.#dispatch(type, id, r);
     } catch (error) {
-      if (error instanceof SftpWireError || error instanceof SftpFatal) throw error;
+      if (error instanceof SftpWireError || error instanceof SftpFatal || error instanceof SshdDied)
+        throw error;
       return this.#status(id, statusOf(error));
     }
   }
@@ -305,7 +327,9 @@ class SftpSession {
           openFlags(pflags),
           attrs.mode !== undefined ? attrs.mode & 0o7777 : 0o666,
         );
-        const handle = this.#newHandle({ kind: 'file', fh, guest, append: (pflags & FXF.APPEND) !== 0 });
+        const file: Handle = { kind: 'file', fh, guest, append: (pflags & FXF.APPEND) !== 0 };
+        if (await this.#faults?.rollDeath()) this.#doomed.add(file);
+        const handle = this.#newHandle(file);
         return new PacketWriter().u8(FXP.HANDLE).u32(id).bytes(handle).finish();
       }
       case FXP.CLOSE: {
@@ -322,6 +346,7 @@ class SftpSession {
         const buffer = Buffer.allocUnsafe(length);
         const { bytesRead } = length > 0 ? await handle.fh.read(buffer, 0, length, offset) : { bytesRead: 0 };
         if (bytesRead === 0) return this.#status(id, FX.EOF);
+        if (this.#doomed.has(handle)) throw new SshdDied('sshd died mid-transfer');
         return new PacketWriter().u8(FXP.DATA).u32(id).bytes(buffer.subarray(0, bytesRead)).finish();
       }
       case FXP.WRITE: {
@@ -330,6 +355,7 @@ class SftpSession {
         const data = r.bytes();
         // O_APPEND writes land at the end whatever the offset (sftp-server skips its lseek).
         await handle.fh.write(data, 0, data.length, handle.append ? null : offset);
+        if (this.#doomed.has(handle)) throw new SshdDied('sshd died mid-transfer');
         return this.#status(id, FX.OK);
       }
       case FXP.STAT:

@@ -16,6 +16,7 @@ const GUEST_QUIRKS: QuirkName[] = [
   'no-sleep',
   'ssh-drop',
   'sysdiagnose-hang',
+  'sshd-dies-mid-transfer',
 ];
 const HOST_QUIRKS: QuirkName[] = ['boot-fail', 'no-ip', 'vm-limit-leak'];
 
