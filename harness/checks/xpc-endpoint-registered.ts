@@ -182,11 +182,15 @@ async function runProbe(
 ): Promise<void> {
   const probe = await guest.exec(command, { signal: context.signal, allowFailure: true, timeoutMs: 60_000 });
   if (probe.exitCode === 0) return;
+  // A probe that crashed (SIGSEGV, SIGABRT on an invalidated connection) is the app's answer too.
+  const ended = probe.signal
+    ? `was killed by ${probe.signal} (exit code ${probe.exitCode})`
+    : `exited ${probe.exitCode ?? 'without status'}`;
   throw new CheckFailedError(
     context.check,
-    `XPC round trip failed: the app's probe \`${command}\` exited ${probe.exitCode ?? 'without status'} while system/${context.label} holds "${context.service}": ${(probe.stderr || probe.stdout).trim().slice(-400)}`,
+    `XPC round trip failed: the app's probe \`${command}\` ${ended} while system/${context.label} holds "${context.service}": ${(probe.stderr || probe.stdout).trim().slice(-400)}`,
     {
-      'probe-command.txt': `$ ${command}\n--- exit ${probe.exitCode}\n--- stdout\n${probe.stdout}--- stderr\n${probe.stderr}`,
+      'probe-command.txt': `$ ${command}\n--- exit ${probe.exitCode}${probe.signal ? ` (${probe.signal})` : ''}\n--- stdout\n${probe.stdout}--- stderr\n${probe.stderr}`,
     },
   );
 }
