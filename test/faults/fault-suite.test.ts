@@ -16,10 +16,13 @@ const rows: FaultRow[] = [];
 
 // make test keeps to the few that cover the most (hardening.test.ts covers kill -9 in detail).
 const smallQuirks = ['xpc-endpoint-lost-on-upgrade'];
-const quirkPlans: FaultPlan[] = (acceptance ? Object.keys(QUIRKS) : smallQuirks).map((quirk) => ({
-  name: `quirk ${quirk}=1`,
-  args: ['--quirk', `${quirk}=1`, '--seed', '7'],
-}));
+// sshd-dies-mid-transfer has its own row below (the SSH server that dies mid-transfer).
+const quirkPlans: FaultPlan[] = (acceptance ? Object.keys(QUIRKS) : smallQuirks)
+  .filter((quirk) => quirk !== 'sshd-dies-mid-transfer')
+  .map((quirk) => ({
+    name: `quirk ${quirk}=1`,
+    args: ['--quirk', `${quirk}=1`, '--seed', '7'],
+  }));
 
 const bootLine = /\[1\/1\] .*cloning and booting/;
 const stepLine = /install old build \.\.\./;
@@ -33,13 +36,24 @@ const evidenceArgs = [
   '60',
 ];
 // The probe prints the planted secret, then reboots the guest under the run. (The sim reboots once
-// the command has answered, so the next command is the one whose connection drops.)
+// the command has answered, so the harness's next command is under way when its connection drops.)
 const rebootProbe = `probe-command=printf '%s\\n' ${quoteArg(plantedToken)}; sudo -n shutdown -r now`;
+// What each of these faults must have done, seen in the run's output (the fault really happened).
+const happened: Record<string, RegExp> = {
+  // The upload of the old build is cut: the sshd died with the copy under way.
+  'SSH server dies mid-transfer': /ERROR .*Exit code none \(connection lost\) from `sftp put /,
+  // A command of the harness was under way when the reboot took the connection.
+  'guest reboots mid-command': /ERROR .*Exit code none \(connection lost\) from `/,
+};
 const signalPlans: FaultPlan[] = [
   { name: 'SIGINT mid-step', signals: { at: stepLine, send: ['SIGINT'] } },
+  {
+    name: 'SSH server dies mid-transfer',
+    args: ['--quirk', 'sshd-dies-mid-transfer=1', '--seed', '7', '--evidence', 'always'],
+  },
+  { name: 'guest reboots mid-command', args: ['--input', rebootProbe] },
   ...(acceptance
     ? ([
-        { name: 'guest reboots under the run', args: ['--input', rebootProbe] },
         { name: 'kill -9 mid-step, then reap', signals: { at: stepLine, send: ['SIGKILL'] } },
         { name: 'SIGTERM at boot', signals: { at: bootLine, send: ['SIGTERM'] } },
         {
@@ -79,6 +93,8 @@ for (const plan of [...quirkPlans, ...signalPlans]) {
     });
     rows.push(row);
     assertPromises(t, row);
+    const evidence = happened[plan.name];
+    if (evidence) t.regex(row.stdout, evidence, `the fault happened: ${row.stdout}\n${row.stderr}`);
   });
 }
 
