@@ -51,6 +51,10 @@ test('--help on each subcommand prints its usage; bad counts and unknown command
   const huge = await runCli(sim, ['run', 'upgrade-xpc', '--repeat', '100000000000000000000000']);
   t.is(huge.code, 2);
   t.regex(huge.stderr, /--repeat must be at most 1000000/);
+  // The issue's spelling: a number in exponent form is not a whole count either.
+  const exponent = await runCli(sim, ['run', 'upgrade-xpc', '--repeat', '1e23']);
+  t.is(exponent.code, 2);
+  t.regex(exponent.stderr, /--repeat must be a whole number >= 1, got "1e23"/);
   const unknown = await runCli(sim, ['frob']);
   t.is(unknown.code, 2);
   t.regex(unknown.stderr, /expected run, list, show, init, reap, feedback/);

@@ -1,6 +1,6 @@
 // Issue 12, items 1 and 2: a token named by --redact-env, with characters that XML, JSON, HTML and
 // URLs encode, printed by a failing probe: masked on the console and in every file, feedback zip
-// included. An unset --redact-env variable is said to be unset.
+// included. An unset or too short --redact-env variable is said to be so.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -26,15 +26,21 @@ test('a failing probe that prints a token: no form of it on stdout, stderr or in
       'MY_TOKEN_A',
       '--redact-env',
       'SXL_UNSET_TOKEN',
+      '--redact-env',
+      'SXL_SHORT_TOKEN',
       '--input',
       `probe-command=printf '%s\\n' ${quoteArg(token)} ${quoteArg(registryPassword)}; false`,
     ],
-    { MY_TOKEN_A: token, TART_REGISTRY_PASSWORD: registryPassword },
+    { MY_TOKEN_A: token, TART_REGISTRY_PASSWORD: registryPassword, SXL_SHORT_TOKEN: 'abc' },
   );
   t.is(result.code, 1, result.stdout + result.stderr);
   // The FAIL line is there, with the secrets masked in it.
   t.regex(result.stdout, /FAIL .*\[REDACTED:MY_TOKEN_A\]/);
   t.regex(result.stdout, /note: --redact-env SXL_UNSET_TOKEN: the variable is not set/);
+  t.regex(
+    result.stdout,
+    /note: --redact-env SXL_SHORT_TOKEN: not masked, its value is shorter than 6 characters/,
+  );
   const runDir = onlyRunDir(sim);
   const zipDir = join(sim.dir, 'feedback');
   mkdirSync(zipDir);
