@@ -4,7 +4,8 @@ import { ApprovalAutomationError } from '../../errors.ts';
 import type { GuestSession } from '../../ssh/guest-session.ts';
 import { formatLog, readSysextdLog } from '../sysextd-log.ts';
 import { describeVersion, readSystemExtensions } from '../system-extensions.ts';
-import type { ApprovalOptions, WaitingExtension } from './approval-types.ts';
+import { type ApprovalOptions, approvalDefaults, type WaitingExtension } from './approval-types.ts';
+import { scriptRun } from './script-run.ts';
 import { UI_TREE_SCRIPT } from './ui-script.ts';
 
 export async function automationFailure(
@@ -23,10 +24,10 @@ export async function automationFailure(
       e.bundleVersion === extension.bundleVersion,
   );
   const log = await readSysextdLog(guest, { start: options.since, signal });
-  const tree = await guest.exec(['osascript', '-e', UI_TREE_SCRIPT], {
+  // The evidence of a hung System Events may hang too: it is then a note, and the error still comes.
+  const tree = await scriptRun(guest, ['osascript', '-e', UI_TREE_SCRIPT], {
     signal,
-    allowFailure: true,
-    timeoutMs: 120_000,
+    timeoutMs: options.scriptTimeoutMs ?? approvalDefaults.scriptTimeoutMs,
   });
   return new ApprovalAutomationError(
     guest.label,
@@ -46,9 +47,8 @@ export async function automationFailure(
 /** `screencapture -x` in the guest, saved with the evidence when the caller can; a note either way. */
 async function screenshot(guest: GuestSession, options: ApprovalOptions): Promise<string> {
   const guestPath = `/tmp/sxl-approval-${Date.now()}.png`;
-  const shot = await guest.exec(['screencapture', '-x', guestPath], {
+  const shot = await scriptRun(guest, ['screencapture', '-x', guestPath], {
     signal: options.signal,
-    allowFailure: true,
     timeoutMs: 60_000,
   });
   if (shot.exitCode !== 0)

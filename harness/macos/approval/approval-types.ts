@@ -21,6 +21,11 @@ export interface ApprovalOptions {
   attempts?: number;
   /** How long an attempt may take to show its effect. @default 30000 */
   settleTimeoutMs?: number;
+  /**
+   * Bound for one System Events script; one that never returns (System Events held by a consent
+   * prompt nobody answers) is an attempt without effect. @default 120000
+   */
+  scriptTimeoutMs?: number;
   /** What counts as sysextd refusing the extension. @default REFUSAL */
   refusal?: RegExp;
   /** Saves a guest file (the screenshot) next to the iteration's evidence; returns where. */
@@ -30,7 +35,12 @@ export interface ApprovalOptions {
   signal?: AbortSignal;
 }
 
-export const approvalDefaults = { strategy: 'auto', attempts: 2, settleTimeoutMs: 30_000 } as const;
+export const approvalDefaults = {
+  strategy: 'auto',
+  attempts: 2,
+  settleTimeoutMs: 30_000,
+  scriptTimeoutMs: 120_000,
+} as const;
 
 export type ApprovalOutcome =
   | { kind: 'approved'; strategy: Exclude<ApprovalStrategyName, 'auto'> }

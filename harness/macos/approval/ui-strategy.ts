@@ -12,6 +12,7 @@ import {
   approvalDefaults,
   type WaitingExtension,
 } from './approval-types.ts';
+import { scriptRun } from './script-run.ts';
 import { allowConfigurationScript, approvalScript } from './ui-script.ts';
 
 export async function approveWithUi(
@@ -27,8 +28,11 @@ export async function approveWithUi(
   const transcripts: string[] = [];
   let lastSeen = '';
   for (let attempt = 1; attempt <= attempts; attempt++) {
-    const run = await guest.exec(['osascript', ...args], { signal, timeoutMs: 120_000, allowFailure: true });
-    const text = `attempt ${attempt}: osascript exit ${run.exitCode}\n${run.stdout}${run.stderr}`;
+    const run = await scriptRun(guest, ['osascript', ...args], {
+      signal,
+      timeoutMs: options.scriptTimeoutMs ?? approvalDefaults.scriptTimeoutMs,
+    });
+    const text = `attempt ${attempt}: osascript ${run.exitCode === null ? 'did not end' : `exit ${run.exitCode}`}\n${run.stdout}${run.stderr}`;
     transcripts.push(password ? text.replaceAll(password, '***') : text);
     try {
       const outcome = await awaitActivationOutcome(guest, extension, ['activated enabled'], {
@@ -61,10 +65,6 @@ export async function approveWithUi(
  */
 export async function allowConfiguration(guest: GuestSession, options: ApprovalOptions): Promise<string> {
   const args = allowConfigurationScript().flatMap((line) => ['-e', line]);
-  const run = await guest.exec(['osascript', ...args], {
-    signal: options.signal,
-    timeoutMs: 60_000,
-    allowFailure: true,
-  });
+  const run = await scriptRun(guest, ['osascript', ...args], { signal: options.signal, timeoutMs: 60_000 });
   return run.stdout.trim() || run.stderr.trim();
 }

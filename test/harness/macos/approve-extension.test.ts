@@ -38,7 +38,12 @@ const TAHOE = 'ghcr.io/cirruslabs/macos-tahoe-base:latest';
 
 /** A guest whose sample extension 1.0 waits for the user; `since` is from before its request. */
 async function waiting(
-  options: { quirks?: QuirkSettings; image?: string; mutate?: (m: ImageManifest) => void } = {},
+  options: {
+    quirks?: QuirkSettings;
+    image?: string;
+    mutate?: (m: ImageManifest) => void;
+    timeScale?: number;
+  } = {},
 ) {
   const vm = await bootTestGuest(options);
   const guest = await GuestSession.connect(vm.endpoint, { label: 'sxl-test-1' });
@@ -227,4 +232,25 @@ test("a wrong element path in the harness's script fails with System Events' -17
     /^\d+:\d+: execution error: System Events got an error: Can’t get sheet 2 of window "Login Items & Extensions" of application process "System Settings"\. Invalid index\. \(-1719\)\n$/,
   );
   t.regex(await state(s.guest), /\[activated waiting for user\]/);
+});
+
+test('a System Events script that does not end is an attempt without effect: ApprovalAutomationError, not a CommandError', async (t) => {
+  // A tenth of real time: System Settings' cold launch alone outlasts the script's 100 ms bound.
+  await using s = await waiting({ timeScale: 0.1 });
+  const error = await t.throwsAsync(
+    approveExtension(
+      s.guest,
+      { ...EXTENSION, name: NAME },
+      { ...s.approvalOptions, strategy: 'ui', attempts: 1, scriptTimeoutMs: 100, settleTimeoutMs: 200 },
+    ),
+    { instanceOf: ApprovalAutomationError },
+  );
+  t.regex(
+    error.evidence['approval-osascript.txt'] ?? '',
+    /^attempt 1: osascript did not end\n[\s\S]*timed out after 100 ms\n$/,
+  );
+  // The evidence is still gathered (the tree's own script may not end either: then it says so).
+  t.regex(error.evidence['settings-ui-tree.txt'] ?? '', /^\$ osascript .*\n(exit \d+|exit null)\n/s);
+  t.regex(error.evidence['approval-screenshot.txt'] ?? '', /^screencapture -x /);
+  t.deepEqual(s.findings, {});
 });
