@@ -52,6 +52,9 @@ test('ssh-drop: a connection reset in any step (activation, a check) is a Comman
   t.like(run.summary.scenarios[0], { fail: 0 });
 });
 
+// sysdiagnose runs only as evidence, after the checks decided the outcome, and evidence never changes
+// an outcome: a hang is a recorded evidence problem, neither an `error` nor a `fail` of its own. So a
+// clean iteration stays a pass, and one that showed the bug stays on the signature (next test).
 test('sysdiagnose-hang: the evidence records the timeout; the outcome is the one the checks gave', async (t) => {
   t.timeout(120_000);
   const run = await runOnSim('upgrade-xpc', {
@@ -70,6 +73,22 @@ test('sysdiagnose-hang: the evidence records the timeout; the outcome is the one
       reason: 'timed-out',
       partialFiles: 0,
     },
+  );
+});
+
+test('sysdiagnose-hang with the bug on: the iteration stays a fail on the signature, the hang a recorded problem', async (t) => {
+  t.timeout(120_000);
+  const run = await runOnSim('upgrade-xpc', {
+    seed: 3,
+    repeat: 1,
+    quirks: { ...TARGET, 'sysdiagnose-hang': 1 },
+    sysdiagnoseTimeoutMs: 2_000,
+  });
+  const [r] = run.results;
+  t.like(r, { outcome: 'fail', matchesSignature: true, failedCheck: 'xpc-endpoint-after-upgrade' });
+  t.like(
+    r?.evidence?.problems.find((p) => p.collector === 'sysdiagnose'),
+    { reason: 'timed-out', partialFiles: 0 },
   );
 });
 
