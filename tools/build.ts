@@ -7,6 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { build } from 'esbuild';
+import { cliUsage } from '../harness/cli-usage.ts';
 import { packageRoot } from '../harness/package-root.ts';
 import { emitDeclarations } from './declarations.ts';
 
@@ -47,6 +48,9 @@ export async function buildPackage(): Promise<void> {
     outdir: dist,
     chunkNames: 'chunks/[name]-[hash]',
     logLevel: 'warning',
+    // --help is a constant of the code (backends, defaults, usage lines): rendered here, it spares
+    // the installed CLI loading the modules it comes from (harness/cli.ts).
+    define: { SXL_RENDERED_USAGE: JSON.stringify(cliUsage()) },
   });
   // Declarations of the public entries and what they reach (tsconfig.build.json).
   emitDeclarations(join(dist, 'types'));
