@@ -66,9 +66,11 @@ export async function guestChecks(ctx: GuestCheckContext): Promise<DoctorCheck[]
   });
   const startOptions = { logFile: join(ctx.workDir, 'tart-run.log') };
   let endpoint: Awaited<ReturnType<typeof profile.vms.endpoint>>;
+  let cloned = false;
   try {
     ctx.note?.(`cloning ${ctx.image} as ${vm} and booting it`);
     await lease.clone(ctx.image, signal);
+    cloned = true;
     await lease.start(startOptions);
     endpoint = await profile.vms.endpoint(vm, { signal });
   } catch (error) {
@@ -103,7 +105,10 @@ export async function guestChecks(ctx: GuestCheckContext): Promise<DoctorCheck[]
         'fail',
         `${vm} of ${ctx.image} did not boot: ${(error as Error).message}`,
         'tart-cli.md §8 (pain points)',
-        known?.fix ?? 'Read tart-run.log (doctor --record) and run `tart run` by hand on this image.',
+        known?.fix ??
+          (cloned
+            ? 'Read tart-run.log (doctor --record) and run `tart run` by hand on this image.'
+            : `Check the image: pull it (\`tart pull ${ctx.image}\`), or build a golden image with \`make image\` first; \`tart list\` shows what this host has.`),
       ),
     );
     return checks;

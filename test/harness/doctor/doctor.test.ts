@@ -246,6 +246,16 @@ test('a run whose process may not use the local network stops at its first itera
   );
 });
 
+test('an image this host does not have fails guest-boot with the pull or make image advice', async (t) => {
+  const sim = makeSimEnv();
+  const { code, report } = await doctor(sim, ['--image', 'sxl-sequoia', '--no-sleep-probe']);
+  t.is(code, 1);
+  t.deepEqual(failed(report), ['guest-boot']);
+  const boot = report?.checks.find((c) => c.id === 'guest-boot');
+  t.regex(boot?.message ?? '', /the specified VM "sxl-sequoia" does not exist/);
+  t.regex(boot?.fix ?? '', /tart pull sxl-sequoia.*make image/);
+});
+
 test('usage errors exit 2', async (t) => {
   const sim = makeSimEnv();
   t.is((await runCli(sim, ['doctor', 'extra'])).code, 2);
