@@ -49,6 +49,21 @@ test('with no fault doctor lists every check, fails none and exits 0', async (t)
   }
 });
 
+test('the tahoe image passes doctor too (its System Settings opens on By App)', async (t) => {
+  const sim = makeSimEnv();
+  const record = join(sim.dir, 'report');
+  const { code, report, stderr } = await doctor(sim, [
+    '--image',
+    'ghcr.io/cirruslabs/macos-tahoe-base:latest',
+    '--record',
+    record,
+  ]);
+  t.is(code, 0, stderr);
+  t.deepEqual(failed(report), []);
+  t.regex(report?.checks.find((c) => c.id === 'guest-sw-vers')?.message ?? '', /^macOS 26\./);
+  t.regex(readFileSync(join(record, 'ui-tree.txt'), 'utf8'), /radio button By App of /);
+});
+
 test('a locked keychain, an exhausted DHCP range and no console user fail their lines', async (t) => {
   const sim = makeSimEnv();
   const { code, report, status } = await doctor(sim, [], {
