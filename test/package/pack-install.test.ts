@@ -213,6 +213,12 @@ test('npm pack installs into an empty project without tsx; init, then its own .t
   };
   const npx = (args: string[]) => exec('npx', ['--no-install', 'sysext-lab', ...args], { cwd: project, env });
 
+  // The package's --help was rendered at build time (tools/build.ts): it must be the checkout's own.
+  const help = await npx(['--help']);
+  t.is(help.code, 0, help.stderr);
+  const { cliUsage } = await import('../../harness/cli-usage.ts');
+  t.is(help.stdout, cliUsage());
+
   const listed = await npx(['list']);
   t.is(listed.code, 0, listed.stderr);
   t.regex(listed.stdout, /^upgrade-xpc {2,}/m);
