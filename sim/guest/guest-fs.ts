@@ -27,24 +27,48 @@ import { canonicalGuestPath, hostPath, isUnder } from './guest-paths.ts';
 // MAXSYMLINKS on macOS (sys/param.h).
 const MAX_SYMLINKS = 32;
 
+/**
+ * What the walk found at host paths of one guest's rootfs: null for an entry that is no symlink,
+ * the target for a symlink. A lookup of a deep host path costs the kernel a walk of every component,
+ * so each of a path's components costs as much as the whole path; the machine keeps this map for
+ * the boot, and every GuestFs operation that can remove an entry or make one a symlink (remove,
+ * rename, symlink, copy) clears it. Missing entries are never kept: creating one changes nothing here.
+ */
+export type LinkCache = Map<string, string | null>;
+
+/** Past this many entries the cache starts over (a boot that walks a huge tree). */
+const LINK_CACHE_LIMIT = 50_000;
+
 /** What is at `host` for the walk: missing, a symlink (its target as stored) or anything else. */
-function entryAt(host: string): { link?: string } | undefined {
+function entryAt(host: string, cache: LinkCache | undefined): { link?: string } | undefined {
+  const known = cache?.get(host);
+  if (known !== undefined) return known === null ? {} : { link: known };
+  let entry: { link?: string } | undefined;
   try {
     // No exception for a missing entry: most lookups of a missing path would otherwise throw one.
     const stats = lstatSync(host, { throwIfNoEntry: false });
-    if (!stats) return undefined;
-    return stats.isSymbolicLink() ? { link: readlinkSync(host) } : {};
+    entry = stats ? (stats.isSymbolicLink() ? { link: readlinkSync(host) } : {}) : undefined;
   } catch {
     // ENOTDIR (a file used as a folder), EACCES: nothing lies beyond, as for a missing one.
-    return undefined;
+    entry = undefined;
   }
+  if (entry && cache) {
+    if (cache.size >= LINK_CACHE_LIMIT) cache.clear();
+    cache.set(host, entry.link ?? null);
+  }
+  return entry;
 }
 
 /**
  * The guest path with every symlink among its components replaced by its target, in guest space;
  * the last component only when `followLast`. A missing component ends the walk (the rest is lexical).
  */
-export function resolveGuestLinks(rootfs: string, canonical: string, followLast: boolean): string {
+export function resolveGuestLinks(
+  rootfs: string,
+  canonical: string,
+  followLast: boolean,
+  cache?: LinkCache,
+): string {
   let pending = canonical.split('/').filter(Boolean);
   let done: string[] = [];
   // The host path of `done`, grown one component at a time (components are canonical: no `.`/`..`).
@@ -56,7 +80,7 @@ export function resolveGuestLinks(rootfs: string, canonical: string, followLast:
     pending = rest;
     if (pending.length === 0 && !followLast) return `/${candidate.join('/')}`;
     const candidateHost = `${doneHost}/${name}`;
-    const entry = entryAt(candidateHost);
+    const entry = entryAt(candidateHost, cache);
     // Nothing below a missing component can exist: the rest is lexical.
     if (entry === undefined) return `/${[...candidate, ...pending].join('/')}`;
     if (entry.link === undefined) {
@@ -95,11 +119,13 @@ export class GuestFs {
   readonly user: GuestUser;
   readonly cwd: string;
   readonly sipEnabled: boolean;
-  constructor(rootfs: string, user: GuestUser, cwd: string, sipEnabled: boolean) {
+  readonly #links: LinkCache | undefined;
+  constructor(rootfs: string, user: GuestUser, cwd: string, sipEnabled: boolean, links?: LinkCache) {
     this.rootfs = rootfs;
     this.user = user;
     this.cwd = cwd;
     this.sipEnabled = sipEnabled;
+    this.#links = links;
   }
 
   /** Guest and host path of `path`, symlinks followed (the last one too unless `followLast` is false). */
@@ -108,6 +134,7 @@ export class GuestFs {
       this.rootfs,
       canonicalGuestPath(this.cwd, path),
       options.followLast ?? true,
+      this.#links,
     );
     return { guest, host: hostPath(this.rootfs, guest) };
   }
@@ -162,6 +189,7 @@ export class GuestFs {
       if (!options.replace) throw new GuestFsError('EEXIST', guest);
       rmSync(host, { recursive: true, force: true });
     }
+    this.#links?.clear();
     symlinkSync(target, host);
   }
 
@@ -227,6 +255,7 @@ export class GuestFs {
     if (!info) throw new GuestFsError('ENOENT', guest);
     if (info.isDirectory() && !options.recursive) throw new GuestFsError('EISDIR', guest);
     this.assertWritable(guest);
+    this.#links?.clear();
     rmSync(host, { recursive: true, force: true });
   }
 
@@ -243,6 +272,7 @@ export class GuestFs {
     const parent = await this.stat(posix.dirname(dst.guest));
     if (!parent?.isDirectory()) throw new GuestFsError('ENOENT', dst.guest);
     this.assertWritable(dst.guest);
+    this.#links?.clear();
     copyTree(src.host, dst.host);
   }
 
@@ -254,6 +284,7 @@ export class GuestFs {
     if (!parent?.isDirectory()) throw new GuestFsError('ENOENT', dst.guest);
     this.assertWritable(src.guest);
     this.assertWritable(dst.guest);
+    this.#links?.clear();
     const target = await this.stat(dst.guest);
     if (target?.isDirectory()) {
       const source = await this.stat(src.guest);

@@ -4,7 +4,7 @@
 import { join } from 'node:path';
 import type { SimSettings } from '../quirks.ts';
 import { ROOTFS_DIR } from './disk.ts';
-import { GuestFs, type GuestUser, ROOT_USER } from './guest-fs.ts';
+import { GuestFs, type GuestUser, type LinkCache, ROOT_USER } from './guest-fs.ts';
 import { type GuestState, loadState, serializeState, writeStateText } from './state.ts';
 import { type LogLine, UnifiedLog } from './unified-log.ts';
 
@@ -33,6 +33,8 @@ export class Machine {
   /** Aborted when the current boot ends: pending model timers die with it. */
   #boot = new AbortController();
   #lock: Promise<unknown> = Promise.resolve();
+  /** Symlinks and plain entries of the rootfs seen by path lookups (guest-fs.ts); cleared at power-off. */
+  readonly #links: LinkCache = new Map();
   /** The state as last written: a change that changed nothing (a quirk at 0) costs no write. */
   #saved: string;
 
@@ -58,6 +60,8 @@ export class Machine {
   endBoot(): void {
     this.#boot.abort(new Error(`Guest ${this.vmName} powered off`));
     this.#boot = new AbortController();
+    // While it is off, the host may change its disk.
+    this.#links.clear();
   }
 
   /** Runs `change` alone against the state and writes the state through afterwards. */
@@ -131,7 +135,7 @@ export class Machine {
   }
 
   fs(user: GuestUser, cwd = user.home): GuestFs {
-    return new GuestFs(this.rootfs, user, cwd, this.state.sip === 'enabled');
+    return new GuestFs(this.rootfs, user, cwd, this.state.sip === 'enabled', this.#links);
   }
 }
 
