@@ -33,6 +33,12 @@ async function curl(ctx: CommandContext) {
     );
   const m = /^(?:(https?):\/\/)?([^/:?#]+)(?::(\d+))?/.exec(url);
   if (!m) return fail(`curl: (3) URL rejected: Malformed input to a URL function\n`, 3);
+  // RFC 6761: names under .invalid never resolve. curl exits 6; -s hides the message unless -S.
+  if (/\.invalid\.?$/i.test(m[2]!)) {
+    const flags = args.filter((a) => /^-[a-zA-Z]+$/.test(a)).join('');
+    const quiet = flags.includes('s') && !flags.includes('S');
+    return fail(quiet ? '' : `curl: (6) Could not resolve host: ${m[2]}\n`, 6);
+  }
   const port = m[3] ?? (m[1] === 'http' ? '80' : '443');
   const remote = `${resolveHost(m[2]!)}:${port}`;
   await interceptFlow(ctx.machine, remote);
