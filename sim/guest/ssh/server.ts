@@ -63,7 +63,7 @@ export class GuestSshServer {
       socket.on('error', () => {});
       // sshd sets TCP_NODELAY for sessions; without it each small reply waits on delayed ACKs.
       socket.setNoDelay(true);
-      if (!process.env.SXL_S16_NOCORK) coalesceWrites(socket);
+      coalesceWrites(socket);
       this.#ssh.injectSocket(socket);
     });
     return new Promise((resolve, reject) => {
