@@ -119,3 +119,30 @@ test('a check that fails while the guest sleeps again does not count: whileAwake
     { instanceOf: CheckFailedError },
   );
 });
+
+test('a resume whose guest booted afresh is refused on kern.boottime, even when tart run looked like a restore (SuspendFailedError)', async (t) => {
+  t.timeout(120_000);
+  const vm = await startVm(0, 'sxl-boottime-1');
+  t.teardown(vm.cleanup);
+  // A tart whose restore lines cannot be trusted: its check passes, and the snapshot is discarded
+  // under it (stopping a suspended VM does that), so the resume is a cold boot.
+  const backend = Object.create(vm.backend) as TartBackend;
+  backend.suspend = async (name, options) => {
+    await vm.backend.suspend(name, options);
+    await runHostCommand(fakeTart, ['stop', name], { env: vm.sim.env });
+  };
+  backend.confirmResumed = async () => {};
+  const error = await t.throwsAsync(
+    sleepAndWake(
+      { guest: vm.guest, backend, vm: 'sxl-boottime-1', startOptions: vm.startOptions },
+      { strategy: 'suspend', suspendedMs: 0, reconnectTimeoutMs: 60_000 },
+    ),
+    { instanceOf: SuspendFailedError },
+  );
+  t.regex(
+    error.message,
+    /^Resume of sxl-boottime-1 did not happen as a snapshot: kern\.boottime changed from "\{ sec = \d+, usec = \d+ \} [^"]+" to "\{ sec = \d+, usec = \d+ \} [^"]+": the guest booted afresh instead of resuming/,
+  );
+  t.is(error.stage, 'resume');
+  t.regex(error.evidence['kern-boottime.txt'] ?? '', /^before suspend: .*\nafter resume: .*\n$/);
+});
