@@ -1,6 +1,6 @@
 // The harness's own sleep/wake steps against the sim's fake tart: what it proves before a check
 // may count, and that a wait for a guest stops as soon as its VM process has ended.
-import { mkdtempSync } from 'node:fs';
+import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import test from 'ava';
 import { runHostCommand } from '../../../harness/backends/host-command.ts';
@@ -145,4 +145,39 @@ test('a resume whose guest booted afresh is refused on kern.boottime, even when 
   );
   t.is(error.stage, 'resume');
   t.regex(error.evidence['kern-boottime.txt'] ?? '', /^before suspend: .*\nafter resume: .*\n$/);
+});
+
+test('a suspend that tart list does not call suspended is refused (SuspendFailedError), though tart run saved its snapshot', async (t) => {
+  t.timeout(180_000);
+  const sim = makeSimEnv(0);
+  // A tart whose list never shows the saved state (as if no state.vzvmsave were left to restore).
+  const wrapper = join(sim.dir, 'tart-list-stopped');
+  writeFileSync(
+    wrapper,
+    [
+      '#!/bin/bash',
+      `if [ "$1" = list ]; then "${fakeTart}" "$@" | sed 's/"suspended"/"stopped"/g'; exit "\${PIPESTATUS[0]}"; fi`,
+      `exec "${fakeTart}" "$@"`,
+      '',
+    ].join('\n'),
+  );
+  chmodSync(wrapper, 0o755);
+  const backend = new TartBackend({ ...sim.backendOptions(), tartBin: wrapper });
+  const name = 'sxl-listed-1';
+  t.teardown(async () => {
+    await backend.stop(name).catch(() => {});
+    await backend.delete(name).catch(() => {});
+  });
+  await backend.clone(image, name);
+  const logFile = join(mkdtempSync(join(sim.dir, 'it-')), 'tart-run.log');
+  await backend.start(name, { logFile, suspendable: true });
+  await backend.endpoint(name, { timeoutMs: 60_000 });
+  const error = await t.throwsAsync(backend.suspend(name), { instanceOf: SuspendFailedError });
+  t.regex(
+    error.message,
+    /^Suspend of sxl-listed-1 did not happen as a snapshot: `tart list` still shows State stopped \d+ ms after `tart run` ended/,
+  );
+  t.is(error.stage, 'suspend');
+  // tart run itself had saved the snapshot: only the list's word was missing.
+  t.regex(error.evidence['tart-run-suspend.log'] ?? '', /snapshot created successfully/);
 });
