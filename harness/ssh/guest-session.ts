@@ -1,10 +1,11 @@
 // The only module that imports ssh2: one connection per VM, many channels on it, SFTP streams.
 import { constants as osConstants } from 'node:os';
-import type { Duplex } from 'node:stream';
+import type { Duplex, Writable } from 'node:stream';
 import type { Client, ConnectConfig, SFTPWrapper } from 'ssh2';
 import { combineSignals, isTimeoutReason } from '../abort.ts';
 import { CommandError, TransferChecksumError } from '../errors.ts';
 import { doNotRetry, pollPaces, retryUntil } from '../retry.ts';
+import { coalesceWrites } from './coalesce-writes.ts';
 import {
   type SftpTransferOptions,
   type SftpTransferResult,
@@ -495,6 +496,9 @@ async function connectOnce(
       signal.removeEventListener('abort', onAbort);
       // Commands are small request/response exchanges: Nagle's algorithm would add ~40 ms to each.
       client.setNoDelay(true);
+      // ssh2 keeps the stream it writes to in `_sock` (the TCP socket, or the stream given as sock).
+      const stream = (client as unknown as { _sock?: Writable })._sock;
+      if (stream) coalesceWrites(stream);
       resolve(client);
     });
     // A server that closes the connection after the key exchange but before the login is done (a

@@ -293,16 +293,17 @@ function finishChannel(channel: ServerChannel, result: ExitWith): void {
 }
 
 /**
- * The SSH packets written in one tick (a command's output, exit-status, EOF and close) leave in one
- * writev instead of a syscall each: the same bytes in the same order, at a fraction of the host's
- * CPU (each loopback write also runs the receiving side's TCP stack). sshd's packet buffer does the same.
+ * The SSH packets written in one turn of the event loop (a command's output, exit-status, EOF and
+ * close) leave in one writev instead of a syscall each: the same bytes in the same order, at a
+ * fraction of the host's CPU (each loopback write also runs the receiving side's TCP stack and wakes
+ * it). sshd's packet buffer does the same. The harness does it on its side (harness/ssh/coalesce-writes.ts).
  */
 function coalesceWrites(socket: Socket): void {
   const write = socket.write.bind(socket) as (...args: unknown[]) => boolean;
   socket.write = ((...args: unknown[]) => {
     if (!socket.writableCorked) {
       socket.cork();
-      process.nextTick(() => socket.uncork());
+      setImmediate(() => socket.uncork());
     }
     return write(...args);
   }) as Socket['write'];
