@@ -66,6 +66,32 @@ for (const scenario of [
   });
 }
 
+test('approval-ui-ignored=1 on an image with SIP on, under --approval auto: no fallback is possible, every scenario is ApprovalAutomationError, none a failure', async (t) => {
+  t.timeout(300_000);
+  for (const scenario of [
+    'activation-location',
+    'upgrade-xpc',
+    'sleep-wake-flows',
+    'same-version-no-replace',
+    'filter-sleep-wake',
+  ]) {
+    const run = await runOnSim(scenario, {
+      repeat: 1,
+      seed: 5,
+      quirks: { 'approval-ui-ignored': 1, 'sip-enabled': 1 },
+      evidence: 'never',
+    });
+    const [r] = run.results;
+    t.like(r, { outcome: 'error', errorType: 'ApprovalAutomationError' }, `${scenario}: ${r?.message}`);
+    t.regex(
+      r?.message ?? '',
+      /\(still \[activated waiting for user\]\): 2 System Settings attempt\(s\) and sysextd refused nothing; .*then database approval: needs SIP off; csrutil status: System Integrity Protection status: enabled\.$/,
+    );
+    t.like(run.summary.scenarios[0], { fail: 0, otherFailures: 0, error: 1 }, scenario);
+    t.is(run.exitCode, 3, scenario);
+  }
+});
+
 test('every quirk off under --approval auto: the UI approves, nothing is labelled bypassed', async (t) => {
   t.timeout(240_000);
   const run = await runOnSim('upgrade-xpc', { repeat: ITERATIONS, seed: 5 });
