@@ -14,11 +14,13 @@ export class Transcript {
   }
 
   guest(target: string, record: ExecRecord): void {
-    this.write(`guest ${target}`, record);
+    // A guest command without an exit code lost its SSH connection before the guest said how it ended.
+    this.write(`guest ${target}`, record, 'none (connection lost)');
   }
 
   host(record: HostCommandRecord): void {
-    this.write('host', record);
+    // A host command without an exit code was left running on purpose (`tart run` in the background).
+    this.write('host', record, 'none yet (running in the background)');
   }
 
   note(text: string): void {
@@ -34,8 +36,8 @@ export class Transcript {
     }
   }
 
-  private write(where: string, record: ExecRecord | HostCommandRecord): void {
-    const status = record.timedOut ? 'timed out' : `exit ${record.exitCode ?? 'none (connection lost)'}`;
+  private write(where: string, record: ExecRecord | HostCommandRecord, noExitCode: string): void {
+    const status = record.timedOut ? 'timed out' : `exit ${record.exitCode ?? noExitCode}`;
     const lines = [
       `$ [${record.startedAt.toISOString()}] (${where}) ${record.command}`,
       `  -> ${status} in ${record.durationMs} ms`,
