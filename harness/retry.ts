@@ -67,7 +67,8 @@ export async function retryUntil<T>(
   const graceMs = options.attemptGraceMs ?? ATTEMPT_GRACE_MS;
   const deadline = setTimeout(
     () => bound.abort(new Error(`the attempt did not end within ${graceMs / 1000} s after the deadline`)),
-    options.timeoutMs + graceMs,
+    // Node fires a timer of more than 2^31-1 ms at once; a longer (or endless) wait gets the longest one.
+    Math.min(options.timeoutMs + graceMs, LONGEST_TIMER_MS),
   );
   const bounded = (attemptNumber: number) =>
     bound.signal.aborted
@@ -102,6 +103,9 @@ export async function retryUntil<T>(
     options.signal?.removeEventListener('abort', onAbort);
   }
 }
+
+/** The longest delay Node's timers keep (about 24.8 days). */
+const LONGEST_TIMER_MS = 2 ** 31 - 1;
 
 /** How long an attempt under way at a wait's deadline may still take, by default. */
 const ATTEMPT_GRACE_MS = 30_000;

@@ -51,3 +51,19 @@ test('attempts that fail are retried until one answers', async (t) => {
   t.is(value, 'up');
   t.is(attempts, 3);
 });
+
+test('a wait longer than a Node timer can hold is not cut short by its own bound', async (t) => {
+  let attempts = 0;
+  const answer = await retryUntil(
+    async (_n, signal) => {
+      attempts += 1;
+      // Slow enough that a bound fired at once (Node's overflow of a delay over 2^31-1 ms) aborts it.
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      if (signal.aborted) throw signal.reason;
+      return 'answered';
+    },
+    { what: 'a long wait', vm: 'vm', timeoutMs: 3 * 2 ** 31, intervalMs: 10 },
+  );
+  t.is(answer, 'answered');
+  t.is(attempts, 1);
+});
