@@ -13,6 +13,7 @@ import { relaunchApp } from '../../../harness/macos/app-process.ts';
 import { approvalScript } from '../../../harness/macos/approval/ui-script.ts';
 import { type ApprovalOptions, approveExtension } from '../../../harness/macos/approve-extension.ts';
 import { readGuestTime } from '../../../harness/macos/guest-clock.ts';
+import { waitForGuiSession } from '../../../harness/macos/gui-session.ts';
 import { installBuild } from '../../../harness/macos/install-build.ts';
 import { awaitActivationOutcome } from '../../../harness/macos/sysextd-log.ts';
 import { listNetworkServices } from '../../../harness/macos/transparent-proxy.ts';
@@ -46,10 +47,31 @@ async function waiting(
   } = {},
 ) {
   const vm = await bootTestGuest(options);
-  const guest = await GuestSession.connect(vm.endpoint, { label: 'sxl-test-1' });
+  let guest: GuestSession | undefined;
+  const localDir = await mkdtemp(join(tmpdir(), 'sxl-approve-evidence-'));
+  const dispose = async () => {
+    guest?.close();
+    await vm.guest.powerOff();
+    await rm(localDir, { recursive: true, force: true });
+  };
+  try {
+    guest = await GuestSession.connect(vm.endpoint, { label: 'sxl-test-1' });
+    return await waitingOn(guest, localDir, dispose);
+  } catch (error) {
+    // A setup that fails (not the test's own assertion) must not leave the guest's sshd serving:
+    // its open sockets would keep the test worker alive after the last test.
+    await dispose();
+    throw error;
+  }
+}
+
+async function waitingOn(guest: GuestSession, localDir: string, dispose: () => Promise<void>) {
   const build = await installBuild(guest, join(dir, 'SXL Sample 1.0.pkg'), {
     stagingDir: '/Users/admin/sxl-stage',
   });
+  // As the runner does: SSH answers before the auto-login GUI session exists, and `open` fails
+  // with -10810 until it does (more so at a time scale above 0).
+  await waitForGuiSession(guest, { timeoutMs: 60_000 });
   const since = await readGuestTime(guest);
   await relaunchApp(guest, build.appPath, { extensionIds: [EXTENSION.bundleId] });
   const outcome = await awaitActivationOutcome(guest, EXTENSION, ['activated waiting for user'], {
@@ -59,7 +81,6 @@ async function waiting(
   if (outcome.kind !== 'state') throw new Error('the sample extension was refused');
   const findings: Record<string, string> = {};
   const saved: string[] = [];
-  const localDir = await mkdtemp(join(tmpdir(), 'sxl-approve-evidence-'));
   const approvalOptions: ApprovalOptions = {
     since: since.logStart,
     appPath: build.appPath,
@@ -79,11 +100,7 @@ async function waiting(
     findings,
     saved,
     approvalOptions,
-    [Symbol.asyncDispose]: async () => {
-      guest.close();
-      await vm.guest.powerOff();
-      await rm(localDir, { recursive: true, force: true });
-    },
+    [Symbol.asyncDispose]: dispose,
   };
 }
 

@@ -70,7 +70,7 @@ const leakTwoSlots = async (home: TartHome) => {
   );
 };
 const QUIRK_NAMES =
-  'xpc-endpoint-lost-on-upgrade, xpc-invalidated-until-reapproval, flows-stop-after-wake, filter-flows-stop-after-wake, activation-no-policy, approval-ui-ignored, darkwake-only, sip-enabled, no-tcc-grants, no-cc, no-sleep, ssh-drop, sysdiagnose-hang, boot-fail, no-ip, suspend-save-fails, vm-limit-leak';
+  'xpc-endpoint-lost-on-upgrade, xpc-invalidated-until-reapproval, flows-stop-after-wake, filter-flows-stop-after-wake, activation-no-policy, approval-ui-ignored, darkwake-only, sip-enabled, no-tcc-grants, no-cc, no-sleep, ssh-drop, sysdiagnose-hang, sshd-dies-mid-transfer, boot-fail, no-ip, suspend-save-fails, vm-limit-leak';
 const EXEC_USAGE = usage('exec <name> [<command> ...] [--interactive] [--tty]', 'exec');
 
 const rows: Row[] = [
