@@ -1,6 +1,6 @@
 // Shared by the benchmarks: a private simulated Mac (own TART_HOME, run registry, artifacts) and
 // an in-process `runCommand` against it, silent unless asked.
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type RunOptions, runCommand } from '../harness/run-command.ts';
@@ -18,7 +18,12 @@ export function benchRoot(): string {
 
 export function privateSim(): { dir: string; tartHome: string; artifacts: string } {
   const dir = mkdtempSync(join(benchRoot(), 'sxl-bench-'));
-  process.stderr.write(`bench: VMs and runs under ${dir} (SXL_BENCH_DIR to choose)\n`);
+  const keep = process.env.SXL_BENCH_KEEP === '1';
+  process.stderr.write(
+    `bench: VMs and runs under ${dir} (SXL_BENCH_DIR to choose; ${keep ? 'kept' : 'removed at exit, SXL_BENCH_KEEP=1 keeps it'})\n`,
+  );
+  // Removing the folder also removes the simulated host's port file, which retires its daemon.
+  if (!keep) process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
   process.env.SXL_STATE_DIR = join(dir, 'runs');
   return { dir, tartHome: join(dir, 'tart-home'), artifacts: join(dir, 'artifacts') };
 }
