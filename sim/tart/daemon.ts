@@ -160,6 +160,8 @@ class Daemon {
   retire(): void {
     if (this.retired) return;
     this.retired = true;
+    // A daemon that retires for another reason (stale) must not wait out its idle timer to end.
+    clearTimeout(this.idleTimer);
     if (this.ownsPortFile()) unlinkQuietly(this.portFile);
     this.server.close();
     this.maybeExit();
@@ -171,7 +173,7 @@ class Daemon {
 
   private armIdleTimer(): void {
     clearTimeout(this.idleTimer);
-    if (this.clients.size > 0) return;
+    if (this.retired || this.clients.size > 0) return;
     this.idleTimer = setTimeout(() => this.retire(), this.options.idleExitMs ?? IDLE_EXIT_MS);
   }
 

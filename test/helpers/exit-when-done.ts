@@ -9,9 +9,12 @@ const GRACE_MS = 15_000;
 
 registerCompletionHandler(() => {
   const timer = setTimeout(() => {
-    const held = process.getActiveResourcesInfo().filter((kind) => kind !== 'Timeout');
+    // The worker's own stdio and IPC pipes are among them (three PipeWraps).
+    const counts = new Map<string, number>();
+    for (const kind of process.getActiveResourcesInfo()) counts.set(kind, (counts.get(kind) ?? 0) + 1);
+    const held = [...counts].map(([kind, n]) => `${n} ${kind}`).join(', ');
     process.stderr.write(
-      `This test file's worker still holds ${held.join(', ') || 'timers'} ${GRACE_MS / 1000} s after its last test: a test leaves something running (close it in t.teardown).\n`,
+      `This test file's worker still holds ${held} ${GRACE_MS / 1000} s after its last test: a test leaves something running (a timer, socket, server or child; end it with its test, in t.teardown).\n`,
     );
     process.exit(1);
   }, GRACE_MS);

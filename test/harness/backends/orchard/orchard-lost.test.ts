@@ -55,9 +55,12 @@ test('whenStopped: settles once the worker is gone and the controller failed the
   t.teardown(() => controller.abort());
   const stopped = backend.whenStopped(vm, controller.signal);
   fleet.controller.loseWorker(fleet.controller.vms.get(vm)?.worker ?? '');
+  let bound: NodeJS.Timeout | undefined;
   const result = await Promise.race([
     stopped,
-    new Promise<undefined>((resolve) => setTimeout(resolve, 30_000, undefined)),
-  ]);
+    new Promise<undefined>((resolve) => {
+      bound = setTimeout(resolve, 30_000, undefined);
+    }),
+  ]).finally(() => clearTimeout(bound));
   t.regex(result?.description ?? 'did not settle in 30 s', /status failed/);
 });
