@@ -27,7 +27,9 @@ export function screenshot(
   page: string,
   options: { width?: number; height?: number; timeoutMs?: number } = {},
 ): Buffer {
-  const { width = 1000, height = 700, timeoutMs = 25_000 } = options;
+  // A bound against a browser that hangs, not a timing claim: a cold Chromium beside two other test
+  // files on two cores took over 25 s.
+  const { width = 1000, height = 700, timeoutMs = 90_000 } = options;
   const dir = mkdtempSync(join(tmpdir(), 'sxl-shot-'));
   try {
     const shot = join(dir, 'shot.png');
