@@ -15,8 +15,8 @@ export class RewriteThrottle {
   /** Writes now, or once the interval has passed since the last write. */
   soon(): void {
     if (this.failed !== undefined) {
-      // Its caller reports the failure (a full disk) as the write's own, and the file is tried again.
-      this.failed = undefined;
+      // Its caller reports the failure (a full disk) as the write's own, and the file is tried again
+      // (now() clears it).
       this.now();
       return;
     }
