@@ -45,7 +45,7 @@ export async function sftpDownload(
   options.signal?.throwIfAborted();
   const handle = await call<Buffer>((cb) => sftp.open(remotePath, 'r', cb));
   const file = await open(localPath, 'w').catch(async (error: unknown) => {
-    await call((cb) => sftp.close(handle, cb)).catch(() => {});
+    await closeRemote(sftp, handle);
     throw error;
   });
   try {

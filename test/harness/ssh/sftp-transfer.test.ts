@@ -169,3 +169,27 @@ test('an abort ends a download with the signal reason', async (t) => {
     { is: reason },
   );
 });
+
+test('a local file that cannot be opened ends a download without a close on an ended channel', async (t) => {
+  // ssh2 queues a request on an ended channel forever: a close there would never answer.
+  let closes = 0;
+  const peer = {
+    readable: false,
+    open: (_path: string, _mode: string, cb: (e: Error | undefined, h: Buffer) => void) =>
+      setImmediate(() => cb(undefined, Buffer.from('h'))),
+    close: () => {
+      closes += 1;
+    },
+  } as unknown as SFTPWrapper;
+  const local = join(mkdtempSync(join(tmpdir(), 'sxl-transfer-')), 'missing', 'x.bin');
+  let timer: NodeJS.Timeout | undefined;
+  const hung = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error('the download still waits after 5 s')), 5_000);
+  });
+  try {
+    await t.throwsAsync(Promise.race([sftpDownload(peer, '/x', local), hung]), { code: 'ENOENT' });
+  } finally {
+    clearTimeout(timer);
+  }
+  t.is(closes, 0);
+});
