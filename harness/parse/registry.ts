@@ -11,7 +11,7 @@ import { pmsetLogReader } from './pmset-log.ts';
 import { scutilNcListReader } from './scutil-nc-list.ts';
 import { spctlAssessReader } from './spctl-assess.ts';
 import { type SwVersRead, swVersReader, toSwVers } from './sw-vers.ts';
-import { systemExtensionsListReader } from './systemextensions-list.ts';
+import { COMMAND_ECHO, systemExtensionsListReader } from './systemextensions-list.ts';
 import { unifiedLogReader } from './unified-log.ts';
 
 /** A parser as the CLI sees it: `sysext-lab parse <kind> [FILE]`. */
@@ -44,10 +44,7 @@ export const parseKinds = {
     // The first line, or the second after the command line a poster copied with its output.
     detect: ([first = '', second = '']) => {
       const opening = /^(?:\d+ extension\(s\)|---\s+com\.apple\.system_extension\.)/;
-      return (
-        opening.test(first.trim()) ||
-        (/systemextensionsctl\s+list\s*$/.test(first) && opening.test(second.trim()))
-      );
+      return opening.test(first.trim()) || (COMMAND_ECHO.test(first) && opening.test(second.trim()));
     },
   },
   'launchctl-print-domain': {

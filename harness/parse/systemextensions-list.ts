@@ -45,8 +45,11 @@ const COUNT_LINE = /^\s*(\d{1,9}) extension\(s\)$/;
 // macOS 15+ appends "(Go to 'System Settings > ...' to modify these system extension(s))".
 const CATEGORY_LINE = /^\s*---\s+(\S+)(?:\s+\(.*\))?$/;
 const HEADER_LINE = /^\s*enabled\s+active\s+teamID\s+bundleID\s*\(version\)\s+name\s+\[state\]$/;
-// Posters often copy the command they typed (after a prompt) with its output.
-const COMMAND_ECHO = /^\s*(?:\S*[%$#>]\s*)?(?:sudo\s+)?systemextensionsctl\s+list\s*$/;
+/**
+ * The command line a poster copied (after a prompt) with its output: `user@mac ~ % systemextensionsctl list`,
+ * `mac:~ me$ sudo systemextensionsctl list`. The prompt may hold spaces; the command is a whole word.
+ */
+export const COMMAND_ECHO = /^(?:.*[\s%$#>])?(?:sudo\s+)?systemextensionsctl\s+list\s*$/;
 // systemextensionsctl's NSLog lines on stderr ("... systemextensionsctl[53794:3282207] Cannot
 // getLocalizedStringForKey: ..."), interleaved with the rows when a paste took 2>&1.
 const STDERR_LOG_LINE = /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d+ systemextensionsctl\[\d+:\d+\] /;

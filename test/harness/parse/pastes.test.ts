@@ -97,6 +97,26 @@ test('a list pasted with its command line, a stderr log line among the rows, a r
   });
 });
 
+test('a list pasted after a prompt with spaces (zsh, bash): auto picks the kind, the command line is an extra line', (t) => {
+  const output = fixture('systemextensions-list-cmio-obs.txt').replace(/^systemextensionsctl list\n/, '');
+  const bare = parseKindText('systemextensions-list', `systemextensionsctl list\n${output}`);
+  for (const prompt of ['user@mac ~ % ', 'mac:~ me$ ', 'user@mac ~ % sudo ']) {
+    const text = `${prompt}systemextensionsctl list\n${output}`;
+    t.is(detectKind(text.split('\n')), 'systemextensions-list', prompt);
+    const { result, warnings } = parseKindText('systemextensions-list', text);
+    t.deepEqual(result, bare.result, prompt);
+    t.deepEqual(
+      warnings.map((w) => [w.code, w.line]),
+      bare.warnings.map((w) => [w.code, w.line]),
+      prompt,
+    );
+  }
+  // The command is a whole word: a longer name is not its echo.
+  const other = `xsystemextensionsctl list\n${output}`;
+  t.not(detectKind(other.split('\n')), 'systemextensions-list');
+  t.throws(() => parseKindText('systemextensions-list', other), { instanceOf: ParseError });
+});
+
 test('launchctl print of older releases: label-only header, 8 or 4 spaces, internal domain name, empty blocks on two lines, cut', (t) => {
   // macOS 10.14 (wazuh-packages #2206): 8 spaces, the paste ends at an open "sockets = {".
   const mojave = parseKindText('launchctl-print', fixture('launchctl-print-mojave-wazuh.txt'));
