@@ -10,6 +10,7 @@ import {
   type SftpTransferOptions,
   type SftpTransferResult,
   sftpDownload,
+  sftpEnded,
   sftpUpload,
 } from './sftp-transfer.ts';
 import { shellCommand } from './shell-quote.ts';
@@ -245,7 +246,7 @@ export class GuestSession {
     try {
       return await copy();
     } catch (error) {
-      const ended = !(sftp as SFTPWrapper & { readable?: boolean }).readable || !this.connected;
+      const ended = sftpEnded(sftp) || !this.connected;
       if (!ended || signal?.aborted) throw error;
       this.sftpSession = undefined;
       throw new CommandError({

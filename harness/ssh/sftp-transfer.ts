@@ -239,13 +239,18 @@ function settings(options: SftpTransferOptions): { chunkBytes: number; inFlight:
   return { chunkBytes, inFlight };
 }
 
+/** Whether the SFTP channel has ended: ssh2 answers no request on it any more. */
+export function sftpEnded(sftp: SFTPWrapper): boolean {
+  return !(sftp as SFTPWrapper & { readable?: boolean }).readable;
+}
+
 /**
  * Closes a remote file unless the SFTP channel has ended: ssh2 fails the requests in flight when the
  * channel ends ("No response from server") but queues a later one forever, so a close after the
  * server died (an sshd killed mid-transfer) would hold the transfer, its teardown and Ctrl-C.
  */
 async function closeRemote(sftp: SFTPWrapper, handle: Buffer): Promise<void> {
-  if (!(sftp as SFTPWrapper & { readable?: boolean }).readable) return;
+  if (sftpEnded(sftp)) return;
   await new Promise<void>((resolve) => {
     const done = () => {
       sftp.off('end', done);
