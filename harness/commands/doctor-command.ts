@@ -10,7 +10,7 @@ import { formatDoctorJson, formatDoctorText } from '../doctor/format-report.ts';
 import { runDoctor } from '../doctor/run-doctor.ts';
 import { ConfigError } from '../errors.ts';
 import { runDefaults } from '../run-options.ts';
-import { parseQuirk, wholeNumber } from './flag-values.ts';
+import { backendSettingFlags } from './flag-values.ts';
 
 export const DOCTOR_USAGE = `doctor options: --backend ${backendKinds.join('|')}, --image REF (default ${runDefaults.image}),
   --config FILE (backend and image as run takes them; default ./sysext-lab.config.json), --json,
@@ -42,12 +42,7 @@ export async function doctorCli(args: string[]): Promise<number> {
   const project = loadProjectConfig({ file: values.config });
   const backend = values.backend ?? project.backend ?? runDefaults.backend;
   const image = values.image ?? project.images[0] ?? runDefaults.image;
-  const profile = createBackend(backend, {
-    ...(values.seed === undefined
-      ? {}
-      : { seed: wholeNumber('--seed', values.seed, 0, Number.MAX_SAFE_INTEGER) }),
-    ...(values.quirk.length === 0 ? {} : { quirks: Object.fromEntries(values.quirk.map(parseQuirk)) }),
-  });
+  const profile = createBackend(backend, backendSettingFlags(values));
   const problem = profile.imageProblem(image);
   if (problem) throw new ConfigError('--image', `Invalid --image "${image}": ${problem}`);
   const controller = new AbortController();

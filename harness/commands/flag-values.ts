@@ -3,7 +3,7 @@
 import { ConfigError } from '../errors.ts';
 
 /** A count beyond a million iterations (or seconds) is a typo, and beyond 2^53 not even exact. */
-export const WHOLE_NUMBER_MAX = 1_000_000;
+const WHOLE_NUMBER_MAX = 1_000_000;
 
 export function wholeNumber(flag: string, text: string, min = 0, max: number = WHOLE_NUMBER_MAX): number {
   const value = Number(text);
@@ -14,7 +14,7 @@ export function wholeNumber(flag: string, text: string, min = 0, max: number = W
 }
 
 /** `--quirk NAME=P`: a fault model of the simulated Mac and its probability. */
-export function parseQuirk(text: string): [string, number] {
+function parseQuirk(text: string): [string, number] {
   const match = /^([a-z0-9-]+)=(\d+(?:\.\d+)?)$/.exec(text);
   const p = Number(match?.[2]);
   if (!match || !(p >= 0 && p <= 1)) {
@@ -24,4 +24,20 @@ export function parseQuirk(text: string): [string, number] {
     );
   }
   return [match[1] as string, p];
+}
+
+/**
+ * `--seed N` and `--quirk NAME=P` as the backend's own settings; each absent flag is left out, and the
+ * backend's profile refuses those it does not take (quirks on a real Mac).
+ */
+export function backendSettingFlags(values: { seed?: string; quirk: string[] }): {
+  seed?: number;
+  quirks?: Record<string, number>;
+} {
+  return {
+    ...(values.seed === undefined
+      ? {}
+      : { seed: wholeNumber('--seed', values.seed, 0, Number.MAX_SAFE_INTEGER) }),
+    ...(values.quirk.length === 0 ? {} : { quirks: Object.fromEntries(values.quirk.map(parseQuirk)) }),
+  };
 }

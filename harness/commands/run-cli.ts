@@ -21,7 +21,7 @@ import { parseShard } from '../scenario/shard.ts';
 import { describeInputKind, inputFlag } from '../scenario/validate-inputs.ts';
 import { type Repetition, repetitionDefaults } from '../stats/repetition.ts';
 import { compareToRepetition, comparisonAfterRun } from './compare-command.ts';
-import { parseQuirk, wholeNumber } from './flag-values.ts';
+import { backendSettingFlags, wholeNumber } from './flag-values.ts';
 
 /** `run`: `usage` is what `run --help` prints (the CLI's whole usage). */
 export async function runCli(args: string[], argv: string[], usage: string): Promise<number> {
@@ -143,12 +143,7 @@ export async function runCli(args: string[], argv: string[], usage: string): Pro
           artifactsDir: values.artifacts,
         });
   // The backend's own settings: its profile refuses those it does not take (quirks on a real Mac).
-  const backendSettings = {
-    ...(values.seed === undefined
-      ? {}
-      : { seed: wholeNumber('--seed', values.seed, 0, Number.MAX_SAFE_INTEGER) }),
-    ...(values.quirk.length === 0 ? {} : { quirks: Object.fromEntries(values.quirk.map(parseQuirk)) }),
-  };
+  const backendSettings = backendSettingFlags(values);
 
   const controller = new AbortController();
   let interrupts = 0;
