@@ -15,7 +15,7 @@ import { parseSwVers } from '../parse/sw-vers.ts';
 import { parseSubsystemLogMode } from '../parse/unified-log-config.ts';
 import { doNotRetry, pollPaces, retryUntil } from '../retry.ts';
 import { GuestSession } from '../ssh/guest-session.ts';
-import { type TcpProbeResult, tcpProbe } from '../ssh/tcp-probe.ts';
+import { type TcpProbeResult, tcpProbe, unreachableStreak } from '../ssh/tcp-probe.ts';
 import { type CheckId, check, type DoctorCheck } from './doctor-check.ts';
 import {
   parseCsrutilStatus,
@@ -424,17 +424,16 @@ async function probeLocalNetwork(
     code: 'ETIMEDOUT',
     message: `no answer from ${host}:${port}`,
   };
-  let unreachableSince: number | undefined;
+  const unreachableFor = unreachableStreak();
   try {
     return await retryUntil(
       async (_, attemptSignal) => {
         last = await tcpProbe(host, port, { signal: attemptSignal, timeoutMs: 5_000 });
         if (last.connected) return last;
-        unreachableSince = last.code === 'EHOSTUNREACH' ? (unreachableSince ?? Date.now()) : undefined;
+        const unreachableMs = unreachableFor(last);
         const error = new Error(last.message);
         const refused =
-          unreachableSince !== undefined &&
-          Date.now() - unreachableSince >= guestCheckDefaults.unreachableGiveUpMs;
+          last.code === 'EHOSTUNREACH' && unreachableMs >= guestCheckDefaults.unreachableGiveUpMs;
         throw refused ? doNotRetry(error) : error;
       },
       {

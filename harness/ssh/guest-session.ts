@@ -14,7 +14,7 @@ import {
   sftpUpload,
 } from './sftp-transfer.ts';
 import { shellCommand } from './shell-quote.ts';
-import { tcpProbe } from './tcp-probe.ts';
+import { tcpProbe, unreachableStreak } from './tcp-probe.ts';
 
 export interface SshCredentials {
   username: string;
@@ -427,7 +427,7 @@ function channelOpenError(error: Error & { reason?: unknown }, connected: boolea
 
 function connectWithRetry(endpoint: SshEndpoint, options: ConnectOptions): Promise<Client> {
   const attemptTimeoutMs = options.attemptTimeoutMs ?? 10_000;
-  let unreachableSince: number | undefined;
+  const unreachableFor = unreachableStreak();
   return retryUntil(
     async (_, attemptSignal) => {
       // A stream the backend opens (Orchard's port-forward) is the only way to the guest: no probe.
@@ -440,8 +440,7 @@ function connectWithRetry(endpoint: SshEndpoint, options: ConnectOptions): Promi
         signal: attemptSignal,
       });
       if (!probe.connected) {
-        unreachableSince = probe.code === 'EHOSTUNREACH' ? (unreachableSince ?? Date.now()) : undefined;
-        const unreachableMs = unreachableSince === undefined ? 0 : Date.now() - unreachableSince;
+        const unreachableMs = unreachableFor(probe);
         if (options.unreachableGiveUpMs !== undefined && unreachableMs >= options.unreachableGiveUpMs)
           throw doNotRetry(
             new Error(`${probe.message} on every attempt for ${Math.round(unreachableMs / 1000)} s`),

@@ -31,3 +31,21 @@ export function tcpProbe(
     );
   });
 }
+
+/**
+ * How long the probes have answered EHOSTUNREACH without a break: the function takes each probe's
+ * answer and gives the milliseconds since the first EHOSTUNREACH of the current run, 0 after any
+ * other answer (which ends the run). The Local Network refusal is an EHOSTUNREACH that persists.
+ */
+export function unreachableStreak(): (probe: TcpProbeResult) => number {
+  let since: number | undefined;
+  return (probe) => {
+    if (probe.connected || probe.code !== 'EHOSTUNREACH') {
+      since = undefined;
+      return 0;
+    }
+    const now = Date.now();
+    since ??= now;
+    return now - since;
+  };
+}
