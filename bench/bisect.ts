@@ -2,11 +2,11 @@
 // `make bench` (or `npx tsx bench/bisect.ts [seed]`). Six builds of upgrade-xpc whose own fault rate
 // jumps from 0 to 60% at 1.4, threshold 20%, each step until its sequential test decides (max 40).
 import { mkdtempSync, rmSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { bisect, orderedBuilds } from '../harness/commands/bisect-command.ts';
 import { findScenario } from '../scenarios/index.ts';
 import { makeVersionBuild } from '../sim/builds/make-sample-builds.ts';
-import { benchRoot, simRun } from './sim-run.ts';
+import { benchRoot, removeSim, simRun } from './sim-run.ts';
 
 const seed = Number(process.argv[2] ?? 11);
 const scenario = findScenario('upgrade-xpc');
@@ -19,10 +19,10 @@ for (const version of ['1.4', '1.5', '1.6']) {
 const threshold = 0.2;
 const max = 40;
 
-/** One step on its own simulated Mac, removed once its counts are read: nothing of the bench stays. */
+/** One step on its own simulated Mac, removed once its counts are read (SXL_BENCH_KEEP=1 keeps it). */
 async function step(...args: Parameters<typeof simRun>): ReturnType<typeof simRun> {
   const outcome = await simRun(...args);
-  rmSync(dirname(outcome.tartHome), { recursive: true, force: true });
+  removeSim(outcome.tartHome);
   return outcome;
 }
 

@@ -2,7 +2,7 @@
 // an in-process `runCommand` against it, silent unless asked.
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { type RunOptions, runCommand } from '../harness/run-command.ts';
 import { findScenario } from '../scenarios/index.ts';
 
@@ -16,16 +16,37 @@ export function benchRoot(): string {
   return existsSync('/dev/shm') ? '/dev/shm' : tmpdir();
 }
 
+const keep = (): boolean => process.env.SXL_BENCH_KEEP === '1';
+// Every private sim not yet removed; one exit listener removes them all (one per sim would pass
+// Node's limit of ten listeners in a bench that runs more).
+const sims = new Set<string>();
+let removeAtExit = false;
+
 export function privateSim(): { dir: string; tartHome: string; artifacts: string } {
   const dir = mkdtempSync(join(benchRoot(), 'sxl-bench-'));
-  const keep = process.env.SXL_BENCH_KEEP === '1';
   process.stderr.write(
-    `bench: VMs and runs under ${dir} (SXL_BENCH_DIR to choose; ${keep ? 'kept' : 'removed at exit, SXL_BENCH_KEEP=1 keeps it'})\n`,
+    `bench: VMs and runs under ${dir} (SXL_BENCH_DIR to choose; ${keep() ? 'kept' : 'removed at exit, SXL_BENCH_KEEP=1 keeps it'})\n`,
   );
   // Removing the folder also removes the simulated host's port file, which retires its daemon.
-  if (!keep) process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
+  if (!keep()) {
+    sims.add(dir);
+    if (!removeAtExit) {
+      removeAtExit = true;
+      process.on('exit', () => {
+        for (const sim of sims) rmSync(sim, { recursive: true, force: true });
+      });
+    }
+  }
   process.env.SXL_STATE_DIR = join(dir, 'runs');
   return { dir, tartHome: join(dir, 'tart-home'), artifacts: join(dir, 'artifacts') };
+}
+
+/** Removes the private sim whose TART_HOME is `tartHome` now rather than at exit; SXL_BENCH_KEEP=1 keeps it. */
+export function removeSim(tartHome: string): void {
+  if (keep()) return;
+  const dir = dirname(tartHome);
+  rmSync(dir, { recursive: true, force: true });
+  sims.delete(dir);
 }
 
 export async function simRun(
