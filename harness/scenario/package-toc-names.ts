@@ -53,9 +53,18 @@ export async function packageTocNames(path: string): Promise<string[]> {
     }
     const compressed = Buffer.alloc(tocLength);
     await file.read(compressed, 0, tocLength, headerSize);
-    const toc = await inflateAsync(compressed).catch((error: Error) => {
-      throw new NotAPackageError(path, `its table of contents does not inflate (${error.message})`);
-    });
+    // The inflated TOC is bounded by the size the header declares (itself at most MAX_TOC_BYTES):
+    // a header that lies cannot make a few compressed bytes inflate to gigabytes.
+    const toc = await inflateAsync(compressed, { maxOutputLength: Math.max(1, Number(tocPlain)) }).catch(
+      (error: NodeJS.ErrnoException) => {
+        throw new NotAPackageError(
+          path,
+          error.code === 'ERR_BUFFER_TOO_LARGE'
+            ? `its table of contents inflates past the ${tocPlain} bytes its header declares`
+            : `its table of contents does not inflate (${error.message})`,
+        );
+      },
+    );
     const xml = toc.toString('utf8');
     if (!/<toc>/.test(xml)) {
       throw new NotAPackageError(
