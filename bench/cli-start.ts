@@ -3,7 +3,8 @@
 // from the npm cache, then times, interleaved so that the machine's load hits each alike, a bare
 // `node -e 0`, the installed CLI's `--help`, and this checkout's CLI under tsx. Prints the median wall
 // time and the mean CPU time (user+system of the child, from /proc: a shared machine's load shows in
-// the wall time first), each over a bare Node start, and the tarball's size and file count.
+// the wall time first; where /proc is missing, e.g. macOS, no CPU column), each over a bare Node start,
+// and the tarball's size and file count.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -39,6 +40,8 @@ try {
     'sysext-lab --help (package)': [installed, '--help'],
     'sysext-lab --help (checkout, tsx)': [join(repo, 'bin', 'sysext-lab.js'), '--help'],
   };
+  // Without /proc (macOS) the CPU time is unknown: the column is left out rather than printed as 0.
+  const cpuKnown = processCpu() !== undefined;
   const samples = new Map<string, { wall: number[]; cpuSeconds: number }>();
   for (let i = 0; i < runs; i++) {
     for (const [name, args] of Object.entries(commands)) {
@@ -61,12 +64,17 @@ try {
   const bare = median(samples.get('node -e 0')!.wall);
   const cpuMs = (name: string) => (samples.get(name)!.cpuSeconds * 1000) / runs;
   const bareCpu = cpuMs('node -e 0');
-  console.log(`${runs} runs each, interleaved; median wall time, mean CPU time (user+system):`);
+  console.log(
+    `${runs} runs each, interleaved; median wall time${cpuKnown ? ', mean CPU time (user+system)' : ''}:`,
+  );
   for (const [name, { wall }] of samples) {
     const ms = median(wall);
     const cpu = cpuMs(name);
+    const cpuColumn = cpuKnown
+      ? `, CPU ${cpu.toFixed(0).padStart(5)} ms (+${(cpu - bareCpu).toFixed(0)})`
+      : '';
     console.log(
-      `  ${name.padEnd(36)} wall ${ms.toFixed(0).padStart(5)} ms (+${(ms - bare).toFixed(0)}), CPU ${cpu.toFixed(0).padStart(5)} ms (+${(cpu - bareCpu).toFixed(0)}) over node -e 0`,
+      `  ${name.padEnd(36)} wall ${ms.toFixed(0).padStart(5)} ms (+${(ms - bare).toFixed(0)})${cpuColumn} over node -e 0`,
     );
   }
   console.log(`machine load average when done: ${loadavg()[0]!.toFixed(1)}`);
