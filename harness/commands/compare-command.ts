@@ -72,10 +72,7 @@ export function compareRuns(runA: string, runB: string, options: CompareOptions 
   const a = readRunDir(resolveRunDir(runA, options.artifactsDir ?? 'artifacts'));
   const b = readRunDir(resolveRunDir(runB, options.artifactsDir ?? 'artifacts'));
   const scenarioId = sameFact('scenario', a, b, (run) => String(run.manifest.scenario ?? ''));
-  sameFact('failure signature', a, b, (run) => {
-    const signature = (run.manifest.signature ?? {}) as { check?: string; message?: string };
-    return `check ${signature.check}${signature.message ? ` with a message matching ${signature.message}` : ''}`;
-  });
+  sameFact('failure signature', a, b, (run) => signatureText(manifestSignature(run)));
   const summaryA = pickSummary(a, scenarioId, options.image);
   const summaryB = pickSummary(b, scenarioId, options.image);
   const [labelA, labelB] = runLabels(a, b, [summaryA.image, summaryB.image]);
@@ -183,8 +180,8 @@ export function compareToRepetition(
     images?: string[];
     otherMode?: string;
     artifactsDir?: string;
-    /** This run's signature. @default the built-in scenario's */
-    signature?: Pick<FailureSignature, 'check' | 'message'>;
+    /** This run's scenario's signature (a built-in's, a project's or a file's). */
+    signature: Pick<FailureSignature, 'check' | 'message'>;
   },
 ): Repetition {
   if (options.otherMode) {
@@ -207,19 +204,14 @@ export function compareToRepetition(
     );
   }
   // A run of the same scenario under another signature counted another bug: refused before any
-  // iteration runs, not after. The signature is the caller's scenario's, else the built-in's.
-  const signature = options.signature ?? findScenario(options.scenario)?.signature;
-  if (signature) {
-    const describe = (s: { check?: string; message?: string }) =>
-      `check ${s.check}${s.message ? ` with a message matching ${s.message}` : ''}`;
-    const theirs = describe((run.manifest.signature ?? {}) as { check?: string; message?: string });
-    const ours = describe({ check: signature.check, message: signature.message?.source });
-    if (theirs !== ours) {
-      throw new ConfigError(
-        '--compare-to',
-        `Cannot compare runs of different failure signatures: ${run.runDir} has failure signature ${theirs}, this run has failure signature ${ours}`,
-      );
-    }
+  // iteration runs, not after.
+  const theirs = signatureText(manifestSignature(run));
+  const ours = signatureText({ check: options.signature.check, message: options.signature.message?.source });
+  if (theirs !== ours) {
+    throw new ConfigError(
+      '--compare-to',
+      `Cannot compare runs of different failure signatures: ${run.runDir} has failure signature ${theirs}, this run has failure signature ${ours}`,
+    );
   }
   const summary = pickSummary(run, options.scenario, options.images?.[0] ?? singleImage(run));
   return {
@@ -227,6 +219,16 @@ export function compareToRepetition(
     max: options.max,
     baseline: { runDir: run.runDir, fail: summary.fail, n: summary.pass + summary.fail },
   };
+}
+
+/** A run's failure signature as its run.json records it (the message as its pattern's source). */
+function manifestSignature(run: RunDirContents): { check?: string; message?: string } {
+  return (run.manifest.signature ?? {}) as { check?: string; message?: string };
+}
+
+/** A failure signature in the words of a refusal: `check X` and the message pattern it must match. */
+function signatureText(signature: { check?: string; message?: string }): string {
+  return `check ${signature.check}${signature.message ? ` with a message matching ${signature.message}` : ''}`;
 }
 
 /** A run's only image, so that --compare-to without --image compares the image A ran on. */

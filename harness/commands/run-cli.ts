@@ -137,6 +137,7 @@ export async function runCli(args: string[], argv: string[], usage: string): Pro
       ? undefined
       : compareToRepetition(values['compare-to'], {
           scenario: scenario.id,
+          signature: scenario.signature,
           max,
           images,
           otherMode: repetition ? `--${repetition.mode}` : undefined,

@@ -104,5 +104,41 @@ test('--compare-to refuses another repetition mode, several images, a run of ano
     signature.stderr,
     /Cannot compare runs of different failure signatures: .* has failure signature check some-other-check, this run has failure signature check xpc-endpoint-after-upgrade/,
   );
+  // A scenario file (no built-in of its id) is held to its own signature too.
+  const fileRun = join(mkdtempSync(join(tmpdir(), 'sxl-copy-')), 'run');
+  cpSync(upgrade.runDir, fileRun, { recursive: true });
+  const fileManifestPath = join(fileRun, 'run.json');
+  const fileManifest = JSON.parse(readFileSync(fileManifestPath, 'utf8'));
+  fileManifest.scenario = 'compare-to-file';
+  fileManifest.signature = { check: 'first-check' };
+  writeFileSync(fileManifestPath, JSON.stringify(fileManifest));
+  const scenarioFile = join(mkdtempSync(join(tmpdir(), 'sxl-scenario-')), 'compare-to-file.ts');
+  writeFileSync(
+    scenarioFile,
+    `import { defineScenario } from 'sysext-lab';
+export default defineScenario({
+  id: 'compare-to-file',
+  title: 'a scenario file',
+  report: import.meta.dirname,
+  inputs: {},
+  checks: ['first-check', 'second-check'],
+  signature: { check: 'second-check', description: 'd', evidence: 'e' },
+  async run() {},
+});
+`,
+  );
+  const fileSignature = await runCli(sim, [
+    'run',
+    scenarioFile,
+    '--compare-to',
+    fileRun,
+    '--artifacts',
+    sim.artifacts,
+  ]);
+  t.is(fileSignature.code, 2);
+  t.regex(
+    fileSignature.stderr,
+    /Cannot compare runs of different failure signatures: .* has failure signature check first-check, this run has failure signature check second-check/,
+  );
   t.false(existsSync(sim.artifacts) && readdirSync(sim.artifacts).length > 0, 'no run was started');
 });
