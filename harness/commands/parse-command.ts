@@ -88,17 +88,20 @@ export async function parseCli(args: string[]): Promise<number> {
       parsed.result !== null && typeof parsed.result === 'object'
         ? { ...parsed.result, warnings }
         : parsed.result;
+    // The verdict is the input's, known before printing: a reader that stops early does not change it.
+    const exitCode = warnings.length > 0 && flags.includes('--strict') ? exitCodes.checkFailed : 0;
     try {
       await out.writeJson(printed, writeStdout);
       await writeStdout('\n');
     } catch (error) {
       // The reader stopped reading (`| head`, a closed pager): nothing more to print, and no stack.
-      if ((error as NodeJS.ErrnoException).code === 'EPIPE') return 0;
+      if ((error as NodeJS.ErrnoException).code === 'EPIPE') return exitCode;
       throw error;
     }
-    return warnings.length > 0 && flags.includes('--strict') ? exitCodes.checkFailed : 0;
+    return exitCode;
   } finally {
     process.stdout.off('error', holdStdoutError);
+    stdoutError = null;
     out.dispose();
   }
 }

@@ -159,3 +159,28 @@ test('a reader that stops early (| head) ends the parse quietly with exit 0, not
   t.is(code, 0, stderr);
   t.notRegex(stderr, /EPIPE|Error/);
 });
+
+test('--strict with warnings is exit 1 even when the reader stops early (| head)', async (t) => {
+  t.timeout(60_000);
+  const dir = mkdtempSync(join(tmpdir(), 'sxl-parse-test-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const file = join(dir, 'launchctl-list.txt');
+  // A long list whose last line is cut (no newline) and no row: a `truncated` warning, printed
+  // after the jobs, so the reader is gone before it.
+  writeFileSync(
+    file,
+    `${[...synthesize(syntheticInputs['launchctl-list']!, 4_000_000)].join('')}cut off here`,
+  );
+  const child = spawn('node', [cli, 'parse', 'launchctl-list', file, '--strict'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr!.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString('utf8');
+  });
+  child.stdout!.once('data', () => child.stdout!.destroy());
+  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  t.regex(stderr, /warning: line \d+: truncated/);
+  t.is(code, 1, stderr);
+  t.notRegex(stderr, /EPIPE|Error/);
+});
