@@ -22,7 +22,7 @@ export async function main(argv: string[]): Promise<number> {
       case 'list':
         return await (await import('./commands/list-command.ts')).listCli(rest);
       case 'show':
-        return await (await import('./commands/run-cli.ts')).showCli(rest);
+        return await (await import('./commands/show-command.ts')).showCli(rest);
       case 'reap':
         return await (await import('./commands/reap-command.ts')).reapCli(rest);
       case 'feedback':

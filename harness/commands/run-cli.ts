@@ -1,6 +1,6 @@
-// `sysext-lab run` and `sysext-lab show`: their flags parsed and checked, then the library called. cli.ts
-// loads this module only when one of them is asked for, so that --help and the light commands start
-// without the runner and everything it reaches.
+// `sysext-lab run`: its flags parsed and checked, then the library called. cli.ts loads this module
+// only when a run is asked for, so that --help and the light commands start without the runner and
+// everything it reaches.
 import { parseArgs } from 'node:util';
 import { scenarios } from '../../scenarios/index.ts';
 import {
@@ -15,10 +15,8 @@ import type { ApprovalStrategyName } from '../macos/approve-extension.ts';
 import type { SleepStrategy } from '../macos/sleep-wake.ts';
 import { runCommand } from '../run-command.ts';
 import { runDefaults } from '../run-options.ts';
-import type { Scenario } from '../scenario/define-scenario.ts';
 import { loadScenario } from '../scenario/load-scenario.ts';
 import { parseShard } from '../scenario/shard.ts';
-import { describeInputKind, inputFlag } from '../scenario/validate-inputs.ts';
 import { type Repetition, repetitionDefaults } from '../stats/repetition.ts';
 import { compareToRepetition, comparisonAfterRun } from './compare-command.ts';
 import { backendSettingFlags, wholeNumber } from './flag-values.ts';
@@ -208,38 +206,4 @@ export async function runCli(args: string[], argv: string[], usage: string): Pro
     process.off('uncaughtException', onCrash);
     process.off('unhandledRejection', onCrash);
   }
-}
-
-export async function showCli(args: string[]): Promise<number> {
-  const [id, ...extra] = args;
-  const scenario = id === undefined || extra.length > 0 ? undefined : await loadScenario(id);
-  if (!scenario) {
-    throw new ConfigError(
-      'scenario',
-      `show takes one scenario, got ${id === undefined ? 'none' : `"${args.join(' ')}"`}: expected one of ${scenarios.map((s) => s.id).join(', ')}`,
-    );
-  }
-  process.stdout.write(describeScenario(scenario));
-  return 0;
-}
-
-function describeScenario(scenario: Scenario): string {
-  const { signature } = scenario;
-  const lines = [
-    `${scenario.id}: ${scenario.title}`,
-    `Models: ${scenario.report}`,
-    `Signature: check ${signature.check} fails${signature.message ? ` with a message matching ${signature.message}` : ''} (${signature.description})`,
-    `Positive evidence: ${signature.evidence}`,
-    'Inputs:',
-  ];
-  for (const [name, input] of Object.entries(scenario.inputs)) {
-    const facts = [
-      describeInputKind(input),
-      input.kind === 'build' && input.required ? 'required' : '',
-      input.kind !== 'build' && input.default !== undefined ? `default ${input.default}` : '',
-      input.kind === 'build' && input.simSample ? `sim default: ${input.simSample}` : '',
-    ].filter(Boolean);
-    lines.push(`  ${inputFlag(name)}: ${input.description} (${facts.join('; ')})`);
-  }
-  return `${lines.join('\n')}\n`;
 }
