@@ -206,8 +206,8 @@ const MUTANTS: Mutant[] = [
     id: 'parse-strict-ignored',
     what: '`sysext-lab parse --strict` exits 0 on warnings',
     file: 'harness/commands/parse-command.ts',
-    from: "return warnings.length > 0 && flags.includes('--strict') ? exitCodes.checkFailed : 0;",
-    to: 'return 0;',
+    from: "const exitCode = warnings.length > 0 && flags.includes('--strict') ? exitCodes.checkFailed : 0;",
+    to: 'const exitCode = 0;',
     tests: ['test/harness/parse/parse-cli.test.ts'],
   },
   {
