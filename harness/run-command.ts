@@ -14,6 +14,7 @@ import { HtmlReporter } from './report/html-report.ts';
 import { JUnitReporter } from './report/junit-reporter.ts';
 import { Redactor } from './report/redact.ts';
 import { redactingReporter } from './report/redact-events.ts';
+import { holdReportReserve, releaseReportReserve } from './report/report-reserve.ts';
 import { fanOut, type Reporter } from './report/reporter.ts';
 import { ResultsReporter } from './report/results-reporter.ts';
 import { ManifestReporter, type RunManifest } from './report/run-manifest.ts';
@@ -66,6 +67,7 @@ export async function runCommand(request: RunRequest): Promise<RunOutcome> {
   const runId = newRunId();
   const runDir = resolve(artifactsDir, runId);
   makeArtifactsDir(join(runDir, 'iterations'));
+  holdReportReserve(runDir);
   const unregister = registerRun(runId, { runDir });
   const startedAt = new Date().toISOString();
   const planned = plannedIterations(repetition) * images.length;
@@ -110,7 +112,11 @@ export async function runCommand(request: RunRequest): Promise<RunOutcome> {
   };
   // Reports that could not be written, once per file and reason: said on the console (and stderr).
   const writeFailures = new Set<string>();
+  // Set once a report met a full disk: no more iterations start, whose results could not be kept.
+  let artifactsFull: string | undefined;
   const onWriteError = (error: unknown) => {
+    if ((error as NodeJS.ErrnoException).code === 'ENOSPC')
+      artifactsFull ??= `the artifacts filesystem is full (${runDir}); the iterations that ran are kept`;
     const message = `Could not write a report in ${runDir}: ${(error as Error).message}`;
     if (writeFailures.has(message)) return;
     writeFailures.add(message);
@@ -198,6 +204,7 @@ export async function runCommand(request: RunRequest): Promise<RunOutcome> {
         emit({ type: 'build-inspected', build: inspectedBuild(record, build) });
       },
       evidence: options.evidence,
+      stopLaunching: () => artifactsFull,
       sysdiagnoseTimeoutMs: options.sysdiagnoseTimeoutMs,
       redactor,
     });
@@ -213,6 +220,8 @@ export async function runCommand(request: RunRequest): Promise<RunOutcome> {
     if (interrupted) exitCode = signal.reason instanceof InterruptedError ? 130 : 3;
     // A report that could not be written (a full disk) makes the run an infrastructure error.
     if (writeFailures.size > 0 && exitCode !== 130) exitCode = 3;
+    // Every VM is gone and nothing else writes now: the reserve's space goes to the final reports.
+    releaseReportReserve(runDir);
     emit({ type: 'run-finished', at: new Date().toISOString(), exitCode, interrupted });
     unregister({ keptVms: options.keepVm });
   }

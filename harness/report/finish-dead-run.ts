@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import type { IterationResult, RunEvent } from '../scenario/events.ts';
 import { writeHtmlReport } from './html-report.ts';
 import { JUnitReporter } from './junit-reporter.ts';
+import { releaseReportReserve } from './report-reserve.ts';
 import type { Reporter } from './reporter.ts';
 import type { RunResultsFile } from './results-reporter.ts';
 import { ResultsReporter } from './results-reporter.ts';
@@ -32,6 +33,7 @@ export function finishDeadRun(runDir: string, detail: string, now = new Date()):
   const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as Partial<RunManifest> &
     Record<string, unknown>;
   if (manifest.exitCode !== undefined) return undefined;
+  releaseReportReserve(runDir);
   const results = readResults(runDir);
   const runId = manifest.runId ?? 'unknown';
   const scenario = manifest.scenario ?? 'unknown';

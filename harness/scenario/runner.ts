@@ -63,6 +63,8 @@ export interface RunPlan {
   sysdiagnoseTimeoutMs?: number;
   /** Masks secrets in everything the iteration writes. */
   redactor?: Redactor;
+  /** Why no more iterations (nor evidence) should start, once there is a reason: a full artifacts disk. */
+  stopLaunching?: () => string | undefined;
   /** Iterations on this many VMs at once (--parallel); output stays in iteration order. @default 1 */
   parallel?: number;
   /** Run only the iterations this CI shard owns (--shard K/N). @default undefined (all) */
@@ -97,6 +99,7 @@ export async function runScenario(plan: RunPlan): Promise<RunResult> {
       await runIterationPool({
         parallel: plan.parallel,
         next: () => {
+          hostStopped ??= plan.stopLaunching?.();
           if (plan.signal.aborted || hostStopped !== undefined || launched >= numbers.length)
             return undefined;
           // Decided: launch no more; the iterations in flight finish and count.
@@ -257,25 +260,30 @@ async function runIteration(
       if (isVmLimit(recognised) && !vmStarted && attempt === 0 && !signal.aborted) refused = failure.message;
       transcript.note(refused ? `requeued: ${refused}` : `${outcome}: ${failure.message}`);
     }
-    // Evidence once the outcome is known and before the VM goes; it never changes the outcome.
-    evidence = refused
-      ? undefined
-      : await collectIterationEvidence({
-          mode: plan.evidence ?? 'on-failure',
-          outcome,
-          guest,
-          runDir: plan.runDir,
-          iterationDir,
-          iteration,
-          since: startedAt,
-          signal,
-          hurry: plan.hurry,
-          extensions: context?.watchedExtensions ?? [],
-          predicates: scenario.logPredicates ?? [],
-          redactor: plan.redactor,
-          sysdiagnoseTimeoutMs: plan.sysdiagnoseTimeoutMs,
-          emit,
-        });
+    // Evidence once the outcome is known and before the VM goes; it never changes the outcome. On a
+    // full disk it would only fail, after up to 15 minutes of sysdiagnose.
+    const noEvidence = plan.stopLaunching?.();
+    if (noEvidence)
+      emit({ type: 'notice', message: `iteration ${iteration}: no evidence collected: ${noEvidence}` });
+    evidence =
+      refused || noEvidence
+        ? undefined
+        : await collectIterationEvidence({
+            mode: plan.evidence ?? 'on-failure',
+            outcome,
+            guest,
+            runDir: plan.runDir,
+            iterationDir,
+            iteration,
+            since: startedAt,
+            signal,
+            hurry: plan.hurry,
+            extensions: context?.watchedExtensions ?? [],
+            predicates: scenario.logPredicates ?? [],
+            redactor: plan.redactor,
+            sysdiagnoseTimeoutMs: plan.sysdiagnoseTimeoutMs,
+            emit,
+          });
     if (evidence)
       transcript.note(`evidence: ${evidence.files.length} file(s), ${evidence.problems.length} problem(s)`);
   } finally {

@@ -112,7 +112,7 @@ for (const plan of [...quirkPlans, ...signalPlans]) {
     runUnderFault({
       name: 'full filesystem',
       artifacts: dir,
-      args: ['--quirk', 'xpc-endpoint-lost-on-upgrade=1', '--evidence', 'always', '--repeat', '2'],
+      args: ['--quirk', 'xpc-endpoint-lost-on-upgrade=1', '--evidence', 'always', '--repeat', '4'],
     }),
   );
   // The fault happened; a report that could not be written makes the run an infrastructure error.

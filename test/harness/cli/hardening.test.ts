@@ -134,6 +134,7 @@ test('kill -9 mid-run: junit.xml is not green, and reap deletes the VM and finis
   t.is(validateJUnit(join(runDir, 'junit.xml')), null);
   t.false(existsSync(join(runDir, 'summary.json')));
   t.is(readdirSync(join(sim.dir, 'runs')).length, 1, 'the dead run marker');
+  t.true(existsSync(join(runDir, '.report-reserve')), 'the killed run still holds its report reserve');
   const reap = await runCli(sim, ['reap']);
   t.is(reap.code, 0, reap.stderr);
   t.regex(reap.stdout, /finished .* \(recorded as interrupted\)/);
@@ -149,7 +150,7 @@ test('kill -9 mid-run: junit.xml is not green, and reap deletes the VM and finis
   t.regex(after, /was interrupted \(exit code 130\) after 1 iteration\(s\) of 3 planned/);
   t.is(validateJUnit(join(runDir, 'junit.xml')), null);
   t.deepEqual(
-    readdirSync(runDir).filter((f) => f.endsWith('.tmp')),
+    readdirSync(runDir).filter((f) => f.endsWith('.tmp') || f === '.report-reserve'),
     [],
   );
 });
