@@ -285,6 +285,9 @@ async function suspendAndResume(
           'tart-run-resume.log': stopped.output,
         },
       ),
+    // A `tart run` is a new start: the address is asked again, as a first boot asks it (a lease that
+    // ran out while the VM was suspended, a range renumbered, gives the guest another one).
+    { askAddress: true },
   );
   await backend.confirmResumed(vm, { signal });
   // Read before the clock is set: stepping the clock may move kern.boottime with it.

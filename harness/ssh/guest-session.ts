@@ -103,7 +103,7 @@ export class GuestSession {
 
   private constructor(
     private client: Client,
-    readonly endpoint: SshEndpoint,
+    private currentEndpoint: SshEndpoint,
     readonly label: string,
   ) {
     this.watch(client);
@@ -113,6 +113,11 @@ export class GuestSession {
   static async connect(endpoint: SshEndpoint, options: ConnectOptions): Promise<GuestSession> {
     const client = await connectWithRetry(endpoint, options);
     return new GuestSession(client, endpoint, options.label);
+  }
+
+  /** Where the guest answers SSH: the address it was reached at last. */
+  get endpoint(): SshEndpoint {
+    return this.currentEndpoint;
   }
 
   get target(): string {
@@ -285,12 +290,17 @@ export class GuestSession {
     throw new TransferChecksumError(direction, remotePath, this.target, copied.sha256, remote, copied.bytes);
   }
 
-  /** Replaces the connection after a reboot or a sleep that dropped it. */
-  async reconnect(options: Omit<ConnectOptions, 'label'>): Promise<void> {
+  /**
+   * Replaces the connection after a reboot or a sleep that dropped it; at `endpoint` when the guest
+   * came back at another address (asked of the backend again, as after a resume).
+   */
+  async reconnect(options: Omit<ConnectOptions, 'label'> & { endpoint?: SshEndpoint }): Promise<void> {
     this.operations += 1;
     this.client.end();
     this.sftpSession = undefined;
-    const client = await connectWithRetry(this.endpoint, { ...options, label: this.label });
+    const { endpoint = this.currentEndpoint, ...connect } = options;
+    const client = await connectWithRetry(endpoint, { ...connect, label: this.label });
+    this.currentEndpoint = endpoint;
     this.client = client;
     this.connected = true;
     this.watch(client);

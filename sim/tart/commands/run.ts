@@ -11,7 +11,7 @@ import { TartGenericError, TartRuntimeError, TartValidationError, vmAlreadyRunni
 import { hostHasFault, KEYCHAIN_LOCKED_RUN_ERROR } from '../host-faults.ts';
 import { leakedSlots, recordLeakedSlot, rollHostQuirk } from '../host-quirks.ts';
 import type { TartIo } from '../io.ts';
-import { recordLease } from '../leases.ts';
+import { findLease, recordLease } from '../leases.ts';
 import {
   ADMITTED_FILE,
   acquireWithin,
@@ -200,12 +200,19 @@ class RunSession {
     this.finish(0);
   }
 
-  /** Boots the guest on the first free address of the VM's candidates. */
+  /**
+   * Boots the guest at the address its MAC holds a lease for, as bootpd hands a known client its
+   * address again (a resumed or restarted VM keeps its IP), else at the first free one of its
+   * candidates. Another simulated host on this machine may hold the leased address: then the guest
+   * comes up elsewhere and records that lease, as a renumbered guest would.
+   */
   async boot(mac: string, settings: SimSettings, resume: boolean): Promise<string> {
     const { bootGuest } = await import('../../guest/boot.ts');
     const port = guestSshPort();
+    const leased = findLease(mac)?.ipAddress;
+    const addresses = [...new Set([...(leased ? [leased] : []), ...candidateAddresses(mac)])];
     let lastError: unknown;
-    for (const host of candidateAddresses(mac)) {
+    for (const host of addresses) {
       try {
         const guest = await bootGuest({
           vmDir: this.dir,

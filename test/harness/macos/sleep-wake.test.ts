@@ -1,6 +1,6 @@
 // The harness's own sleep/wake steps against the sim's fake tart: what it proves before a check
 // may count, and that a wait for a guest stops as soon as its VM process has ended.
-import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import test from 'ava';
 import { runHostCommand } from '../../../harness/backends/host-command.ts';
@@ -14,14 +14,20 @@ import {
 import { waitForDrop } from '../../../harness/macos/connection-drop.ts';
 import { sleepAndWake } from '../../../harness/macos/sleep-wake.ts';
 import { GuestSession } from '../../../harness/ssh/guest-session.ts';
+import { candidateAddresses } from '../../../sim/tart/vmnet.ts';
 import { fakeTart, makeSimEnv } from '../../helpers/sim-env.ts';
 
 const image = 'ghcr.io/cirruslabs/macos-sequoia-base:latest';
 
-async function startVm(timeScale: number, name: string) {
+async function startVm(
+  timeScale: number,
+  name: string,
+  beforeStart?: (sim: ReturnType<typeof makeSimEnv>) => Promise<void>,
+) {
   const sim = makeSimEnv(timeScale);
   const backend = new TartBackend(sim.backendOptions());
   await backend.clone(image, name);
+  await beforeStart?.(sim);
   const startOptions = {
     logFile: join(mkdtempSync(join(sim.dir, 'it-')), 'tart-run.log'),
     suspendable: true,
@@ -180,4 +186,61 @@ test('a suspend that tart list does not call suspended is refused (SuspendFailed
   t.is(error.stage, 'suspend');
   // tart run itself had saved the snapshot: only the list's word was missing.
   t.regex(error.evidence['tart-run-suspend.log'] ?? '', /snapshot created successfully/);
+});
+
+/** Holds `host:port` as another program would (another simulated host on this machine). */
+async function occupy(host: string, port: number): Promise<import('node:net').Server> {
+  const { createServer } = await import('node:net');
+  const server = createServer((socket) => socket.destroy());
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen({ host, port, exclusive: true }, () => resolve());
+  });
+  return server;
+}
+
+test('a resumed VM keeps its leased address, even when that was not the first free one at its boot', async (t) => {
+  t.timeout(120_000);
+  const name = 'sxl-resume-lease';
+  // The first address this VM's MAC maps to is taken when it boots: it comes up at the second.
+  let squatter: import('node:net').Server | undefined;
+  const vm = await startVm(0, name, async (sim) => {
+    const config = JSON.parse(readFileSync(join(sim.tartHome, 'vms', name, 'config.json'), 'utf8'));
+    const [first] = candidateAddresses(config.macAddress);
+    squatter = await occupy(first!, 2222);
+  });
+  t.teardown(vm.cleanup);
+  const leased = vm.guest.endpoint.host;
+  // Now free again: a resume must still come back at the leased address (bootpd keeps a MAC's lease).
+  await new Promise((resolve) => squatter!.close(resolve));
+  await vm.backend.suspend(name);
+  await vm.backend.resume(name, vm.startOptions);
+  await vm.guest.reconnect({ timeoutMs: 60_000 });
+  t.is(vm.guest.endpoint.host, leased);
+  t.is((await vm.guest.exec(['echo', 'back'])).stdout, 'back\n');
+  t.is((await vm.backend.endpoint(name, { timeoutMs: 30_000 })).host, leased);
+});
+
+test('a resume that brings the guest back at another address: sleepAndWake asks the address again and reconnects there', async (t) => {
+  t.timeout(120_000);
+  const vm = await startVm(0, 'sxl-resume-moved');
+  t.teardown(vm.cleanup);
+  const { host, port } = vm.guest.endpoint;
+  // While the VM is suspended something else takes its address: the resumed guest cannot listen
+  // there and comes up at another one, which `tart ip` tells once the lease is recorded.
+  const originalSuspend = vm.backend.suspend.bind(vm.backend);
+  let squatter: import('node:net').Server | undefined;
+  vm.backend.suspend = async (name, options) => {
+    await originalSuspend(name, options);
+    squatter = await occupy(host, port);
+  };
+  t.teardown(() => squatter?.close());
+  const result = await sleepAndWake(
+    { guest: vm.guest, backend: vm.backend, vm: 'sxl-resume-moved', startOptions: vm.startOptions },
+    { strategy: 'suspend', suspendedMs: 0, reconnectTimeoutMs: 30_000 },
+  );
+  t.is(result.strategy, 'suspend');
+  t.not(vm.guest.endpoint.host, host);
+  t.regex(vm.guest.target, new RegExp(`\\(${vm.guest.endpoint.host.replaceAll('.', '\\.')}:${port}\\)$`));
+  t.is((await vm.guest.exec(['echo', 'moved'])).stdout, 'moved\n');
 });
