@@ -65,7 +65,7 @@ export class ConsoleReporter {
       case 'vm-started':
         this.activity(event.iteration, 'after SSH came up');
         this.line(
-          `[${event.iteration}/${this.of}] ${event.vm}: SSH up at ${event.host}:${event.port} (${this.elapsed()})`,
+          `[${event.iteration}/${this.of}] ${event.vm}: SSH up at ${event.host}:${event.port} (${this.elapsed(Date.parse(event.at))})`,
         );
         break;
       case 'step-started':

@@ -78,7 +78,8 @@ export type RunEvent =
       vm: string;
       at: string;
     }
-  | { type: 'vm-started'; iteration: number; vm: string; host: string; port: number }
+  /** `at`: when SSH answered (host clock, ISO 8601); an iteration held behind an earlier one prints later. */
+  | { type: 'vm-started'; iteration: number; vm: string; host: string; port: number; at: string }
   | { type: 'step-started'; iteration: number; step: string; at: string }
   | { type: 'step-finished'; iteration: number; step: StepRecord }
   | { type: 'check-failed'; iteration: number; check: string; message: string }

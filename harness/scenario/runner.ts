@@ -226,7 +226,14 @@ async function runIteration(
       // sshd answers before the auto-login GUI session that `open` and osascript need.
       await waitForGuiSession(guest, { signal });
       vmStarted = true;
-      emit({ type: 'vm-started', iteration, vm, host: endpoint.host, port: endpoint.port });
+      emit({
+        type: 'vm-started',
+        iteration,
+        vm,
+        host: endpoint.host,
+        port: endpoint.port,
+        at: new Date().toISOString(),
+      });
       const swVers = parseSwVers((await guest.exec(['sw_vers'], { signal })).stdout);
       // SIP decides what developer mode and replacement can do: record it once per run for reports.
       run.guestOs ??= { ...swVers, sip: await readSipStatus(guest, signal) };

@@ -56,3 +56,29 @@ test('an interrupted --keep-vm run says its VM was kept, not deleted', (t) => {
   t.regex(out, /its VM was kept \(--keep-vm\)/);
   t.notRegex(out, /cleaned up|deleted/);
 });
+
+test('an iteration held behind an earlier one (--parallel) prints its SSH-up time from the event, not from when it is printed', (t) => {
+  let out = '';
+  const reporter = new ConsoleReporter({ write: (text) => (out += text), heartbeatMs: 0 });
+  reporter.handle(started);
+  // The iteration began three minutes ago and SSH answered 1.5 s into it; it prints only now.
+  const began = Date.now() - 180_000;
+  reporter.handle({
+    type: 'iteration-started',
+    scenario: 'upgrade-xpc',
+    image: 'img',
+    iteration: 1,
+    of: 1,
+    vm: 'sxl-r1-1',
+    at: new Date(began).toISOString(),
+  } as never);
+  reporter.handle({
+    type: 'vm-started',
+    iteration: 1,
+    vm: 'sxl-r1-1',
+    host: '127.64.0.2',
+    port: 2222,
+    at: new Date(began + 1_500).toISOString(),
+  });
+  t.regex(out, /sxl-r1-1: SSH up at 127\.64\.0\.2:2222 \(1\.5 s into the iteration\)/);
+});
