@@ -38,9 +38,14 @@ export class Transcript {
 
   private write(where: string, record: ExecRecord | HostCommandRecord, noExitCode: string): void {
     const status = record.timedOut ? 'timed out' : `exit ${record.exitCode ?? noExitCode}`;
+    // A batched command has no time of its own: the exec's is said, with its place in the batch.
+    const batch = 'batch' in record ? record.batch : undefined;
+    const took = batch
+      ? `in ${record.durationMs} ms for the ${batch.of} commands of one SSH exec (this is ${batch.index} of ${batch.of})`
+      : `in ${record.durationMs} ms`;
     const lines = [
       `$ [${record.startedAt.toISOString()}] (${where}) ${record.command}`,
-      `  -> ${status} in ${record.durationMs} ms`,
+      `  -> ${status} ${took}`,
     ];
     if (record.stdout) lines.push(indent('stdout', record.stdout));
     if (record.stderr) lines.push(indent('stderr', record.stderr));

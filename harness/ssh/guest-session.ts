@@ -5,6 +5,7 @@ import type { Client, ConnectConfig, SFTPWrapper } from 'ssh2';
 import { combineSignals, isTimeoutReason } from '../abort.ts';
 import { CommandError, TransferChecksumError } from '../errors.ts';
 import { doNotRetry, pollPaces, retryUntil } from '../retry.ts';
+import { batchNonce, batchScript, splitBatchOutput } from './batch-script.ts';
 import { coalesceWrites } from './coalesce-writes.ts';
 import {
   type SftpTransferOptions,
@@ -49,6 +50,20 @@ export interface ExecResult {
 
 /** What the transcript records for every command sent. */
 export interface ExecRecord extends ExecResult {
+  startedAt: Date;
+  timedOut: boolean;
+  /** Run as command `index` of `of` in one SSH exec (execEach): the duration is the whole exec's. */
+  batch?: { index: number; of: number };
+}
+
+/** What one SSH exec gave, before it is recorded and judged. */
+interface CommandRun {
+  stdout: string;
+  stderr: string;
+  exitCode: number | null;
+  killedBy: string | undefined;
+  failure: unknown;
+  durationMs: number;
   startedAt: Date;
   timedOut: boolean;
 }
@@ -148,6 +163,61 @@ export class GuestSession {
   /** Runs a command; an argv array is quoted element by element, a string is sent as it is. */
   async exec(command: string | readonly string[], options: ExecOptions = {}): Promise<ExecResult> {
     const text = typeof command === 'string' ? command : shellCommand(command);
+    const ran = await this.runCommand(text, options);
+    const killed = ran.killedBy ? { signal: ran.killedBy } : {};
+    const record: ExecRecord = {
+      command: text,
+      stdout: ran.stdout,
+      stderr: ran.stderr,
+      exitCode: ran.exitCode,
+      ...killed,
+      durationMs: ran.durationMs,
+      startedAt: ran.startedAt,
+      timedOut: ran.timedOut,
+    };
+    for (const listener of this.listeners) listener(record);
+    this.throwIfFailed(record, ran, options);
+    return {
+      command: text,
+      stdout: ran.stdout,
+      stderr: ran.stderr,
+      exitCode: ran.exitCode,
+      ...killed,
+      durationMs: ran.durationMs,
+    };
+  }
+
+  /**
+   * Runs several commands in one SSH exec, one after the other (batch-script.ts): each keeps its own
+   * stdout, stderr and exit code, and has its own transcript record. For probes a wait repeats.
+   * Without `allowFailure` the first command that exits non-zero throws its CommandError.
+   */
+  async execEach(commands: readonly (readonly string[])[], options: ExecOptions = {}): Promise<ExecResult[]> {
+    const nonce = batchNonce();
+    const ran = await this.runCommand(batchScript(commands, nonce), { ...options, stdin: undefined });
+    const parts = splitBatchOutput(ran.stdout, ran.stderr, nonce, commands.length);
+    const records = commands.map(
+      (argv, i): ExecRecord => ({
+        command: shellCommand(argv),
+        ...parts[i]!,
+        durationMs: ran.durationMs,
+        startedAt: ran.startedAt,
+        timedOut: ran.timedOut,
+        batch: { index: i + 1, of: commands.length },
+      }),
+    );
+    for (const record of records) for (const listener of this.listeners) listener(record);
+    for (const record of records) this.throwIfFailed(record, ran, options);
+    return records.map(({ command, stdout, stderr, exitCode, durationMs }) => ({
+      command,
+      stdout,
+      stderr,
+      exitCode,
+      durationMs,
+    }));
+  }
+
+  private async runCommand(text: string, options: ExecOptions): Promise<CommandRun> {
     this.operations += 1;
     const timeoutMs = options.timeoutMs ?? execDefaults.timeoutMs;
     const startedAt = new Date();
@@ -170,35 +240,27 @@ export class GuestSession {
     }
     const durationMs = Math.round(performance.now() - started);
     const timedOut = failure !== undefined && isTimeoutReason(failure);
-    const killed = killedBy ? { signal: killedBy } : {};
-    const record: ExecRecord = {
-      command: text,
-      stdout,
-      stderr,
-      exitCode,
-      ...killed,
-      durationMs,
-      startedAt,
-      timedOut,
-    };
-    for (const listener of this.listeners) listener(record);
-    // A user abort (Ctrl-C) propagates as its own reason; a timeout or a dropped connection is a CommandError.
-    if (failure !== undefined && !timedOut && options.signal?.aborted) throw options.signal.reason;
-    if (failure !== undefined || (exitCode !== 0 && !options.allowFailure)) {
+    return { stdout, stderr, exitCode, killedBy, failure, durationMs, startedAt, timedOut };
+  }
+
+  /** A user abort (Ctrl-C) propagates as its own reason; a timeout or a dropped connection is a CommandError. */
+  private throwIfFailed(record: ExecRecord, ran: CommandRun, options: ExecOptions): void {
+    const { failure } = ran;
+    if (failure !== undefined && !ran.timedOut && options.signal?.aborted) throw options.signal.reason;
+    if (failure !== undefined || (record.exitCode !== 0 && !options.allowFailure)) {
       throw new CommandError({
-        command: text,
-        exitCode,
-        ...killed,
-        stdout,
-        stderr,
-        durationMs,
-        timedOut,
+        command: record.command,
+        exitCode: record.exitCode,
+        ...(record.signal ? { signal: record.signal } : {}),
+        stdout: record.stdout,
+        stderr: record.stderr,
+        durationMs: record.durationMs,
+        timedOut: record.timedOut,
         target: this.target,
         ...(failure instanceof ChannelError && failure.refused ? { refused: failure.message } : {}),
         cause: failure instanceof ChannelError ? failure.cause : failure,
       });
     }
-    return { command: text, stdout, stderr, exitCode, ...killed, durationMs };
   }
 
   /**
