@@ -24,19 +24,23 @@ export async function waitForGuiSession(
   };
   await retryUntil(
     async () => {
-      const owner = await guest
-        .exec(['stat', '-f%Su', '/dev/console'], { signal, allowFailure: true })
+      // Both looks in one SSH exec per attempt: this wait repeats them while the guest logs in.
+      const [owner, domain] = await guest
+        .execEach(
+          [
+            ['stat', '-f%Su', '/dev/console'],
+            ['launchctl', 'print', `gui/${uid}`],
+          ],
+          { signal, allowFailure: true },
+        )
         .catch(orGiveUp);
-      const console = owner.stdout.trim();
-      if (owner.exitCode !== 0 || console !== user)
+      const console = owner!.stdout.trim();
+      if (owner!.exitCode !== 0 || console !== user)
         throw new Error(
-          `/dev/console belongs to ${console || `nobody (${owner.stderr.trim()})`}, not ${user}`,
+          `/dev/console belongs to ${console || `nobody (${owner!.stderr.trim()})`}, not ${user}`,
         );
-      const domain = await guest
-        .exec(['launchctl', 'print', `gui/${uid}`], { signal, allowFailure: true })
-        .catch(orGiveUp);
-      if (domain.exitCode !== 0)
-        throw new Error(`launchctl print gui/${uid} exit ${domain.exitCode}: ${domain.stderr.trim()}`);
+      if (domain!.exitCode !== 0)
+        throw new Error(`launchctl print gui/${uid} exit ${domain!.exitCode}: ${domain!.stderr.trim()}`);
     },
     {
       what: `the GUI session of ${user} (console owner, launchctl print gui/${uid})`,

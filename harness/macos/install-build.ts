@@ -5,7 +5,7 @@ import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join, posix } from 'node:path';
 import { ConfigError } from '../errors.ts';
-import type { GuestSession } from '../ssh/guest-session.ts';
+import type { ExecResult, GuestSession } from '../ssh/guest-session.ts';
 import { zipBundle } from './bundle-archive.ts';
 import { type BundleInfo, readBundleInfo, readEmbeddedExtensions } from './bundle-info.ts';
 import { findInstalledApp } from './package-receipts.ts';
@@ -58,20 +58,34 @@ export async function installBuild(
   const kind = await buildKind(localPath);
   const timeoutMs = options.timeoutMs ?? 600_000;
   const common = { signal: options.signal, timeoutMs };
-  await guest.exec(['mkdir', '-p', options.stagingDir], common);
   let appPath: string;
   let installOutput: string;
   if (kind === 'pkg') {
     const staged = posix.join(options.stagingDir, basename(localPath));
-    await guest.exec(['rm', '-rf', staged], common);
+    // Commands that follow one another without a decision between them share one SSH exec.
+    await guest.execEach(
+      [
+        ['mkdir', '-p', options.stagingDir],
+        ['rm', '-rf', staged],
+      ],
+      common,
+    );
     await guest.upload(localPath, staged, common);
-    const installStarted = await guestEpochSeconds(guest, options.signal);
-    const result = await guest.exec(['sudo', '-n', 'installer', '-pkg', staged, '-target', '/'], common);
-    installOutput = result.stdout + result.stderr;
-    appPath = await findInstalledApp(guest, installStarted, common);
+    // The guest's clock just before the install, for the receipts it writes.
+    const [clock, result] = await guest.execEach(
+      [
+        ['date', '-u', '+%s'],
+        ['sudo', '-n', 'installer', '-pkg', staged, '-target', '/'],
+      ],
+      common,
+    );
+    installOutput = result!.stdout + result!.stderr;
+    appPath = await findInstalledApp(guest, epochSeconds(clock!, guest.target), common);
   } else if (kind === 'zip') {
+    await guest.exec(['mkdir', '-p', options.stagingDir], common);
     ({ appPath, installOutput } = await installZip(guest, localPath, options.stagingDir, common));
   } else {
+    await guest.exec(['mkdir', '-p', options.stagingDir], common);
     const hostDir = await mkdtemp(join(tmpdir(), 'sxl-app-zip-'));
     try {
       const zipPath = join(hostDir, `${basename(localPath.replace(/\/+$/, ''))}.zip`);
@@ -124,10 +138,10 @@ async function installZip(
   return { appPath, installOutput: unzip.stdout + unzip.stderr + copy.stdout + copy.stderr };
 }
 
-async function guestEpochSeconds(guest: GuestSession, signal?: AbortSignal): Promise<number> {
-  const result = await guest.exec(['date', '-u', '+%s'], { signal });
+/** `date -u +%s` as it answered. */
+function epochSeconds(result: ExecResult, target: string): number {
   const seconds = Number(result.stdout.trim());
   if (!Number.isInteger(seconds))
-    throw new Error(`Unexpected output of \`date -u +%s\` on ${guest.target}: ${result.stdout}`);
+    throw new Error(`Unexpected output of \`date -u +%s\` on ${target}: ${result.stdout}`);
   return seconds;
 }

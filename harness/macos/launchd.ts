@@ -21,8 +21,13 @@ export async function findNetworkExtensionJobs(
   options: { signal?: AbortSignal } = {},
 ): Promise<string[]> {
   const result = await guest.exec(['sudo', '-n', 'launchctl', 'list'], { signal: options.signal });
+  return networkExtensionJobs(result.stdout, bundleId);
+}
+
+/** The extension's job labels in `launchctl list` output. */
+export function networkExtensionJobs(launchctlList: string, bundleId: string): string[] {
   const prefix = `NetworkExtension.${bundleId}.`;
-  return parseLaunchctlList(result.stdout)
+  return parseLaunchctlList(launchctlList)
     .jobs.map((job) => job.label)
     .filter((label) => label.startsWith(prefix));
 }

@@ -25,11 +25,17 @@ export async function findInstalledApp(
     .map((line) => line.trim())
     .filter(Boolean);
   const receipts: Receipt[] = [];
-  for (const id of ids.filter((id) => !id.startsWith('com.apple.'))) {
+  const candidates = ids.filter((id) => !id.startsWith('com.apple.'));
+  // Every receipt's info in one SSH exec.
+  const infos = candidates.length
+    ? await guest.execEach(
+        candidates.map((id) => ['pkgutil', '--pkg-info', id]),
+        options,
+      )
+    : [];
+  for (const [i, id] of candidates.entries()) {
     // Strict: which app the package installed is decided from these receipts.
-    const info = parsePkgutilPkgInfo((await guest.exec(['pkgutil', '--pkg-info', id], options)).stdout, {
-      strict: true,
-    });
+    const info = parsePkgutilPkgInfo(infos[i]!.stdout, { strict: true });
     receipts.push({ id, location: info.location ?? '', installTime: info.installTime ?? 0 });
   }
   // The guest clock has one-second resolution in receipts; allow the install to start in the same second.

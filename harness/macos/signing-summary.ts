@@ -10,17 +10,17 @@ export async function readSigningSummary(
   bundlePath: string,
   options: { signal?: AbortSignal } = {},
 ): Promise<string> {
-  const codesign = await guest.exec(['codesign', '-dv', '--verbose=4', bundlePath], {
-    signal: options.signal,
-    allowFailure: true,
-  });
-  const spctl = await guest.exec(['spctl', '-a', '-vv', bundlePath], {
-    signal: options.signal,
-    allowFailure: true,
-  });
+  // Both in one SSH exec; each keeps its own stderr, which is where both tools print.
+  const [codesign, spctl] = await guest.execEach(
+    [
+      ['codesign', '-dv', '--verbose=4', bundlePath],
+      ['spctl', '-a', '-vv', bundlePath],
+    ],
+    { signal: options.signal, allowFailure: true },
+  );
   return describeSigning(
-    tryParse(() => parseCodesignDisplay(codesign.stderr)),
-    tryParse(() => parseSpctlAssess(spctl.stderr)),
+    tryParse(() => parseCodesignDisplay(codesign!.stderr)),
+    tryParse(() => parseSpctlAssess(spctl!.stderr)),
   );
 }
 

@@ -8,7 +8,7 @@ import { type ActivationOptions, activateExtension } from '../macos/activation.t
 import { type ApprovalStrategyName, approvalDefaults } from '../macos/approve-extension.ts';
 import type { BundleInfo } from '../macos/bundle-info.ts';
 import { type InstalledBuild, installBuild } from '../macos/install-build.ts';
-import { findNetworkExtensionJobs, printSystemJob } from '../macos/launchd.ts';
+import { networkExtensionJobs } from '../macos/launchd.ts';
 import { rebootGuest } from '../macos/reboot.ts';
 import { readSigningSummary } from '../macos/signing-summary.ts';
 import {
@@ -17,8 +17,7 @@ import {
   type SleepWakeResult,
   sleepAndWake,
 } from '../macos/sleep-wake.ts';
-import type { GuestSession } from '../ssh/guest-session.ts';
-import { shellCommand } from '../ssh/shell-quote.ts';
+import type { ExecResult, GuestSession } from '../ssh/guest-session.ts';
 import type { EmitEvent, StepRecord } from './events.ts';
 
 /** How old a snapshot may be for the next step's "before" to repeat it (see snapshot()). */
@@ -290,36 +289,41 @@ export class IterationContext implements ScenarioContext {
     this.lastSnapshot = { name, text, operationCount: this.guest.operationCount, takenAt: performance.now() };
   }
 
+  /**
+   * The extension state as the guest tells it: `systemextensionsctl list`, and `launchctl print` of
+   * each job of the watched extensions. Two SSH execs (the job labels come from `launchctl list`).
+   */
   private async readSnapshot(): Promise<string> {
-    const sections: string[] = [];
-    const capture = async (argv: string[], read: () => Promise<string>) => {
-      try {
-        sections.push(`$ ${shellCommand(argv)}\n${await read()}`);
-      } catch (error) {
-        sections.push(`$ ${shellCommand(argv)}\n(failed: ${(error as Error).message})`);
+    const options = { signal: this.signal, allowFailure: true };
+    const section = (r: ExecResult) =>
+      `$ ${r.command}\n${r.exitCode === 0 ? '' : `(exit ${r.exitCode})\n`}${r.stdout}${r.stderr}`;
+    try {
+      const [list, jobs] = await this.guest.execEach(
+        [
+          ['systemextensionsctl', 'list'],
+          ['sudo', '-n', 'launchctl', 'list'],
+        ],
+        options,
+      );
+      const sections = [section(list!)];
+      const labels: string[] = [];
+      for (const bundleId of this.watched) {
+        const found = jobs!.exitCode === 0 ? networkExtensionJobs(jobs!.stdout, bundleId) : [];
+        if (jobs!.exitCode !== 0)
+          sections.push(`(launchctl list failed: exit ${jobs!.exitCode}: ${jobs!.stderr.trim()})`);
+        else if (found.length === 0) sections.push(`(no launchd job NetworkExtension.${bundleId}.*)`);
+        labels.push(...found);
       }
-    };
-    await capture(
-      ['systemextensionsctl', 'list'],
-      async () =>
-        (await this.guest.exec(['systemextensionsctl', 'list'], { signal: this.signal, allowFailure: true }))
-          .stdout,
-    );
-    for (const bundleId of this.watched) {
-      let labels: string[] = [];
-      try {
-        labels = await findNetworkExtensionJobs(this.guest, bundleId, { signal: this.signal });
-      } catch (error) {
-        sections.push(`(launchctl list failed: ${(error as Error).message})`);
-      }
-      if (labels.length === 0) sections.push(`(no launchd job NetworkExtension.${bundleId}.*)`);
-      for (const label of labels) {
-        await capture(
-          ['sudo', '-n', 'launchctl', 'print', `system/${label}`],
-          async () => (await printSystemJob(this.guest, label, { signal: this.signal })).raw,
+      if (labels.length > 0) {
+        const prints = await this.guest.execEach(
+          labels.map((label) => ['sudo', '-n', 'launchctl', 'print', `system/${label}`]),
+          options,
         );
+        sections.push(...prints.map(section));
       }
+      return `${sections.join('\n\n')}\n`;
+    } catch (error) {
+      return `(the state could not be read: ${(error as Error).message})\n`;
     }
-    return `${sections.join('\n\n')}\n`;
   }
 }
