@@ -56,6 +56,16 @@ export interface ExecRecord extends ExecResult {
   batch?: { index: number; of: number };
 }
 
+/** The caller's view of a record: without the transcript's own fields. */
+function resultOf({
+  startedAt: _startedAt,
+  timedOut: _timedOut,
+  batch: _batch,
+  ...result
+}: ExecRecord): ExecResult {
+  return result;
+}
+
 /** What one SSH exec gave, before it is recorded and judged. */
 interface CommandRun {
   stdout: string;
@@ -177,14 +187,7 @@ export class GuestSession {
     };
     for (const listener of this.listeners) listener(record);
     this.throwIfFailed(record, ran, options);
-    return {
-      command: text,
-      stdout: ran.stdout,
-      stderr: ran.stderr,
-      exitCode: ran.exitCode,
-      ...killed,
-      durationMs: ran.durationMs,
-    };
+    return resultOf(record);
   }
 
   /**
@@ -208,13 +211,7 @@ export class GuestSession {
     );
     for (const record of records) for (const listener of this.listeners) listener(record);
     for (const record of records) this.throwIfFailed(record, ran, options);
-    return records.map(({ command, stdout, stderr, exitCode, durationMs }) => ({
-      command,
-      stdout,
-      stderr,
-      exitCode,
-      durationMs,
-    }));
+    return records.map(resultOf);
   }
 
   private async runCommand(text: string, options: ExecOptions): Promise<CommandRun> {
