@@ -455,11 +455,20 @@ export class GuestSession {
     });
   }
 
+  /** The connection's SFTP channel, opened at the first transfer and kept while it is open. */
   private sftp(): Promise<SFTPWrapper> {
-    this.sftpSession ??= new Promise((resolve, reject) => {
+    if (this.sftpSession) return this.sftpSession;
+    const opening = new Promise<SFTPWrapper>((resolve, reject) => {
       this.client.sftp((error, sftp) => (error ? reject(error) : resolve(sftp)));
     });
-    return this.sftpSession;
+    this.sftpSession = opening;
+    // A channel that closed (the guest's sftp-server ended) or never opened is not kept: the next
+    // transfer opens a new one instead of failing on the old one.
+    const forget = () => {
+      if (this.sftpSession === opening) this.sftpSession = undefined;
+    };
+    opening.then((sftp) => sftp.once('close', forget), forget);
+    return opening;
   }
 }
 

@@ -126,3 +126,24 @@ test('wrong credentials fail at once with a clear message', async (t) => {
   t.false(error instanceof WaitTimeoutError);
   await vm.guest.powerOff();
 });
+
+test('an SFTP channel that closed is not kept: the next transfer opens a new one', async (t) => {
+  const vm = await bootTestGuest();
+  t.teardown(() => vm.guest.powerOff());
+  const guest = await GuestSession.connect(vm.endpoint, { label: 'sxl-test-1' });
+  t.teardown(() => guest.close());
+  const local = mkdtempSync(join(tmpdir(), 'sxl-up-'));
+  const source = join(local, 'a.txt');
+  writeFileSync(source, 'first\n');
+  await guest.upload(source, '/Users/admin/a.txt');
+  // The channel ends as when the guest's sftp-server exits; the connection itself stays up.
+  const channel = await (guest as unknown as { sftpSession: Promise<import('ssh2').SFTPWrapper> })
+    .sftpSession;
+  await new Promise<void>((resolve) => {
+    channel.once('close', () => resolve());
+    channel.end();
+  });
+  writeFileSync(source, 'second\n');
+  await guest.upload(source, '/Users/admin/a.txt');
+  t.is((await guest.exec(['cat', '/Users/admin/a.txt'])).stdout, 'second\n');
+});
