@@ -36,11 +36,13 @@ export function logThresholdEvidence(
   return logBeta + Math.log(share) - Math.log(priorWidth) - atThreshold;
 }
 
-export function aboveThreshold(fail: number, n: number, threshold: number, confidence = 0.95): boolean {
+/** "Above" at `confidence`, valid at whatever look it is asked (the sequential test above). */
+export function anytimeAbove(fail: number, n: number, threshold: number, confidence = 0.95): boolean {
   return logThresholdEvidence(fail, n, threshold, 'above') >= -Math.log(1 - confidence);
 }
 
-export function belowThreshold(fail: number, n: number, threshold: number, confidence = 0.95): boolean {
+/** "Below" at `confidence`, valid at whatever look it is asked; clean-runs.ts's belowThreshold is the fixed-size bound. */
+export function anytimeBelow(fail: number, n: number, threshold: number, confidence = 0.95): boolean {
   return logThresholdEvidence(fail, n, threshold, 'below') >= -Math.log(1 - confidence);
 }
 
@@ -50,7 +52,7 @@ export function thresholdVerdict(
   threshold: number,
   confidence = 0.95,
 ): ThresholdVerdict {
-  if (aboveThreshold(fail, n, threshold, confidence)) return 'above';
-  if (belowThreshold(fail, n, threshold, confidence)) return 'below';
+  if (anytimeAbove(fail, n, threshold, confidence)) return 'above';
+  if (anytimeBelow(fail, n, threshold, confidence)) return 'below';
   return 'undecided';
 }

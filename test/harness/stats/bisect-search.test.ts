@@ -2,7 +2,7 @@ import test from 'ava';
 import { bisectBuilds } from '../../../harness/stats/bisect-search.ts';
 import { binomialCdf } from '../../../harness/stats/clean-runs.ts';
 import {
-  aboveThreshold,
+  anytimeAbove,
   logThresholdEvidence,
   type ThresholdVerdict,
   thresholdVerdict,
@@ -28,8 +28,8 @@ test('an undecided probe stops the search and is named', async (t) => {
 test('sequential verdicts at 20%', (t) => {
   t.is(thresholdVerdict(0, 20, 0.2), 'below');
   t.is(thresholdVerdict(0, 19, 0.2), 'undecided');
-  t.true(aboveThreshold(3, 3, 0.2));
-  t.false(aboveThreshold(2, 2, 0.2));
+  t.true(anytimeAbove(3, 3, 0.2));
+  t.false(anytimeAbove(2, 2, 0.2));
   t.is(thresholdVerdict(3, 4, 0.2), 'undecided');
   t.is(thresholdVerdict(4, 5, 0.2), 'above');
   t.is(thresholdVerdict(0, 0, 0.2), 'undecided');
