@@ -6,11 +6,10 @@
 import { posix } from 'node:path';
 import { AppNotRelaunchedError, WaitTimeoutError } from '../errors.ts';
 import { retryUntil } from '../retry.ts';
-import type { ExecResult, GuestSession } from '../ssh/guest-session.ts';
+import type { GuestSession } from '../ssh/guest-session.ts';
 import { readBundleInfo } from './bundle-info.ts';
 import { readGuestTime } from './guest-clock.ts';
-import { activationRequests, formatLog, readSysextdLog, sysextdLogArgv } from './sysextd-log.ts';
-import { logShowResult } from './unified-log.ts';
+import { activationRequests, formatLog, readSysextdLog } from './sysextd-log.ts';
 
 export interface RelaunchOptions {
   /** Command that launches the app; the app path is appended. @default ['open', '-a'] */
@@ -36,18 +35,10 @@ export async function processIds(
   name: string,
   options: { signal?: AbortSignal } = {},
 ): Promise<number[]> {
-  const result = await guest.exec(pgrepArgv(name), { signal: options.signal, allowFailure: true });
-  return parsePgrep(result, name, guest.target);
-}
-
-function pgrepArgv(name: string): string[] {
-  return ['pgrep', '-x', name];
-}
-
-function parsePgrep(result: ExecResult, name: string, target: string): number[] {
+  const result = await guest.exec(['pgrep', '-x', name], { signal: options.signal, allowFailure: true });
   if (result.exitCode !== 0 && result.exitCode !== 1)
     throw new Error(
-      `pgrep -x ${name} failed on ${target} (exit ${result.exitCode}): ${result.stderr.trim()}`,
+      `pgrep -x ${name} failed on ${guest.target} (exit ${result.exitCode}): ${result.stderr.trim()}`,
     );
   return result.stdout
     .split('\n')
@@ -149,26 +140,13 @@ export async function relaunchApp(
   try {
     await retryUntil(
       async () => {
-        // Both looks in one SSH exec: this wait repeats them every few tens of milliseconds.
-        const [pgrep, logShow] = await guest.execEach(
-          [pgrepArgv(processName), sysextdLogArgv(since.logStart)],
-          {
-            signal,
-            allowFailure: true,
-            timeoutMs: 60_000,
-          },
-        );
-        const pids = parsePgrep(pgrep!, processName, guest.target);
+        const pids = await processIds(guest, processName, { signal });
         newPid = pids.find((pid) => !before.includes(pid));
         if (newPid === undefined)
           throw new Error(
             `no new ${processName} process (running: ${pids.join(', ') || 'none'}; before: ${before.join(', ') || 'none'})`,
           );
-        if (logShow!.exitCode !== 0)
-          throw new Error(
-            `\`${logShow!.command}\` exited with code ${logShow!.exitCode}: ${logShow!.stderr.trim()}`,
-          );
-        const log = logShowResult(logShow!);
+        const log = await readSysextdLog(guest, { start: since.logStart, signal });
         if (activationRequests(log, options.extensionIds) <= requestsBefore)
           throw new Error(
             `${processName} runs as pid ${newPid}, but sysextd logged no new client activation request`,

@@ -6,7 +6,7 @@ import type { SystemExtension } from '../parse/systemextensions-list.ts';
 import { retryUntil } from '../retry.ts';
 import type { GuestSession } from '../ssh/guest-session.ts';
 import { type ExtensionVersion, findExtension, readSystemExtensions } from './system-extensions.ts';
-import { type LogShowResult, logShowArgv, showUnifiedLog } from './unified-log.ts';
+import { type LogShowResult, showUnifiedLog } from './unified-log.ts';
 
 /** sysextd, plus any process's OSSystemExtensionErrorDomain error (the app's side of a refusal). */
 export const SYSEXTD_PREDICATE =
@@ -28,11 +28,6 @@ export async function readSysextdLog(
     start: options.start,
     signal: options.signal,
   });
-}
-
-/** The `log show` of readSysextdLog, for a batch (GuestSession.execEach). */
-export function sysextdLogArgv(start: string): string[] {
-  return logShowArgv({ predicate: SYSEXTD_PREDICATE, start });
 }
 
 /** The lines of `log` that refuse or fail an activation. */

@@ -1,7 +1,8 @@
 // Reads the guest's unified log with `log show --style ndjson` and parses it with the same parser
 // as everything else (harness/parse/unified-log.ts).
 import { parseUnifiedLog, type UnifiedLogEntry } from '../parse/unified-log.ts';
-import type { ExecResult, GuestSession } from '../ssh/guest-session.ts';
+import type { GuestSession } from '../ssh/guest-session.ts';
+import { shellCommand } from '../ssh/shell-quote.ts';
 
 export interface LogShowOptions {
   /** `log show` predicate, e.g. `process == "sysextd"`. */
@@ -38,14 +39,8 @@ export function logShowArgv(options: Pick<LogShowOptions, 'predicate' | 'start' 
 
 export async function showUnifiedLog(guest: GuestSession, options: LogShowOptions): Promise<LogShowResult> {
   const argv = logShowArgv(options);
-  return logShowResult(
-    await guest.exec(argv, { signal: options.signal, timeoutMs: options.timeoutMs ?? 60_000 }),
-  );
-}
-
-/** A `log show` that ran (alone, or in a batch): its command, output and entries. */
-export function logShowResult(result: ExecResult): LogShowResult {
-  return { command: result.command, raw: result.stdout, entries: parseUnifiedLog(result.stdout).entries };
+  const result = await guest.exec(argv, { signal: options.signal, timeoutMs: options.timeoutMs ?? 60_000 });
+  return { command: shellCommand(argv), raw: result.stdout, entries: parseUnifiedLog(result.stdout).entries };
 }
 
 /** A string literal for a predicate: double quotes, with `\` and `"` escaped. */
