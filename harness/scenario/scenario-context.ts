@@ -291,18 +291,17 @@ export class IterationContext implements ScenarioContext {
 
   /**
    * The extension state as the guest tells it: `systemextensionsctl list`, and `launchctl print` of
-   * each job of the watched extensions. Two SSH execs (the job labels come from `launchctl list`).
+   * each job of the watched extensions: at most two SSH execs (the labels come from `launchctl list`).
    */
   private async readSnapshot(): Promise<string> {
     const options = { signal: this.signal, allowFailure: true };
     const section = (r: ExecResult) =>
       `$ ${r.command}\n${r.exitCode === 0 ? '' : `(exit ${r.exitCode})\n`}${r.stdout}${r.stderr}`;
     try {
+      // launchd's jobs are looked at only once there is an extension to look for.
+      const watching = this.watched.size > 0;
       const [list, jobs] = await this.guest.execEach(
-        [
-          ['systemextensionsctl', 'list'],
-          ['sudo', '-n', 'launchctl', 'list'],
-        ],
+        [['systemextensionsctl', 'list'], ...(watching ? [['sudo', '-n', 'launchctl', 'list']] : [])],
         options,
       );
       const sections = [section(list!)];
