@@ -82,10 +82,8 @@ export async function installBuild(
     installOutput = result!.stdout + result!.stderr;
     appPath = await findInstalledApp(guest, epochSeconds(clock!, guest.target), common);
   } else if (kind === 'zip') {
-    await guest.exec(['mkdir', '-p', options.stagingDir], common);
     ({ appPath, installOutput } = await installZip(guest, localPath, options.stagingDir, common));
   } else {
-    await guest.exec(['mkdir', '-p', options.stagingDir], common);
     const hostDir = await mkdtemp(join(tmpdir(), 'sxl-app-zip-'));
     try {
       const zipPath = join(hostDir, `${basename(localPath.replace(/\/+$/, ''))}.zip`);
@@ -115,7 +113,13 @@ async function installZip(
   const name = basename(zipPath);
   const staged = posix.join(stagingDir, name);
   const unpacked = posix.join(stagingDir, `${name.replace(/\.zip$/, '')}.unpacked`);
-  await guest.exec(['rm', '-rf', staged, unpacked], common);
+  await guest.execEach(
+    [
+      ['mkdir', '-p', stagingDir],
+      ['rm', '-rf', staged, unpacked],
+    ],
+    common,
+  );
   await guest.upload(zipPath, staged, common);
   const unzip = await guest.exec(['ditto', '-x', '-k', staged, unpacked], common);
   const listing = (await guest.exec(['ls', '-1', unpacked], common)).stdout
