@@ -203,7 +203,9 @@ class RunSession {
   /**
    * Boots the guest at the address its MAC holds a lease for, as bootpd hands a known client its
    * address again (a resumed or restarted VM keeps its IP), else at the first free one of its
-   * candidates. Another simulated host on this machine may hold the leased address: then the guest
+   * candidates. bootpd binds a lease to the MAC for 86,400 s (tart's docs/faq.md, "Changing the
+   * default DHCP lease time"; real-mac-review.md item 15); that it gives the same address back to
+   * a MAC whose lease still runs is Reconstructed from that binding. Another simulated host on this machine may hold the leased address: then the guest
    * comes up elsewhere and records that lease, as a renumbered guest would.
    */
   async boot(mac: string, settings: SimSettings, resume: boolean): Promise<string> {
