@@ -14,6 +14,8 @@ export const evidenceModes: readonly EvidenceMode[] = ['on-failure', 'always', '
 
 export interface IterationEvidenceOptions {
   mode: EvidenceMode;
+  /** Why no evidence can be written now (a full artifacts disk): said once the evidence is wanted. */
+  unavailable?: string;
   outcome: Outcome;
   guest: GuestSession | undefined;
   runDir: string;
@@ -43,6 +45,14 @@ export async function collectIterationEvidence(
 ): Promise<EvidenceReport | undefined> {
   const wanted = options.mode === 'always' || (options.mode === 'on-failure' && options.outcome !== 'pass');
   if (!wanted || !options.guest?.isConnected || options.hurry?.()) return undefined;
+  // On a full disk it would only fail, after up to 15 minutes of sysdiagnose.
+  if (options.unavailable) {
+    options.emit({
+      type: 'notice',
+      message: `iteration ${options.iteration}: no evidence collected: ${options.unavailable}`,
+    });
+    return undefined;
+  }
   const interrupted = options.signal.aborted;
   const collectors = defaultCollectors({
     sysdiagnose: interrupted ? false : { timeoutMs: options.sysdiagnoseTimeoutMs },

@@ -267,30 +267,26 @@ async function runIteration(
       if (isVmLimit(recognised) && !vmStarted && attempt === 0 && !signal.aborted) refused = failure.message;
       transcript.note(refused ? `requeued: ${refused}` : `${outcome}: ${failure.message}`);
     }
-    // Evidence once the outcome is known and before the VM goes; it never changes the outcome. On a
-    // full disk it would only fail, after up to 15 minutes of sysdiagnose.
-    const noEvidence = plan.stopLaunching?.();
-    if (noEvidence)
-      emit({ type: 'notice', message: `iteration ${iteration}: no evidence collected: ${noEvidence}` });
-    evidence =
-      refused || noEvidence
-        ? undefined
-        : await collectIterationEvidence({
-            mode: plan.evidence ?? 'on-failure',
-            outcome,
-            guest,
-            runDir: plan.runDir,
-            iterationDir,
-            iteration,
-            since: startedAt,
-            signal,
-            hurry: plan.hurry,
-            extensions: context?.watchedExtensions ?? [],
-            predicates: scenario.logPredicates ?? [],
-            redactor: plan.redactor,
-            sysdiagnoseTimeoutMs: plan.sysdiagnoseTimeoutMs,
-            emit,
-          });
+    // Evidence once the outcome is known and before the VM goes; it never changes the outcome.
+    evidence = refused
+      ? undefined
+      : await collectIterationEvidence({
+          mode: plan.evidence ?? 'on-failure',
+          unavailable: plan.stopLaunching?.(),
+          outcome,
+          guest,
+          runDir: plan.runDir,
+          iterationDir,
+          iteration,
+          since: startedAt,
+          signal,
+          hurry: plan.hurry,
+          extensions: context?.watchedExtensions ?? [],
+          predicates: scenario.logPredicates ?? [],
+          redactor: plan.redactor,
+          sysdiagnoseTimeoutMs: plan.sysdiagnoseTimeoutMs,
+          emit,
+        });
     if (evidence)
       transcript.note(`evidence: ${evidence.files.length} file(s), ${evidence.problems.length} problem(s)`);
   } finally {
