@@ -15,18 +15,24 @@ const started = {
   at: new Date().toISOString(),
 } as const;
 
-test('a step that takes long gets heartbeat lines with its elapsed time; they stop with the run', async (t) => {
-  let out = '';
-  const reporter = new ConsoleReporter({ write: (text) => (out += text), heartbeatMs: 20 });
-  reporter.handle(started);
-  reporter.handle({
+/** Iteration 1 of 1 began at `at`. */
+function iterationStarted(at: Date) {
+  return {
     type: 'iteration-started',
     scenario: 'upgrade-xpc',
     image: 'img',
     iteration: 1,
     of: 1,
     vm: 'sxl-r1-1',
-  } as never);
+    at: at.toISOString(),
+  } as never;
+}
+
+test('a step that takes long gets heartbeat lines with its elapsed time; they stop with the run', async (t) => {
+  let out = '';
+  const reporter = new ConsoleReporter({ write: (text) => (out += text), heartbeatMs: 20 });
+  reporter.handle(started);
+  reporter.handle(iterationStarted(new Date()));
   reporter.handle({
     type: 'step-started',
     iteration: 1,
@@ -63,15 +69,7 @@ test('an iteration held behind an earlier one (--parallel) prints its SSH-up tim
   reporter.handle(started);
   // The iteration began three minutes ago and SSH answered 1.5 s into it; it prints only now.
   const began = Date.now() - 180_000;
-  reporter.handle({
-    type: 'iteration-started',
-    scenario: 'upgrade-xpc',
-    image: 'img',
-    iteration: 1,
-    of: 1,
-    vm: 'sxl-r1-1',
-    at: new Date(began).toISOString(),
-  } as never);
+  reporter.handle(iterationStarted(new Date(began)));
   reporter.handle({
     type: 'vm-started',
     iteration: 1,
