@@ -54,8 +54,11 @@ export interface DoctorSupport {
    * returns its output; a non-zero exit is returned, not thrown.
    */
   hostCommand(bin: string, args: readonly string[], options?: WaitOptions): Promise<HostCommandRecord>;
-  /** `tart exec VM ARGV...`: a command through the guest agent, past the network. */
-  agentExec(vm: string, argv: readonly string[], options?: WaitOptions): Promise<HostCommandRecord>;
+  /**
+   * `tart exec VM ARGV...`: a command through the guest agent, past the network. Absent where the
+   * backend offers no agent (Orchard): doctor then has no agent to check.
+   */
+  agentExec?(vm: string, argv: readonly string[], options?: WaitOptions): Promise<HostCommandRecord>;
   /** Where the VMs' disks are (TART_HOME), for the free-space check. */
   readonly storageDir: string;
   /** The environment the VM tool runs with (TART_NO_AUTO_PRUNE is read from it). */

@@ -352,27 +352,8 @@ export async function guestChecks(ctx: GuestCheckContext): Promise<DoctorCheck[]
         ),
   );
 
-  const agentRef = 'tart exec needs tart 2.27 and the Tart Guest Agent (Cirrus -base)';
-  const agent = await profile.doctor.agentExec(vm, ['whoami'], { signal, timeoutMs: 60_000 });
-  ctx.raw.add({
-    side: 'guest',
-    key: 'agent-whoami',
-    command: `tart exec ${vm} whoami`,
-    exitCode: agent.exitCode,
-    stdout: agent.stdout,
-    stderr: agent.stderr,
-  });
-  checks.push(
-    agent.exitCode === 0 && parseUserNameOr(agent.stdout)
-      ? check('guest-agent', 'ok', `tart exec answers as ${agent.stdout.trim()}`, agentRef)
-      : check(
-          'guest-agent',
-          'warn',
-          `tart exec failed: exit ${agent.exitCode} ${agent.stderr.trim()}`,
-          agentRef,
-          'Use an image with the Tart Guest Agent (Cirrus -base); the harness itself does not need it.',
-        ),
-  );
+  const agentExec = profile.doctor.agentExec;
+  if (agentExec) checks.push(await agentCheck(agentExec.bind(profile.doctor), vm, ctx, signal));
 
   const logRef = 'approval-and-power-facts.md §7: log config persists Info/Debug';
   const logConfig = await run('log-config', [
@@ -407,6 +388,34 @@ export async function guestChecks(ctx: GuestCheckContext): Promise<DoctorCheck[]
     checks.push(await recorded(ctx, guest, 'sleep-probe', () => sleepProbe(ctx, guest, vm, startOptions)));
   await run('pmset-log', ['pmset', '-g', 'log']);
   return checks;
+}
+
+/** `tart exec VM whoami` through the guest agent: the harness does not need it, so a failure only warns. */
+async function agentCheck(
+  agentExec: NonNullable<BackendProfile['doctor']['agentExec']>,
+  vm: string,
+  ctx: GuestCheckContext,
+  signal: AbortSignal | undefined,
+): Promise<DoctorCheck> {
+  const agentRef = 'tart exec needs tart 2.27 and the Tart Guest Agent (Cirrus -base)';
+  const agent = await agentExec(vm, ['whoami'], { signal, timeoutMs: 60_000 });
+  ctx.raw.add({
+    side: 'guest',
+    key: 'agent-whoami',
+    command: `tart exec ${vm} whoami`,
+    exitCode: agent.exitCode,
+    stdout: agent.stdout,
+    stderr: agent.stderr,
+  });
+  return agent.exitCode === 0 && parseUserNameOr(agent.stdout)
+    ? check('guest-agent', 'ok', `tart exec answers as ${agent.stdout.trim()}`, agentRef)
+    : check(
+        'guest-agent',
+        'warn',
+        `tart exec failed: exit ${agent.exitCode} ${agent.stderr.trim()}`,
+        agentRef,
+        'Use an image with the Tart Guest Agent (Cirrus -base); the harness itself does not need it.',
+      );
 }
 
 /**

@@ -14,7 +14,13 @@ import type {
   VmStopped,
   WaitOptions,
 } from '../vm-backend.ts';
-import { OrchardApi, type OrchardCredentials, type OrchardVm, TART_VMS_RESOURCE } from './orchard-api.ts';
+import {
+  OrchardApi,
+  type OrchardCredentials,
+  type OrchardVm,
+  type OrchardWorker,
+  TART_VMS_RESOURCE,
+} from './orchard-api.ts';
 import { openPortForward } from './port-forward.ts';
 
 export interface OrchardBackendOptions extends OrchardCredentials {
@@ -282,28 +288,34 @@ export class OrchardBackend implements VmBackend {
     return vms.find((vm) => vm.image === image && vm.image_fqn?.includes('@sha256:'))?.image_fqn;
   }
 
-  /**
-   * Free macOS VM slots in the fleet: each online, unpaused worker's `org.cirruslabs.tart-vms`
-   * (2 each) less those its scheduled VMs take (the controller's scheduler counts the same way).
-   */
+  /** Free macOS VM slots in the fleet now (freeSlotsIn). */
   async freeSlots(options: WaitOptions = {}): Promise<number> {
     const [workers, vms] = await Promise.all([this.api.listWorkers(options), this.api.listVms(options)]);
-    let free = 0;
-    for (const worker of workers) {
-      const lastSeen = Date.parse(worker.last_seen ?? '');
-      // The controller takes a worker unseen for 3 minutes as offline (controller.go).
-      if (worker.scheduling_paused || !(Date.now() - lastSeen <= 180_000)) continue;
-      const used = vms
-        .filter((vm) => vm.worker === worker.name && isScheduled(vm))
-        .reduce((sum, vm) => sum + (vm.resources?.[TART_VMS_RESOURCE] ?? 0), 0);
-      free += Math.max(0, (worker.resources?.[TART_VMS_RESOURCE] ?? 0) - used);
-    }
-    return free;
+    return freeSlotsIn(workers, vms);
   }
 
   private get credentials(): SshCredentials {
     return this.options.credentials ?? orchardBackendDefaults.credentials;
   }
+}
+
+/**
+ * Free macOS VM slots in `workers` given the fleet's `vms`: each online, unpaused worker's
+ * `org.cirruslabs.tart-vms` (2 each) less those its scheduled VMs take (the controller's scheduler
+ * counts the same way).
+ */
+export function freeSlotsIn(workers: readonly OrchardWorker[], vms: readonly OrchardVm[]): number {
+  let free = 0;
+  for (const worker of workers) {
+    const lastSeen = Date.parse(worker.last_seen ?? '');
+    // The controller takes a worker unseen for 3 minutes as offline (controller.go).
+    if (worker.scheduling_paused || !(Date.now() - lastSeen <= 180_000)) continue;
+    const used = vms
+      .filter((vm) => vm.worker === worker.name && isScheduled(vm))
+      .reduce((sum, vm) => sum + (vm.resources?.[TART_VMS_RESOURCE] ?? 0), 0);
+    free += Math.max(0, (worker.resources?.[TART_VMS_RESOURCE] ?? 0) - used);
+  }
+  return free;
 }
 
 /** As v1.VM.IsScheduled: the `scheduled` condition when present, else a worker is set. */

@@ -5,7 +5,7 @@
 import { check, type DoctorCheck } from '../../doctor/doctor-check.ts';
 import { OrchardApiError } from '../../errors.ts';
 import type { WaitOptions } from '../vm-backend.ts';
-import type { OrchardBackend } from './orchard-backend.ts';
+import { freeSlotsIn, type OrchardBackend } from './orchard-backend.ts';
 
 const apiRef = 'Orchard api/openapi.yaml; tart-cli.md §6';
 
@@ -34,12 +34,12 @@ export async function orchardFleetChecks(
   const checks = [check('fleet-controller', 'ok', `${api.base} answers (${version})`, apiRef)];
   // The harness reads VMs and workers, creates VMs and forwards to them: the reads are proven
   // here, creation and port-forward by the guest checks' VM.
-  const workers = await Promise.all([api.listWorkers(options), api.listVms(options)]).then(
-    ([list]) => list,
+  // Both lists also give the free slots below: each is asked once.
+  const lists = await Promise.all([api.listWorkers(options), api.listVms(options)]).catch(
     (error: Error) => error,
   );
-  if (info instanceof OrchardApiError || workers instanceof Error) {
-    const error = info instanceof OrchardApiError ? info : (workers as Error);
+  if (info instanceof OrchardApiError || lists instanceof Error) {
+    const error = info instanceof OrchardApiError ? info : (lists as Error);
     checks.push(
       check(
         'fleet-credentials',
@@ -53,7 +53,8 @@ export async function orchardFleetChecks(
   }
   const account = api.authorization ? 'the service account is accepted' : 'no account given, none asked';
   checks.push(check('fleet-credentials', 'ok', `${account} (GET /v1/workers, /v1/vms)`, apiRef));
-  const free = await vms.freeSlots(options);
+  const [workers, fleetVms] = lists;
+  const free = freeSlotsIn(workers, fleetVms);
   checks.push(
     free > 0
       ? check('fleet-slots', 'ok', `${free} free VM slot(s) on ${workers.length} worker(s)`, apiRef)

@@ -55,16 +55,7 @@ function createOrchardProfile(settings: BackendSettings): BackendProfile {
     imageProblem: imageNameProblem,
     doctor: {
       hostCommand: () => Promise.reject(notOnOrchard('host commands')),
-      // Orchard's exec is SSH over the port-forward (tart-cli.md §6), not the guest agent: say so.
-      agentExec: async (vm) => ({
-        command: `tart exec ${vm}`,
-        stdout: '',
-        stderr: 'Orchard offers no tart exec (its exec endpoint is SSH through the port-forward)',
-        exitCode: null,
-        durationMs: 0,
-        startedAt: new Date(),
-        timedOut: false,
-      }),
+      // No agentExec: Orchard's exec is SSH over the port-forward (tart-cli.md §6), not the guest agent.
       storageDir: '',
       env: {},
       fleetChecks: (waitOptions) => orchardFleetChecks(vms, waitOptions),
