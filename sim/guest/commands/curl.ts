@@ -14,18 +14,86 @@ export function resolveHost(host: string): string {
 
 const BODY = '<!doctype html>\n<html><head><title>sysext-lab</title></head><body>ok</body></html>\n';
 
-async function curl(ctx: CommandContext) {
-  const args = ctx.argv.slice(1);
-  let url: string | undefined;
-  let output: string | undefined;
-  let writeOut: string | undefined;
+/** curl's options that take a value, short and long (curl --help all); the sim uses a few of them. */
+const VALUE_SHORT = new Set([
+  'o',
+  'w',
+  'm',
+  'H',
+  'A',
+  'X',
+  'd',
+  'u',
+  'e',
+  'x',
+  'b',
+  'c',
+  'T',
+  'F',
+  'r',
+  'Y',
+  'y',
+]);
+const VALUE_LONG = new Set([
+  '--output',
+  '--write-out',
+  '--max-time',
+  '--connect-timeout',
+  '--header',
+  '--user-agent',
+  '--request',
+  '--data',
+  '--user',
+  '--proxy',
+  '--retry',
+  '--resolve',
+]);
+
+export interface CurlArgs {
+  url?: string;
+  output?: string;
+  writeOut?: string;
+  silent: boolean;
+  showError: boolean;
+}
+
+/**
+ * One pass over the arguments as curl reads them: short options may be bundled (`-sSo FILE`), a
+ * value-taking one takes the rest of its cluster or the next argument, `--` ends the options.
+ */
+export function parseCurlArgs(args: readonly string[]): CurlArgs {
+  const parsed: CurlArgs = { silent: false, showError: false };
+  const take = (name: string, value: string | undefined) => {
+    if (name === 'o' || name === '--output') parsed.output = value;
+    else if (name === 'w' || name === '--write-out') parsed.writeOut = value;
+  };
+  let optionsEnded = false;
   for (let k = 0; k < args.length; k++) {
     const arg = args[k]!;
-    if (arg === '-o' || arg === '--output') output = args[++k];
-    else if (arg === '-w' || arg === '--write-out') writeOut = args[++k];
-    else if (['-m', '--max-time', '--connect-timeout', '-H', '-A', '-X', '-d', '-u'].includes(arg)) k++;
-    else if (!arg.startsWith('-')) url = arg;
+    if (optionsEnded || !arg.startsWith('-') || arg === '-') parsed.url = arg;
+    else if (arg === '--') optionsEnded = true;
+    else if (arg.startsWith('--')) {
+      const [name, inline] = arg.split(/=(.*)/s, 2) as [string, string | undefined];
+      if (name === '--silent') parsed.silent = true;
+      else if (name === '--show-error') parsed.showError = true;
+      else if (VALUE_LONG.has(name)) take(name, inline ?? args[++k]);
+    } else {
+      for (let i = 1; i < arg.length; i++) {
+        const flag = arg[i]!;
+        if (VALUE_SHORT.has(flag)) {
+          take(flag, i + 1 < arg.length ? arg.slice(i + 1) : args[++k]);
+          break;
+        }
+        if (flag === 's') parsed.silent = true;
+        else if (flag === 'S') parsed.showError = true;
+      }
+    }
   }
+  return parsed;
+}
+
+async function curl(ctx: CommandContext) {
+  const { url, output, writeOut, silent, showError } = parseCurlArgs(ctx.argv.slice(1));
   if (!url)
     return fail(
       "curl: no URL specified\ncurl: try 'curl --help' or 'curl --manual' for more information\n",
@@ -35,9 +103,7 @@ async function curl(ctx: CommandContext) {
   if (!m) return fail(`curl: (3) URL rejected: Malformed input to a URL function\n`, 3);
   // RFC 6761: names under .invalid never resolve. curl exits 6; -s hides the message unless -S.
   if (/\.invalid\.?$/i.test(m[2]!)) {
-    const flags = args.filter((a) => /^-[a-zA-Z]+$/.test(a)).join('');
-    const quiet = flags.includes('s') && !flags.includes('S');
-    return fail(quiet ? '' : `curl: (6) Could not resolve host: ${m[2]}\n`, 6);
+    return fail(silent && !showError ? '' : `curl: (6) Could not resolve host: ${m[2]}\n`, 6);
   }
   const port = m[3] ?? (m[1] === 'http' ? '80' : '443');
   const remote = `${resolveHost(m[2]!)}:${port}`;
