@@ -225,10 +225,7 @@ export class GuestSshServer {
     // ssh-drop: once the command has started, the connection is reset before its exit status is
     // sent; the reset closes the channel, which ends the command as sshd's SIGHUP would.
     let dropped = false;
-    // Off, the quirk rolls nothing (quirk-dice.ts): no state change to queue behind the others.
-    const rolled = machine.settings.quirks['ssh-drop']
-      ? machine.mutate((state) => rollQuirk(machine, state, 'ssh-drop')).catch(() => false)
-      : Promise.resolve(false);
+    const rolled = machine.mutate((state) => rollQuirk(machine, state, 'ssh-drop')).catch(() => false);
     void rolled.then((drop) => {
       if (!drop) return;
       dropped = true;
