@@ -108,8 +108,9 @@ export class ConfigError extends Error {
   constructor(
     readonly subject: string,
     message: string,
+    options?: ErrorOptions,
   ) {
-    super(message);
+    super(message, options);
   }
 }
 

@@ -65,9 +65,10 @@ export interface DoctorSupport {
   readonly env: Readonly<NodeJS.ProcessEnv>;
   /**
    * A fleet's checks (its controller answers, the credentials hold, a slot is free), done instead of
-   * the host checks where the Macs that run the VMs are not this machine (Orchard).
+   * the host checks where the Macs that run the VMs are not this machine (Orchard). `described` is
+   * what the profile's `describe` gave doctor (or its error): the controller is not asked twice.
    */
-  fleetChecks?(options?: WaitOptions): Promise<DoctorCheck[]>;
+  fleetChecks?(described: BackendDescription | Error, options?: WaitOptions): Promise<DoctorCheck[]>;
 }
 
 export interface BackendProfile {

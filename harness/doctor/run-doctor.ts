@@ -61,7 +61,7 @@ export async function runDoctor(profile: BackendProfile, options: DoctorOptions)
     const toolVersion = description instanceof Error ? '' : description.toolVersion;
     const fleet = profile.doctor.fleetChecks;
     const checks = fleet
-      ? await fleet.call(profile.doctor, wait)
+      ? await fleet.call(profile.doctor, description, wait)
       : await hostChecks({ profile, raw, wait, toolVersion });
     if (fleet) {
       // A fleet that cannot be reached or used gets no throwaway VM: its failing check says why.

@@ -4,47 +4,46 @@
 // guest checks follow in run-doctor.ts, as on any backend.
 import { check, type DoctorCheck } from '../../doctor/doctor-check.ts';
 import { OrchardApiError } from '../../errors.ts';
-import type { WaitOptions } from '../vm-backend.ts';
+import type { BackendDescription, WaitOptions } from '../vm-backend.ts';
 import { freeSlotsIn, type OrchardBackend } from './orchard-backend.ts';
 
 const apiRef = 'Orchard api/openapi.yaml; tart-cli.md §6';
 
 export async function orchardFleetChecks(
   vms: OrchardBackend,
+  described: BackendDescription | Error,
   options: WaitOptions = {},
 ): Promise<DoctorCheck[]> {
   const { api } = vms;
-  const info = await api.controllerInfo(options).then(
-    (answer) => answer,
-    (error: Error) => error,
-  );
+  // `describe` asked the controller's info; its error carries what the controller answered.
+  const failure =
+    described instanceof Error ? ((described.cause as Error | undefined) ?? described) : undefined;
   // Any HTTP answer (a 401 too) is a controller; no answer is a wrong address or one that is down.
-  if (info instanceof Error && !(info instanceof OrchardApiError)) {
+  if (failure && !(failure instanceof OrchardApiError)) {
     return [
       check(
         'fleet-controller',
         'fail',
-        `the Orchard controller at ${api.base} does not answer: ${info.message}`,
+        `the Orchard controller at ${api.base} does not answer: ${failure.message}`,
         apiRef,
         'Check ORCHARD_URL (the controller listens on port 6120 by default) and that this machine reaches it.',
       ),
     ];
   }
-  const version = info instanceof Error ? 'its version unread' : `orchard ${info.version ?? 'unknown'}`;
+  const version = described instanceof Error ? 'its version unread' : described.toolVersion;
   const checks = [check('fleet-controller', 'ok', `${api.base} answers (${version})`, apiRef)];
   // The harness reads VMs and workers, creates VMs and forwards to them: the reads are proven
-  // here, creation and port-forward by the guest checks' VM.
-  // Both lists also give the free slots below: each is asked once.
-  const lists = await Promise.all([api.listWorkers(options), api.listVms(options)]).catch(
-    (error: Error) => error,
-  );
-  if (info instanceof OrchardApiError || lists instanceof Error) {
-    const error = info instanceof OrchardApiError ? info : (lists as Error);
+  // here (the same answers give the free slots), creation and port-forward by the guest checks' VM.
+  // An info request the controller refused already says the credentials do not hold.
+  const lists =
+    failure ??
+    (await Promise.all([api.listWorkers(options), api.listVms(options)]).catch((error: Error) => error));
+  if (lists instanceof Error) {
     checks.push(
       check(
         'fleet-credentials',
         'fail',
-        error.message,
+        lists.message,
         'Orchard pkg/resource/v1/service_account_role.go',
         'Set ORCHARD_SERVICE_ACCOUNT_NAME and ORCHARD_SERVICE_ACCOUNT_TOKEN to an account with the compute:read, compute:write and compute:connect roles.',
       ),

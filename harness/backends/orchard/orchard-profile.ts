@@ -58,17 +58,19 @@ function createOrchardProfile(settings: BackendSettings): BackendProfile {
       // No agentExec: Orchard's exec is SSH over the port-forward (tart-cli.md §6), not the guest agent.
       storageDir: '',
       env: {},
-      fleetChecks: (waitOptions) => orchardFleetChecks(vms, waitOptions),
+      fleetChecks: (described, waitOptions) => orchardFleetChecks(vms, described, waitOptions),
     },
     async describe(waitOptions = {}) {
       try {
         // The machine that talks to the fleet; the workers are many and not ours to inspect.
         return { ...(await vms.describe(waitOptions)), host: hostFacts() };
       } catch (error) {
-        if (error instanceof OrchardApiError) throw new ConfigError('ORCHARD_URL', error.message);
+        if (error instanceof OrchardApiError)
+          throw new ConfigError('ORCHARD_URL', error.message, { cause: error });
         throw new ConfigError(
           'ORCHARD_URL',
           `The Orchard controller at ${vms.api.base} does not answer (${(error as Error).message}): check ORCHARD_URL`,
+          { cause: error },
         );
       }
     },
