@@ -33,6 +33,8 @@ export class CommandError extends Error {
   readonly target: string;
   /** The signal that killed the command (`SIGSEGV`): a non-zero exit, the connection is fine. */
   readonly signal?: string;
+  /** Why the server refused the channel (MaxSessions), when it did: the connection is fine. */
+  readonly refused?: string;
   constructor(facts: {
     command: string;
     exitCode: number | null;
@@ -65,6 +67,12 @@ export class CommandError extends Error {
     this.timedOut = facts.timedOut;
     this.target = facts.target;
     if (facts.signal) this.signal = facts.signal;
+    if (facts.refused) this.refused = facts.refused;
+  }
+
+  /** The command ended without an exit status, neither by its timeout nor refused a channel. */
+  get connectionLost(): boolean {
+    return this.exitCode === null && !this.timedOut && !this.refused && !this.signal;
   }
 }
 

@@ -129,6 +129,13 @@ async function guestSleep(context: SleepWakeContext, options: SleepWakeOptions):
     // Back for a moment and gone again before it could be asked: a DarkWake that ended.
     if (didDrop && error instanceof CommandError && !signal?.aborted)
       throw lostGuest(vm, '`pmset -g log` after the wake', error, []);
+    // Up for the whole sleep timeout, then gone while it was asked: a sleep that came later than
+    // the harness waited for (a loaded host). The cycle proves nothing either way.
+    if (!didDrop && error instanceof CommandError && error.connectionLost && !signal?.aborted)
+      throw new NoSleepError(
+        vm,
+        `not within ${sleepTimeoutMs} ms of \`pmset sleepnow\` (the sleep timeout): SSH dropped only later, while \`pmset -g log\` was read (${error.message})`,
+      );
     if (!(error instanceof CheckFailedError)) throw error;
     throw new NoSleepError(
       vm,

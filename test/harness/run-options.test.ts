@@ -21,7 +21,7 @@ test('what is not given takes runDefaults, then the backend default; what is giv
   t.is(options.image, runDefaults.image);
   t.is(options.evidence, 'on-failure');
   t.is(options.registrationDeadlineMs, 2_000);
-  t.deepEqual(options.sleepWake, { sleepTimeoutMs: 1_500, suspendedMs: 7 });
+  t.deepEqual(options.sleepWake, { sleepTimeoutMs: 5_000, suspendedMs: 7 });
   const real = resolveRunOptions({ scenario, backend: 'tart', registrationDeadlineMs: 5_000 });
   t.is(real.options.registrationDeadlineMs, 5_000);
   t.deepEqual(real.options.sleepWake, {});

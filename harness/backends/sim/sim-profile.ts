@@ -44,11 +44,12 @@ function createSimProfile(settings: BackendSettings): BackendProfile {
   return {
     ...base,
     // Modelled time is scaled: waiting the real-Mac span for a sleep or a registration that never
-    // comes would only slow the run. The floors keep room for the host's own latency at scale 0.
+    // comes would only slow the run. The floors keep room for the host's own latency at scale 0:
+    // a loaded `make test` once took more than 1.5 s from `pmset sleepnow` to the guest's sleep.
     runDefaults: (generic) => ({
       registrationDeadlineMs: Math.max(2_000, generic.registrationDeadlineMs * scale),
       sleepWake: {
-        sleepTimeoutMs: Math.max(1_500, generic.sleepTimeoutMs * scale),
+        sleepTimeoutMs: Math.max(5_000, generic.sleepTimeoutMs * scale),
         suspendedMs: Math.max(50, generic.suspendedMs * scale),
       },
     }),

@@ -39,7 +39,7 @@ test('the sim scales the deadlines by its time scale, with floors; a real Mac ke
   const at = (timeScale: number) => createBackend('sim', { seed: 1, timeScale }).runDefaults(generic);
   t.deepEqual(at(0), {
     registrationDeadlineMs: 2_000,
-    sleepWake: { sleepTimeoutMs: 1_500, suspendedMs: 50 },
+    sleepWake: { sleepTimeoutMs: 5_000, suspendedMs: 50 },
   });
   t.deepEqual(at(1), {
     registrationDeadlineMs: 60_000,
