@@ -58,11 +58,12 @@ acceptance: setup tools
 	SXL_ACCEPTANCE=1 npx ava $(ACCEPTANCE_TESTS)
 
 # Benchmarks (timing and memory claims live here, never in tests): ms per iteration on the sim and
-# where the time goes, how much earlier --until-confident stops than a fixed --repeat, and the
+# where the time goes, the CPU of an empty iteration, an SSH exec and a step, how much earlier --until-confident stops than a fixed --repeat, and the
 # resident memory of a 1 GB SFTP download and of parsing a 1 GB unified log (limit 200 MB each).
 BENCH_ITERATIONS ?= 10
 bench: setup
 	npx tsx bench/iteration-time.ts upgrade-xpc $(BENCH_ITERATIONS)
+	npx tsx bench/iteration-cost-model.ts $(BENCH_ITERATIONS)
 	npx tsx bench/until-confident.ts
 	npx tsx bench/parallel.ts 40 0.05
 	npx tsx bench/orchard.ts 40 0.05

@@ -4,6 +4,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { type RunOptions, runCommand } from '../harness/run-command.ts';
+import type { Scenario } from '../harness/scenario/define-scenario.ts';
 import { findScenario } from '../scenarios/index.ts';
 
 /**
@@ -50,14 +51,14 @@ export function removeSim(tartHome: string): void {
 }
 
 export async function simRun(
-  scenarioId: string,
+  scenarioId: string | Scenario,
   options: Partial<Omit<RunOptions, 'scenario'>> & {
     timeScale?: number;
     seed?: number;
     quirks?: Record<string, number>;
   } = {},
 ): Promise<Awaited<ReturnType<typeof runCommand>> & { tartHome: string }> {
-  const scenario = findScenario(scenarioId);
+  const scenario = typeof scenarioId === 'string' ? findScenario(scenarioId) : scenarioId;
   if (!scenario) throw new Error(`Unknown scenario ${scenarioId}`);
   const sim = privateSim();
   const { timeScale = 0, seed = 1, quirks = {}, ...rest } = options;
