@@ -3,7 +3,15 @@
 import { delay, race } from '../abort.ts';
 import type { GuestSession } from '../ssh/guest-session.ts';
 
-/** Resolves true once the connection has dropped, false when `timeoutMs` passes first. */
+/**
+ * After the timeout, how long a close that is already under way still counts. A harness that was
+ * busy (a loaded host) runs its expired timer before the socket events that queued meanwhile, and a
+ * socket's close is announced only after its handle has closed: the timer alone would call a drop
+ * that had happened "no drop".
+ */
+const CLOSE_GRACE_MS = 50;
+
+/** Resolves true once the connection has dropped, false when `timeoutMs` (and the grace) passes first. */
 export function waitForDrop(
   guest: GuestSession,
   options: { timeoutMs: number; signal?: AbortSignal },
@@ -11,7 +19,11 @@ export function waitForDrop(
   return race<boolean>(
     [
       (signal) => connectionClosed(guest, signal),
-      (signal) => delay(options.timeoutMs, signal).then(() => false),
+      async (signal) => {
+        await delay(options.timeoutMs, signal);
+        await delay(CLOSE_GRACE_MS, signal);
+        return false;
+      },
     ],
     options.signal,
   );
