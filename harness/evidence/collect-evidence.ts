@@ -49,11 +49,16 @@ export async function collectEvidence(
     let returned: EvidenceFile[] = [];
     let problem: EvidenceProblem | undefined;
     options.onCollector?.(collector.name, 'started');
+    let work: Promise<EvidenceFile[]> | undefined;
     try {
       if (ctx.signal.aborted) throw ctx.signal.reason;
       // A collector that ignores its signal is not waited for; its late work is dropped.
-      returned = await untilAborted(collector.collect({ ...ctx, signal }), signal);
+      work = collector.collect({ ...ctx, signal });
+      returned = await untilAborted(work, signal);
     } catch (error) {
+      // One that heeds it is given a moment to finish its clean-up (a download removing its
+      // `.partial`), so that the folder is read after it, not during it.
+      if (work) await settledWithin(work, CLEAN_UP_MS);
       const reason = ctx.signal.aborted
         ? 'interrupted'
         : timeout.aborted || isTimeoutReason(error) || (error instanceof CommandError && error.timedOut)
@@ -104,6 +109,24 @@ export async function collectEvidence(
   return report;
 }
 
+/** How long a collector cut short by its signal may still take to clean up after itself. */
+const CLEAN_UP_MS = 2_000;
+
+/** Waits until `work` settles, for at most `ms`; its result or error is not needed. */
+async function settledWithin(work: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    work.then(
+      () => {},
+      () => {},
+    ),
+    new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, ms);
+    }),
+  ]);
+  clearTimeout(timer);
+}
+
 async function describe(
   collector: string,
   path: string,
@@ -150,11 +173,22 @@ async function listFiles(dir: string): Promise<string[]> {
   for (const entry of entries.sort((a, b) => a.name.localeCompare(b.name))) {
     const full = join(dir, entry.name);
     if (entry.isDirectory()) out.push(...(await listFiles(full)));
-    // Temporary files of a redaction in flight are not evidence.
-    else if (entry.isFile() && !entry.name.endsWith('.redacting') && (await stat(full)).isFile())
+    // Temporary files of a redaction or a download in flight are not evidence: a collector cut
+    // short by Ctrl-C or its timeout may still be removing its `.partial` (guest-files.ts).
+    else if (entry.isFile() && !/\.(redacting|partial)$/.test(entry.name) && (await isFile(full)))
       out.push(full);
   }
   return out;
+}
+
+/** Whether `path` is a file still: one removed since its folder was read is not. */
+async function isFile(path: string): Promise<boolean> {
+  try {
+    return (await stat(path)).isFile();
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw error;
+  }
 }
 
 function errorMessage(error: unknown): string {

@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
+import { rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
@@ -103,6 +103,52 @@ test('a failing collector is recorded with why and how long, and the others stil
     { collector: 'broken', bytes: 1 },
   );
   t.is(report.problems[0]?.partialFiles, 1);
+});
+
+test('a download still in flight (its .partial file) is not evidence', async (t) => {
+  const { testGuest, guest, runDir, ctx } = await setup();
+  t.teardown(() => stop(testGuest, guest));
+  const evidence = join(ctx.iterationDir, 'evidence');
+  // As a collector cut short by Ctrl-C leaves it: the copy's `.partial`, which its download removes
+  // once it has noticed the abort (here: never), beside a file that was whole.
+  const cutShort: EvidenceCollector = {
+    name: 'cut-short',
+    async collect() {
+      await writeFile(join(evidence, 'unified-log.ndjson.partial'), 'half a log');
+      await writeFile(join(evidence, 'kept.txt'), 'whole');
+      throw new Error('interrupted');
+    },
+  };
+  const report = await collectEvidence([cutShort], ctx, { runDir });
+  t.deepEqual(
+    report.files.map((f) => f.path),
+    ['iterations/1/evidence/kept.txt'],
+  );
+  t.like(report.problems[0], { collector: 'cut-short', partialFiles: 1 });
+});
+
+test('a collector cut short by Ctrl-C finishes its clean-up before the folder is read', async (t) => {
+  const { testGuest, guest, runDir, ctx } = await setup();
+  t.teardown(() => stop(testGuest, guest));
+  const controller = new AbortController();
+  const temporary = join(ctx.iterationDir, 'evidence', 'temporary.txt');
+  const tidy: EvidenceCollector = {
+    name: 'tidy',
+    async collect(c) {
+      await writeFile(temporary, 'half');
+      setTimeout(() => controller.abort(), 20);
+      // Heeds its signal, then takes a moment to remove what it left, as a download does.
+      await new Promise<void>((resolve) =>
+        c.signal.addEventListener('abort', () => resolve(), { once: true }),
+      );
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      await rm(temporary, { force: true });
+      throw c.signal.reason;
+    },
+  };
+  const report = await collectEvidence([tidy], { ...ctx, signal: controller.signal }, { runDir });
+  t.deepEqual(report.files, []);
+  t.like(report.problems[0], { collector: 'tidy', reason: 'interrupted', partialFiles: 0 });
 });
 
 const sleeper = (seconds: number): EvidenceCollector => ({
