@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { mkdir, readdir, stat } from 'node:fs/promises';
 import { join, relative } from 'node:path';
-import { isTimeoutReason, untilAborted } from '../abort.ts';
+import { delay, isTimeoutReason, race, untilAborted } from '../abort.ts';
 import { CommandError } from '../errors.ts';
 import { RedactionError, type Redactor } from '../report/redact.ts';
 import type {
@@ -113,19 +113,11 @@ export async function collectEvidence(
 const CLEAN_UP_MS = 2_000;
 
 /** Waits until `work` settles, for at most `ms`; its result or error is not needed. */
-async function settledWithin(work: Promise<unknown>, ms: number): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  await Promise.race([
-    work.then(
-      () => {},
-      () => {},
-    ),
-    new Promise<void>((resolve) => {
-      timer = setTimeout(resolve, ms);
-    }),
-  ]);
-  clearTimeout(timer);
+function settledWithin(work: Promise<unknown>, ms: number): Promise<void> {
+  return race<void>([() => work.then(ignore, ignore), (signal) => delay(ms, signal)]);
 }
+
+const ignore = () => {};
 
 async function describe(
   collector: string,
