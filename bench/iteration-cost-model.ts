@@ -6,7 +6,7 @@
 // that a real scenario's CPU (bench/iteration-time.ts) can be read as base + execs + steps + the rest.
 import { defineScenario } from '../harness/scenario/define-scenario.ts';
 import type { ScenarioContext } from '../harness/scenario/scenario-context.ts';
-import { processCpu, simDaemonPids } from './process-cpu.ts';
+import { processCpu, simDaemonCpu } from './process-cpu.ts';
 import { removeSim, simRun } from './sim-run.ts';
 
 const iterations = Number(process.argv[2] ?? 40);
@@ -38,9 +38,7 @@ async function measure(run: (t: ScenarioContext) => Promise<void>, repeat = iter
   const outcome = await simRun(scenario, { repeat });
   const after = processCpu();
   // Read before the sim is removed: removing it retires its daemon.
-  const daemon = simDaemonPids(outcome.tartHome)
-    .map((pid) => processCpu(pid)?.self ?? 0)
-    .reduce((a, b) => a + b, 0);
+  const daemon = simDaemonCpu(outcome.tartHome);
   removeSim(outcome.tartHome);
   if (!before || !after)
     throw new Error('bench/iteration-cost-model.ts reads CPU time from /proc: Linux only');

@@ -4,7 +4,7 @@
 // rest (waits and polling), read from the transcripts' per-command durations.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { processCpu, residentMb, simDaemonPids } from './process-cpu.ts';
+import { processCpu, residentMb, simDaemonCpu, simDaemonPids } from './process-cpu.ts';
 import { simRun } from './sim-run.ts';
 
 const scenario = process.argv[2] ?? 'upgrade-xpc';
@@ -16,10 +16,11 @@ const outcome = await simRun(scenario, { repeat: iterations });
 const wallMs = performance.now() - started;
 // Read at once: an idle daemon exits after 10 s and takes its counters with it.
 const cpuAfter = processCpu();
-const daemonPids = simDaemonPids(outcome.tartHome);
-const daemonCpu = daemonPids.map((pid) => processCpu(pid)?.self ?? 0).reduce((a, b) => a + b, 0);
+const daemonCpu = simDaemonCpu(outcome.tartHome);
 // A daemon serves every iteration of a run: memory that grows with the iterations is a leak.
-const daemonMb = daemonPids.map((pid) => residentMb(pid) ?? 0).reduce((a, b) => a + b, 0);
+const daemonMb = simDaemonPids(outcome.tartHome)
+  .map((pid) => residentMb(pid) ?? 0)
+  .reduce((a, b) => a + b, 0);
 
 const byCommand = new Map<string, { count: number; ms: number }>();
 let hostMs = 0;

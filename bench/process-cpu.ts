@@ -53,3 +53,10 @@ export function simDaemonPids(tartHome: string): number[] {
     return [];
   }
 }
+
+/** CPU seconds the sim daemons of `tartHome` have used; read before they retire (10 s idle). */
+export function simDaemonCpu(tartHome: string): number {
+  return simDaemonPids(tartHome)
+    .map((pid) => processCpu(pid)?.self ?? 0)
+    .reduce((a, b) => a + b, 0);
+}
