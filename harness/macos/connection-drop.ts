@@ -21,6 +21,8 @@ export function waitForDrop(
       (signal) => connectionClosed(guest, signal),
       async (signal) => {
         await delay(options.timeoutMs, signal);
+        // A second timer, not one longer one: it starts once the first has run, so the socket
+        // events that waited behind that timer are read before "no drop" is said.
         await delay(CLOSE_GRACE_MS, signal);
         return false;
       },
