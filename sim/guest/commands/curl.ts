@@ -59,7 +59,8 @@ export interface CurlArgs {
 
 /**
  * One pass over the arguments as curl reads them: short options may be bundled (`-sSo FILE`), a
- * value-taking one takes the rest of its cluster or the next argument, `--` ends the options.
+ * value-taking one takes the rest of its cluster or the next argument, a long one the next argument,
+ * `--` ends the options. Options the sim has no use for are skipped, with their values.
  */
 export function parseCurlArgs(args: readonly string[]): CurlArgs {
   const parsed: CurlArgs = { silent: false, showError: false };
@@ -73,10 +74,10 @@ export function parseCurlArgs(args: readonly string[]): CurlArgs {
     if (optionsEnded || !arg.startsWith('-') || arg === '-') parsed.url = arg;
     else if (arg === '--') optionsEnded = true;
     else if (arg.startsWith('--')) {
-      const [name, inline] = arg.split(/=(.*)/s, 2) as [string, string | undefined];
-      if (name === '--silent') parsed.silent = true;
-      else if (name === '--show-error') parsed.showError = true;
-      else if (VALUE_LONG.has(name)) take(name, inline ?? args[++k]);
+      // curl has no `--option=value`: a long option's value is always the next argument.
+      if (arg === '--silent') parsed.silent = true;
+      else if (arg === '--show-error') parsed.showError = true;
+      else if (VALUE_LONG.has(arg)) take(arg, args[++k]);
     } else {
       for (let i = 1; i < arg.length; i++) {
         const flag = arg[i]!;

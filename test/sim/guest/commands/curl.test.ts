@@ -26,8 +26,8 @@ test("an option's value is not read as flags or as the URL", (t) => {
   });
 });
 
-test('long options, with = or a separate value; -- ends the options', (t) => {
-  t.like(parse('--silent --show-error --output=/tmp/o --write-out x -- -odd-url'), {
+test('long options take the next argument as their value; -- ends the options', (t) => {
+  t.like(parse('--silent --show-error --output /tmp/o --write-out x -- -odd-url'), {
     silent: true,
     showError: true,
     output: '/tmp/o',
