@@ -219,6 +219,9 @@ class Daemon {
       deliver(client, parsed.rest.toString('utf8'));
     });
     socket.on('error', () => {});
+    // The tart client keeps its socket open while it lives (it relays its signals on it): its end
+    // is its death, at once, not when the daemon's own half of the socket has closed too.
+    socket.on('end', () => client?.end());
     socket.on('close', () => {
       client?.end();
       this.clients.delete(socket);
