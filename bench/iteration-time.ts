@@ -1,37 +1,36 @@
 // How long one iteration takes on the sim, and where the time goes: `make bench` (or
-// `npx tsx bench/iteration-time.ts [scenario] [iterations]`). Prints ms per iteration, iterations
-// per minute, and the split between host commands (the fake tart), guest commands (SSH), and the
-// rest (waits and polling), read from the transcripts' per-command durations.
+// `npx tsx bench/iteration-time.ts [scenario] [iterations]`). Runs the CLI as a user does, twice: the
+// installed package's compiled JavaScript, then the checkout's TypeScript through tsx. Prints ms per
+// iteration, iterations per minute, the CPU of each run, and the split between host commands (the
+// fake tart), guest commands (SSH), and the rest (waits and polling), read from the transcripts'
+// per-command durations.
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { processCpu, residentMb, simDaemonCpu, simDaemonPids } from './process-cpu.ts';
-import { simRun } from './sim-run.ts';
+import { packageRoot } from '../harness/package-root.ts';
+import { type CliRun, cliRun } from './cli-run.ts';
 
 const scenario = process.argv[2] ?? 'upgrade-xpc';
 const iterations = Number(process.argv[3] ?? 10);
 
-const started = performance.now();
-const cpuBefore = processCpu();
-const outcome = await simRun(scenario, { repeat: iterations });
-const wallMs = performance.now() - started;
-// Read at once: an idle daemon exits after 10 s and takes its counters with it.
-const cpuAfter = processCpu();
-const daemonCpu = simDaemonCpu(outcome.tartHome);
-// A daemon serves every iteration of a run: memory that grows with the iterations is a leak.
-const daemonMb = simDaemonPids(outcome.tartHome)
-  .map((pid) => residentMb(pid) ?? 0)
-  .reduce((a, b) => a + b, 0);
+// The installed package runs dist/: built fresh, so that the figures are this checkout's.
+execFileSync(process.execPath, ['--import', 'tsx', 'tools/build.ts'], {
+  cwd: packageRoot(),
+  stdio: 'ignore',
+});
+const compiled = await cliRun(scenario, { repeat: iterations, compiled: true });
+const checkout = await cliRun(scenario, { repeat: iterations, compiled: false });
 
 const byCommand = new Map<string, { count: number; ms: number }>();
 let hostMs = 0;
 let guestMs = 0;
 let iterationMs = 0;
 const stepMs = new Map<string, number>();
-for (const result of outcome.results) {
+for (const result of compiled.results) {
   iterationMs += result.durationMs;
   for (const step of result.steps) stepMs.set(step.name, (stepMs.get(step.name) ?? 0) + step.durationMs);
   const transcript = readFileSync(
-    join(outcome.runDir, 'iterations', String(result.iteration), 'transcript.log'),
+    join(compiled.runDir, 'iterations', String(result.iteration), 'transcript.log'),
     'utf8',
   );
   const pattern = /^\$ \[[^\]]+\] \((host|guest)[^\n]*?\) ([^\n]*)\n {2}-> exit \S+ in (\d+) ms/gm;
@@ -47,25 +46,27 @@ for (const result of outcome.results) {
     else guestMs += Number(ms);
   }
 }
-const n = outcome.results.length;
+const n = compiled.results.length;
 const perIteration = iterationMs / n;
 const line = (label: string, ms: number) =>
   process.stdout.write(`${label.padEnd(44)} ${(ms / n).toFixed(0).padStart(6)} ms/iteration\n`);
 process.stdout.write(
-  `${scenario}: ${n} iteration(s) on the sim (time scale 0), outcomes ${outcome.results.map((r) => r.outcome[0]).join('')}\n`,
+  `${scenario}: ${n} iteration(s) on the sim (time scale 0), outcomes ${compiled.results.map((r) => r.outcome[0]).join('')}\n`,
 );
 process.stdout.write(
-  `${perIteration.toFixed(0)} ms per iteration, ${(60_000 / perIteration).toFixed(1)} iterations per minute (wall ${(wallMs / 1000).toFixed(1)} s with setup)\n`,
+  `${perIteration.toFixed(0)} ms per iteration, ${(60_000 / perIteration).toFixed(1)} iterations per minute (wall ${(compiled.wallMs / 1000).toFixed(1)} s with start-up)\n`,
 );
-if (cpuBefore && cpuAfter) {
-  const harnessCpu = cpuAfter.self - cpuBefore.self;
-  const clientsCpu = cpuAfter.children - cpuBefore.children;
-  const total = harnessCpu + clientsCpu + daemonCpu;
+const cpuLine = (label: string, run: CliRun) => {
+  if (!run.cpu) return;
+  const { harness, clients, daemon } = run.cpu;
+  const ms = (seconds: number) => ((seconds * 1000) / run.results.length).toFixed(0);
   process.stdout.write(
-    `CPU ${((total * 1000) / n).toFixed(0)} ms per iteration: harness ${((harnessCpu * 1000) / n).toFixed(0)}, tart clients and shells ${((clientsCpu * 1000) / n).toFixed(0)}, sim daemon ${((daemonCpu * 1000) / n).toFixed(0)} (with setup)\n`,
+    `CPU ${ms(harness + clients + daemon)} ms per iteration, ${label}: harness ${ms(harness)}, tart clients and shells ${ms(clients)}, sim daemon ${ms(daemon)} (start-up included)\n`,
   );
-  process.stdout.write(`sim daemon resident memory after the run: ${daemonMb.toFixed(0)} MB\n`);
-}
+};
+cpuLine('installed package (compiled dist/)', compiled);
+cpuLine('checkout (TypeScript through tsx, as make scenario)', checkout);
+process.stdout.write(`sim daemon resident memory after the run: ${compiled.daemonMb.toFixed(0)} MB\n`);
 line('host commands (fake tart processes)', hostMs);
 line('guest commands (SSH exec)', guestMs);
 line('other (waits, polling, connect, reporting)', iterationMs - hostMs - guestMs);

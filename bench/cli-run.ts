@@ -1,0 +1,89 @@
+// A sim run through the CLI in a process of its own, as a user starts it, with the CPU it costs:
+// the CLI (the harness), the processes it waits for (the tart clients and their shells), and the
+// sim daemon, which is nobody's child. `compiled` runs dist/ (what the installed package runs; the
+// caller builds it first), otherwise the checkout's TypeScript through tsx (what `make scenario` runs).
+import { spawn } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { packageRoot } from '../harness/package-root.ts';
+import { processCpu, residentMb, simDaemonCpu, simDaemonPids } from './process-cpu.ts';
+import { privateSim } from './sim-run.ts';
+
+export interface CliRunResult {
+  iteration: number;
+  outcome: string;
+  durationMs: number;
+  steps: { name: string; durationMs: number }[];
+}
+
+export interface CliRun {
+  exitCode: number | null;
+  runDir: string;
+  tartHome: string;
+  results: CliRunResult[];
+  wallMs: number;
+  /** CPU seconds, start-up included; undefined without /proc (macOS). */
+  cpu?: { harness: number; clients: number; daemon: number };
+  /** The sim daemon's resident memory once the run ended: memory that grows with the iterations is a leak. */
+  daemonMb: number;
+}
+
+/** How often the CLI's own CPU is read: what it spends after the last reading counts as its clients'. */
+const CPU_POLL_MS = 10;
+
+export async function cliRun(
+  scenario: string,
+  options: { repeat: number; compiled: boolean; seed?: number },
+): Promise<CliRun> {
+  const sim = privateSim();
+  const args = [
+    'run',
+    scenario,
+    ...[
+      '--repeat',
+      String(options.repeat),
+      '--seed',
+      String(options.seed ?? 1),
+      '--artifacts',
+      sim.artifacts,
+    ],
+  ];
+  const env = {
+    ...process.env,
+    SXL_DIST: options.compiled ? '1' : '0',
+    SXL_SIM_TART_HOME: sim.tartHome,
+    SXL_SIM_TIME_SCALE: '0',
+  };
+  const before = processCpu();
+  const started = performance.now();
+  const child = spawn(process.execPath, [join(packageRoot(), 'bin', 'sysext-lab.js'), ...args], {
+    env,
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  // The CLI's own share: its CPU is readable only while it runs, so it is read until it ends.
+  let harness = 0;
+  const poll = setInterval(() => {
+    const now = child.pid === undefined ? undefined : processCpu(child.pid);
+    if (now) harness = now.self;
+  }, CPU_POLL_MS);
+  const exitCode = await new Promise<number | null>((resolve, reject) => {
+    child.once('error', reject);
+    child.once('exit', (code) => resolve(code));
+  }).finally(() => clearInterval(poll));
+  const wallMs = performance.now() - started;
+  const after = processCpu();
+  // Read at once: an idle daemon exits after 10 s and takes its counters with it.
+  const daemon = simDaemonCpu(sim.tartHome);
+  const daemonMb = simDaemonPids(sim.tartHome)
+    .map((pid) => residentMb(pid) ?? 0)
+    .reduce((a, b) => a + b, 0);
+  const [runId] = readdirSync(sim.artifacts);
+  if (!runId) throw new Error(`the CLI (exit ${exitCode}) left no run folder in ${sim.artifacts}`);
+  const runDir = join(sim.artifacts, runId);
+  const { results } = JSON.parse(readFileSync(join(runDir, 'results.json'), 'utf8')) as {
+    results: CliRunResult[];
+  };
+  const cpu =
+    before && after ? { harness, clients: after.children - before.children - harness, daemon } : undefined;
+  return { exitCode, runDir, tartHome: sim.tartHome, results, wallMs, daemonMb, ...(cpu ? { cpu } : {}) };
+}
