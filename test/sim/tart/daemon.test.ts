@@ -1,7 +1,7 @@
 // The sim daemon behind the thin `tart` client: its wire format, its life (claim, idle exit,
 // retirement), and that a call through it prints and exits exactly as a Node process of its own.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -137,6 +137,35 @@ test('through the daemon every call prints and exits exactly as a Node process o
     t.deepEqual(comparable(served), comparable(direct), args.join(' '));
   }
   t.is(simDaemons(home).length, 1);
+});
+
+test('one daemon per sim setting: another seed gets its own, the harness-side SXL_SIM_TART_HOME does not', async (t) => {
+  const home = createTartHome();
+  t.teardown(() => home.cleanup());
+  const pids = () => simDaemons(home).map((daemon) => daemon.pid);
+  t.is((await home.tartWith({ SXL_SIM_SEED: '1' }, '--version')).exitCode, 0);
+  t.is(pids().length, 1);
+  // The harness's own variable names the TART_HOME it hands over; the daemon never reads it.
+  t.is(
+    (await home.tartWith({ SXL_SIM_SEED: '1', SXL_SIM_TART_HOME: '/elsewhere' }, '--version')).exitCode,
+    0,
+  );
+  t.is(pids().length, 1);
+  t.is((await home.tartWith({ SXL_SIM_SEED: '2' }, '--version')).exitCode, 0);
+  t.is(pids().length, 2);
+  // Under a host folder of its own, TART_HOME is a setting again: two homes, two daemons there.
+  const hostDir = join(home.dir, 'shared-host');
+  for (const tartHome of [join(home.dir, 'a'), join(home.dir, 'b')])
+    t.is((await home.tartWith({ SXL_SIM_HOST_DIR: hostDir, TART_HOME: tartHome }, '--version')).exitCode, 0);
+  const portFiles = readdirSync(join(hostDir, 'tartd')).filter((name) => name.endsWith('.port'));
+  // Not under home's sim-host: its clean-up would not find them.
+  t.teardown(() => {
+    for (const name of portFiles) {
+      const found = readDaemonFile(join(hostDir, 'tartd', name));
+      if (found) process.kill(found.pid, 'SIGTERM');
+    }
+  });
+  t.is(portFiles.length, 2);
 });
 
 test('a stale port file (a daemon that crashed) is replaced by a fresh daemon', async (t) => {
