@@ -57,6 +57,7 @@ export async function activateExtension(
     extensionIds: [extension.bundleId],
     launchCommand: options.launchCommand,
     signal,
+    since,
   });
   const refused = (lines: string[], log: Parameters<typeof formatLog>[0]) =>
     new CheckFailedError(

@@ -8,7 +8,7 @@ import { AppNotRelaunchedError, WaitTimeoutError } from '../errors.ts';
 import { retryUntil } from '../retry.ts';
 import type { GuestSession } from '../ssh/guest-session.ts';
 import { readBundleInfo } from './bundle-info.ts';
-import { readGuestTime } from './guest-clock.ts';
+import { type GuestTime, readGuestTime } from './guest-clock.ts';
 import { activationRequests, formatLog, readSysextdLog } from './sysextd-log.ts';
 
 export interface RelaunchOptions {
@@ -21,6 +21,11 @@ export interface RelaunchOptions {
   quitTimeoutMs?: number;
   /** How long the new process may take to start and send its request. @default 30000 */
   requestTimeoutMs?: number;
+  /**
+   * The guest time the caller read just before (e.g. to read the log from then): the requests are
+   * counted from it, and it is not read again. @default the guest time read here
+   */
+  since?: GuestTime;
 }
 
 export const relaunchDefaults = {
@@ -76,11 +81,17 @@ function waitUntilGone(
 export async function quitApp(
   guest: GuestSession,
   app: { path: string; bundleId: string; processName: string },
-  options: { signal?: AbortSignal; timeoutMs?: number } = {},
+  options: {
+    signal?: AbortSignal;
+    timeoutMs?: number;
+    /** The app's pids as the caller has just seen them. @default looked up here */
+    running?: readonly number[];
+  } = {},
 ): Promise<void> {
   const { signal } = options;
   const timeoutMs = options.timeoutMs ?? relaunchDefaults.quitTimeoutMs;
-  if ((await processIds(guest, app.processName, { signal })).length === 0) return;
+  const running = options.running ?? (await processIds(guest, app.processName, { signal }));
+  if (running.length === 0) return;
   const quit = await guest.exec(['osascript', '-e', `quit app id "${app.bundleId}"`], {
     signal,
     allowFailure: true,
@@ -119,15 +130,12 @@ export async function relaunchApp(
   const { signal } = options;
   const info = await readBundleInfo(guest, appPath, { signal });
   const processName = posix.basename(info.executable ?? posix.basename(appPath, '.app'));
+  const since = options.since ?? (await readGuestTime(guest, { signal }));
   const before = await processIds(guest, processName, { signal });
-  const since = await readGuestTime(guest, { signal });
   await quitApp(
     guest,
     { path: appPath, bundleId: info.bundleId, processName },
-    {
-      signal,
-      timeoutMs: options.quitTimeoutMs,
-    },
+    { signal, timeoutMs: options.quitTimeoutMs, running: before },
   );
   const requestsBefore = activationRequests(
     await readSysextdLog(guest, { start: since.logStart, signal }),

@@ -8,6 +8,7 @@ import test from 'ava';
 import { AppNotRelaunchedError, WaitTimeoutError } from '../../../harness/errors.ts';
 import { launchApp } from '../../../harness/macos/activation.ts';
 import { processIds, relaunchApp } from '../../../harness/macos/app-process.ts';
+import { readGuestTime } from '../../../harness/macos/guest-clock.ts';
 import { waitForGuiSession } from '../../../harness/macos/gui-session.ts';
 import { installBuild } from '../../../harness/macos/install-build.ts';
 import { GuestSession } from '../../../harness/ssh/guest-session.ts';
@@ -53,6 +54,26 @@ test('relaunchApp: a new pid and a new activation request each time; open -a alo
   const second = await relaunchApp(guest, build.appPath, { extensionIds: [EXTENSION] });
   t.not(second.pid, first.pid);
   t.deepEqual(await processIds(guest, 'SXL Sample'), [second.pid]);
+});
+
+test('relaunchApp given the guest time reads neither the clock again nor the pids twice', async (t) => {
+  await using s = await session();
+  const { guest } = s;
+  const build = await installBuild(guest, join(dir, 'SXL Sample 1.0.pkg'), {
+    stagingDir: '/Users/admin/sxl-stage',
+  });
+  const since = await readGuestTime(guest);
+  const commands: string[] = [];
+  guest.onExec((record) => commands.push(record.command));
+  const { pid } = await relaunchApp(guest, build.appPath, { extensionIds: [EXTENSION], since });
+  t.deepEqual(await processIds(guest, 'SXL Sample'), [pid]);
+  t.false(
+    commands.some((command) => command.startsWith('date')),
+    commands.join('\n'),
+  );
+  // One look before the launch (the app was not running: nothing to quit), then the polls.
+  const launch = commands.findIndex((command) => command.startsWith('open -a'));
+  t.is(commands.slice(0, launch).filter((command) => command.startsWith('pgrep')).length, 1);
 });
 
 test('relaunchApp: a launch that starts no new process is AppNotRelaunchedError, with the evidence', async (t) => {
