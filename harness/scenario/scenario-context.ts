@@ -99,6 +99,8 @@ export class IterationContext implements ScenarioContext {
   }
   private snapshotCount = 0;
   private lastSnapshot: { name: string; text: string; operationCount: number; takenAt: number } | undefined;
+  /** The watched extensions' launchd jobs the last snapshot found: printed with the next one's look. */
+  private snapshotLabels: string[] = [];
 
   constructor(private readonly setup: ContextSetup) {}
 
@@ -291,17 +293,25 @@ export class IterationContext implements ScenarioContext {
 
   /**
    * The extension state as the guest tells it: `systemextensionsctl list`, and `launchctl print` of
-   * each job of the watched extensions: at most two SSH execs (the labels come from `launchctl list`).
+   * each job of the watched extensions. The labels come from `launchctl list`; the jobs the last
+   * snapshot found are printed in the same SSH exec, so that one exec does when they are still the
+   * jobs there are, and a second one prints only new ones.
    */
   private async readSnapshot(): Promise<string> {
     const options = { signal: this.signal, allowFailure: true };
     const section = (r: ExecResult) =>
       `$ ${r.command}\n${r.exitCode === 0 ? '' : `(exit ${r.exitCode})\n`}${r.stdout}${r.stderr}`;
+    const print = (label: string) => ['sudo', '-n', 'launchctl', 'print', `system/${label}`];
     try {
       // launchd's jobs are looked at only once there is an extension to look for.
       const watching = this.watched.size > 0;
-      const [list, jobs] = await this.guest.execEach(
-        [['systemextensionsctl', 'list'], ...(watching ? [['sudo', '-n', 'launchctl', 'list']] : [])],
+      const expected = watching ? this.snapshotLabels : [];
+      const [list, jobs, ...expectedPrints] = await this.guest.execEach(
+        [
+          ['systemextensionsctl', 'list'],
+          ...(watching ? [['sudo', '-n', 'launchctl', 'list']] : []),
+          ...expected.map(print),
+        ],
         options,
       );
       const sections = [section(list!)];
@@ -313,13 +323,14 @@ export class IterationContext implements ScenarioContext {
         else if (found.length === 0) sections.push(`(no launchd job NetworkExtension.${bundleId}.*)`);
         labels.push(...found);
       }
-      if (labels.length > 0) {
-        const prints = await this.guest.execEach(
-          labels.map((label) => ['sudo', '-n', 'launchctl', 'print', `system/${label}`]),
-          options,
-        );
-        sections.push(...prints.map(section));
+      this.snapshotLabels = labels;
+      const printed = new Map(expected.map((label, i) => [label, expectedPrints[i]!]));
+      const missing = labels.filter((label) => !printed.has(label));
+      if (missing.length > 0) {
+        const prints = await this.guest.execEach(missing.map(print), options);
+        for (const [i, label] of missing.entries()) printed.set(label, prints[i]!);
       }
+      sections.push(...labels.map((label) => section(printed.get(label)!)));
       return `${sections.join('\n\n')}\n`;
     } catch (error) {
       return `(the state could not be read: ${(error as Error).message})\n`;
