@@ -24,6 +24,8 @@ const checkout = await cliRun(scenario, { repeat: iterations, compiled: false })
 const byCommand = new Map<string, { count: number; ms: number }>();
 let hostMs = 0;
 let guestMs = 0;
+let guestCommands = 0;
+let guestExecs = 0;
 let iterationMs = 0;
 const stepMs = new Map<string, number>();
 for (const result of compiled.results) {
@@ -33,9 +35,15 @@ for (const result of compiled.results) {
     join(compiled.runDir, 'iterations', String(result.iteration), 'transcript.log'),
     'utf8',
   );
-  const pattern = /^\$ \[[^\]]+\] \((host|guest)[^\n]*?\) ([^\n]*)\n {2}-> exit \S+ in (\d+) ms/gm;
+  const pattern =
+    /^\$ \[[^\]]+\] \((host|guest)[^\n]*?\) ([^\n]*)\n {2}-> exit \S+ in (\d+) ms(?: for the \d+ commands of one SSH exec \(this is (\d+) of)?/gm;
   for (const match of transcript.matchAll(pattern)) {
-    const [, side, command, ms] = match as unknown as [string, string, string, string];
+    const [, side, command, ms, inBatch] = match as unknown as [string, string, string, string, string?];
+    if (side === 'guest') {
+      guestCommands += 1;
+      // A batch is one SSH exec: counted at its first command.
+      if (inBatch === undefined || inBatch === '1') guestExecs += 1;
+    }
     const words = command.replace(/^\S*\/tart /, 'tart ').split(' ');
     const name = `${side} ${words.slice(0, words[0] === 'sudo' ? 4 : 2).join(' ')}`;
     const entry = byCommand.get(name) ?? { count: 0, ms: 0 };
@@ -67,6 +75,9 @@ const cpuLine = (label: string, run: CliRun) => {
 cpuLine('installed package (compiled dist/)', compiled);
 cpuLine('checkout (TypeScript through tsx, as make scenario)', checkout);
 process.stdout.write(`sim daemon resident memory after the run: ${compiled.daemonMb.toFixed(0)} MB\n`);
+process.stdout.write(
+  `guest commands per iteration: ${(guestCommands / n).toFixed(1)} in ${(guestExecs / n).toFixed(1)} SSH execs\n`,
+);
 line('host commands (fake tart processes)', hostMs);
 line('guest commands (SSH exec)', guestMs);
 line('other (waits, polling, connect, reporting)', iterationMs - hostMs - guestMs);
