@@ -36,18 +36,9 @@ export async function cliRun(
   options: { repeat: number; compiled: boolean; seed?: number },
 ): Promise<CliRun> {
   const sim = privateSim();
-  const args = [
-    'run',
-    scenario,
-    ...[
-      '--repeat',
-      String(options.repeat),
-      '--seed',
-      String(options.seed ?? 1),
-      '--artifacts',
-      sim.artifacts,
-    ],
-  ];
+  const repeat = String(options.repeat);
+  const seed = String(options.seed ?? 1);
+  const args = ['run', scenario, '--repeat', repeat, '--seed', seed, '--artifacts', sim.artifacts];
   const env = {
     ...process.env,
     SXL_DIST: options.compiled ? '1' : '0',
