@@ -2,7 +2,7 @@
 // system extension: bundle ID, versions, and the network-extension keys the checks need.
 import { posix } from 'node:path';
 import { CommandError } from '../errors.ts';
-import type { GuestSession } from '../ssh/guest-session.ts';
+import type { ExecResult, GuestSession } from '../ssh/guest-session.ts';
 
 export interface BundleInfo {
   /** Path of the bundle on the guest. */
@@ -24,16 +24,57 @@ export async function readBundleInfo(
   bundlePath: string,
   options: { signal?: AbortSignal } = {},
 ): Promise<BundleInfo> {
-  const plist = posix.join(bundlePath, 'Contents', 'Info.plist');
-  const result = await guest.exec(['plutil', '-convert', 'json', '-o', '-', plist], {
+  const result = await guest.exec(plutilCommand(bundlePath), { signal: options.signal, allowFailure: true });
+  return bundleInfoFrom(result, bundlePath, guest.target);
+}
+
+/**
+ * The app's Info.plist and those of the system extensions it embeds in
+ * Contents/Library/SystemExtensions: two SSH execs, the app's plist with the folder's listing, then
+ * every extension's plist.
+ */
+export async function readAppBundle(
+  guest: GuestSession,
+  appPath: string,
+  options: { signal?: AbortSignal } = {},
+): Promise<{ app: BundleInfo; extensions: BundleInfo[] }> {
+  const dir = posix.join(appPath, 'Contents', 'Library', 'SystemExtensions');
+  // allowFailure: an app without system extensions has no such folder (ls exits 1).
+  const [plist, listing] = await guest.execEach([plutilCommand(appPath), ['ls', '-1', dir]], {
     signal: options.signal,
+    allowFailure: true,
   });
+  const app = bundleInfoFrom(plist!, appPath, guest.target);
+  if (listing!.exitCode === 1) return { app, extensions: [] };
+  if (listing!.exitCode !== 0) throw commandError(listing!, guest.target);
+  const paths = listing!.stdout
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((name) => name.endsWith('.systemextension'))
+    .map((name) => posix.join(dir, name));
+  if (paths.length === 0) return { app, extensions: [] };
+  const plists = await guest.execEach(paths.map(plutilCommand), { signal: options.signal });
+  return { app, extensions: paths.map((path, i) => bundleInfoFrom(plists[i]!, path, guest.target)) };
+}
+
+function plutilCommand(bundlePath: string): string[] {
+  return ['plutil', '-convert', 'json', '-o', '-', posix.join(bundlePath, 'Contents', 'Info.plist')];
+}
+
+function commandError(result: ExecResult, target: string): CommandError {
+  return new CommandError({ ...result, timedOut: false, target });
+}
+
+/** The bundle's facts from `plutil -convert json` of its Info.plist; a failed plutil is its CommandError. */
+function bundleInfoFrom(result: ExecResult, bundlePath: string, target: string): BundleInfo {
+  if (result.exitCode !== 0) throw commandError(result, target);
+  const plist = posix.join(bundlePath, 'Contents', 'Info.plist');
   let info: Record<string, unknown>;
   try {
     info = JSON.parse(result.stdout) as Record<string, unknown>;
   } catch (error) {
     throw new Error(
-      `Cannot read ${plist} on ${guest.target}: plutil printed no JSON: ${result.stdout.slice(0, 200)}`,
+      `Cannot read ${plist} on ${target}: plutil printed no JSON: ${result.stdout.slice(0, 200)}`,
       {
         cause: error,
       },
@@ -42,7 +83,7 @@ export async function readBundleInfo(
   const text = (key: string) => (typeof info[key] === 'string' ? (info[key] as string) : undefined);
   const bundleId = text('CFBundleIdentifier');
   if (!bundleId)
-    throw new Error(`Bundle at ${bundlePath} on ${guest.target} has no CFBundleIdentifier in ${plist}`);
+    throw new Error(`Bundle at ${bundlePath} on ${target} has no CFBundleIdentifier in ${plist}`);
   const ne = (info.NetworkExtension ?? {}) as Record<string, unknown>;
   return {
     path: bundlePath,
@@ -57,28 +98,4 @@ export async function readBundleInfo(
         ? (ne.NEProviderClasses as Record<string, string>)
         : undefined,
   };
-}
-
-/** The system extensions an app embeds in Contents/Library/SystemExtensions. */
-export async function readEmbeddedExtensions(
-  guest: GuestSession,
-  appPath: string,
-  options: { signal?: AbortSignal } = {},
-): Promise<BundleInfo[]> {
-  const dir = posix.join(appPath, 'Contents', 'Library', 'SystemExtensions');
-  let listing: string;
-  try {
-    listing = (await guest.exec(['ls', '-1', dir], { signal: options.signal })).stdout;
-  } catch (error) {
-    // An app without system extensions has no such folder.
-    if (error instanceof CommandError && error.exitCode === 1) return [];
-    throw error;
-  }
-  const bundles = listing
-    .split('\n')
-    .map((line) => line.trim())
-    .filter((name) => name.endsWith('.systemextension'));
-  const result: BundleInfo[] = [];
-  for (const name of bundles) result.push(await readBundleInfo(guest, posix.join(dir, name), options));
-  return result;
 }

@@ -7,7 +7,7 @@ import { basename, join, posix } from 'node:path';
 import { ConfigError } from '../errors.ts';
 import type { ExecResult, GuestSession } from '../ssh/guest-session.ts';
 import { zipBundle } from './bundle-archive.ts';
-import { type BundleInfo, readBundleInfo, readEmbeddedExtensions } from './bundle-info.ts';
+import { type BundleInfo, readAppBundle } from './bundle-info.ts';
 import { findInstalledApp } from './package-receipts.ts';
 
 export interface InstalledBuild {
@@ -93,8 +93,7 @@ export async function installBuild(
       await rm(hostDir, { recursive: true, force: true });
     }
   }
-  const app = await readBundleInfo(guest, appPath, common);
-  const extensions = await readEmbeddedExtensions(guest, appPath, common);
+  const { app, extensions } = await readAppBundle(guest, appPath, common);
   return { source: localPath, appPath, app, extensions, installOutput };
 }
 
