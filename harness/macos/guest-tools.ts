@@ -19,6 +19,12 @@ function sourcePath(tool: GuestTool): string {
   return join(packageRoot(), 'harness', 'guest-tools', `${tool.name}.c`);
 }
 
+/**
+ * The executables each session has found or built: asked once per VM. Should one vanish, the tool's
+ * run fails with output no parser takes for a result (parseBootstrapLookup), an error, not a verdict.
+ */
+const present = new WeakMap<GuestSession, Set<string>>();
+
 /** Uploads and builds `tool` unless its executable is already there; returns the executable's path. */
 export async function ensureGuestTool(
   guest: GuestSession,
@@ -27,11 +33,17 @@ export async function ensureGuestTool(
 ): Promise<string> {
   const dir = options.dir ?? guestToolsDir;
   const executable = `${dir}/${tool.name}`;
-  const present = await guest.exec(['test', '-x', executable], {
+  const known = present.get(guest) ?? new Set<string>();
+  present.set(guest, known);
+  if (known.has(executable)) return executable;
+  const found = await guest.exec(['test', '-x', executable], {
     signal: options.signal,
     allowFailure: true,
   });
-  if (present.exitCode === 0) return executable;
+  if (found.exitCode === 0) {
+    known.add(executable);
+    return executable;
+  }
   await guest.exec(['mkdir', '-p', dir], { signal: options.signal });
   const source = `${executable}.c`;
   await guest.upload(sourcePath(tool), source, { signal: options.signal });
@@ -39,6 +51,7 @@ export async function ensureGuestTool(
     signal: options.signal,
     timeoutMs: 120_000,
   });
+  known.add(executable);
   return executable;
 }
 

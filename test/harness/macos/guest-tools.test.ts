@@ -10,6 +10,7 @@ import { dateSetArgument } from '../../../harness/macos/guest-clock.ts';
 import {
   bootstrapLookup,
   bootstrapLookupTool,
+  ensureGuestTool,
   guestToolsDir,
   parseBootstrapLookup,
 } from '../../../harness/macos/guest-tools.ts';
@@ -121,6 +122,24 @@ test('a look-up tool on the guest that prints something else is UnreadableStateE
     instanceOf: UnreadableStateError,
   });
   t.regex(error?.message ?? '', /exec format error/);
+});
+
+test('a session builds the tool once and asks for it once; a tool gone later is UnreadableStateError', async (t) => {
+  const vm = await bootTestGuest();
+  const guest = await GuestSession.connect(vm.endpoint, { label: 'sxl-test-1' });
+  t.teardown(async () => {
+    guest.close();
+    await vm.guest.powerOff();
+  });
+  const commands: string[] = [];
+  guest.onExec((record) => commands.push(record.command));
+  const path = await ensureGuestTool(guest, bootstrapLookupTool);
+  t.is(await ensureGuestTool(guest, bootstrapLookupTool), path);
+  t.is(commands.filter((command) => command.startsWith('test -x')).length, 1);
+  t.is(commands.filter((command) => command.startsWith('cc ')).length, 1);
+  // Removed behind the harness's back: the look-up's output is no result, never a missing endpoint.
+  await guest.exec(['rm', '-f', path]);
+  await t.throwsAsync(bootstrapLookup(guest, 'com.example.xpc'), { instanceOf: UnreadableStateError });
 });
 
 test('date -u argument, log show argv and predicate strings', (t) => {
