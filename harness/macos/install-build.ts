@@ -71,16 +71,20 @@ export async function installBuild(
       common,
     );
     await guest.upload(localPath, staged, common);
-    // The guest's clock just before the install, for the receipts it writes.
-    const [clock, result] = await guest.execEach(
+    // The guest's clock just before the install, for the receipts it writes, and the receipts after.
+    const [clock, result, pkgs] = await guest.execEach(
       [
         ['date', '-u', '+%s'],
         ['sudo', '-n', 'installer', '-pkg', staged, '-target', '/'],
+        ['pkgutil', '--pkgs'],
       ],
       common,
     );
     installOutput = result!.stdout + result!.stderr;
-    appPath = await findInstalledApp(guest, epochSeconds(clock!, guest.target), common);
+    appPath = await findInstalledApp(guest, epochSeconds(clock!, guest.target), {
+      ...common,
+      pkgs: pkgs!.stdout,
+    });
   } else if (kind === 'zip') {
     ({ appPath, installOutput } = await installZip(guest, localPath, options.stagingDir, common));
   } else {

@@ -18,21 +18,33 @@ interface Receipt {
 export async function findInstalledApp(
   guest: GuestSession,
   installedSince: number,
-  options: { signal?: AbortSignal; timeoutMs?: number },
+  options: {
+    signal?: AbortSignal;
+    timeoutMs?: number;
+    /** The output of `pkgutil --pkgs` the caller read right after the install. @default read here */
+    pkgs?: string;
+  },
 ): Promise<string> {
-  const ids = (await guest.exec(['pkgutil', '--pkgs'], options)).stdout
+  const { pkgs, ...execOptions } = options;
+  const ids = (pkgs ?? (await guest.exec(['pkgutil', '--pkgs'], execOptions)).stdout)
     .split('\n')
     .map((line) => line.trim())
     .filter(Boolean);
   const receipts: Receipt[] = [];
   const candidates = ids.filter((id) => !id.startsWith('com.apple.'));
-  // Every receipt's info in one SSH exec.
+  // Every receipt's info in one SSH exec; the file list too when there is one receipt to tell apart
+  // (an image with no other package than ours), since it is the one the app is looked for in.
+  const [only] = candidates.length === 1 ? candidates : [];
   const infos = candidates.length
     ? await guest.execEach(
-        candidates.map((id) => ['pkgutil', '--pkg-info', id]),
-        options,
+        [
+          ...candidates.map((id) => ['pkgutil', '--pkg-info', id]),
+          ...(only ? [['pkgutil', '--files', only]] : []),
+        ],
+        execOptions,
       )
     : [];
+  const fileLists = new Map(only ? [[only, infos[1]!.stdout]] : []);
   for (const [i, id] of candidates.entries()) {
     // Strict: which app the package installed is decided from these receipts.
     const info = parsePkgutilPkgInfo(infos[i]!.stdout, { strict: true });
@@ -43,12 +55,9 @@ export async function findInstalledApp(
     .filter((r) => r.installTime >= installedSince - 1)
     .sort((a, b) => b.installTime - a.installTime);
   for (const receipt of recent) {
-    const { files } = parsePkgutilFiles(
-      (await guest.exec(['pkgutil', '--files', receipt.id], options)).stdout,
-      {
-        strict: true,
-      },
-    );
+    const listing =
+      fileLists.get(receipt.id) ?? (await guest.exec(['pkgutil', '--files', receipt.id], execOptions)).stdout;
+    const { files } = parsePkgutilFiles(listing, { strict: true });
     const app = files.find((f) => APP_IN_RECEIPT.test(f));
     if (app) return posix.join('/', receipt.location, app);
   }

@@ -126,6 +126,32 @@ test('the sample package (install location /Applications) is found through SXL S
   t.true(await verifiesDeeply(s.guest));
 });
 
+test('with another package receipt on the guest, the app comes from the receipt just written', async (t) => {
+  await using s = await session();
+  const files = await renderSampleApp(sampleBuilds[0]!);
+  const other = join(dir, 'other-tool.pkg');
+  await writeFlatPackage(other, {
+    identifier: 'com.example.othertool',
+    version: '1.0',
+    title: 'Other Tool',
+    installLocation: '/Applications',
+    files: files.map((f) => ({ ...f, path: f.path.replace(/^SXL Sample\.app/, 'Other Tool.app') })),
+  });
+  t.is((await installBuild(s.guest, other, { stagingDir })).appPath, '/Applications/Other Tool.app');
+  // Receipts have one-second resolution: the second install must be a second later to be told apart.
+  await new Promise((resolve) => setTimeout(resolve, 1100));
+  const commands: string[] = [];
+  s.guest.onExec((record) => commands.push(record.command));
+  const build = await installBuild(s.guest, join(dir, 'SXL Sample 1.0.pkg'), { stagingDir });
+  t.is(build.appPath, APP);
+  t.is(build.app.bundleId, 'com.example.sxl.app');
+  // Two receipts to tell apart: only the recent one's file list is read.
+  t.deepEqual(
+    commands.filter((command) => command.startsWith('pkgutil --files')),
+    [`pkgutil --files ${sampleApp.packageId}`],
+  );
+});
+
 test('zipBundle writes ditto --keepParent layout: folders, modes and symlink entries', async (t) => {
   const out = join(dir, 'bundle.zip');
   const counts = await zipBundle(join(dir, 'SXL Sample 1.0', 'SXL Sample.app'), out);
