@@ -8,7 +8,6 @@ import type { GuestSession } from '../ssh/guest-session.ts';
 import { relaunchApp } from './app-process.ts';
 import { type ApprovalStrategyName, approveExtension } from './approve-extension.ts';
 import type { BundleInfo } from './bundle-info.ts';
-import { readGuestTime } from './guest-clock.ts';
 import { awaitActivationOutcome, formatLog } from './sysextd-log.ts';
 import { describeVersion } from './system-extensions.ts';
 
@@ -52,12 +51,11 @@ export async function activateExtension(
 ): Promise<void> {
   const { signal } = options;
   const timeoutMs = options.timeoutMs ?? activationDefaults.timeoutMs;
-  const since = await readGuestTime(guest, { signal });
-  await relaunchApp(guest, appPath, {
+  // The log is read from the time the relaunch read before it quit the app.
+  const { since } = await relaunchApp(guest, appPath, {
     extensionIds: [extension.bundleId],
     launchCommand: options.launchCommand,
     signal,
-    since,
   });
   const refused = (lines: string[], log: Parameters<typeof formatLog>[0]) =>
     new CheckFailedError(

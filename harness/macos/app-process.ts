@@ -7,8 +7,8 @@ import { posix } from 'node:path';
 import { AppNotRelaunchedError, WaitTimeoutError } from '../errors.ts';
 import { retryUntil } from '../retry.ts';
 import type { GuestSession } from '../ssh/guest-session.ts';
-import { readBundleInfo } from './bundle-info.ts';
-import { type GuestTime, readGuestTime } from './guest-clock.ts';
+import { bundleInfoFrom, plutilCommand } from './bundle-info.ts';
+import { type GuestTime, guestTimeCommands, guestTimeFrom } from './guest-clock.ts';
 import { activationRequests, formatLog, readSysextdLog } from './sysextd-log.ts';
 
 export interface RelaunchOptions {
@@ -21,11 +21,6 @@ export interface RelaunchOptions {
   quitTimeoutMs?: number;
   /** How long the new process may take to start and send its request. @default 30000 */
   requestTimeoutMs?: number;
-  /**
-   * The guest time the caller read just before (e.g. to read the log from then): the requests are
-   * counted from it, and it is not read again. @default the guest time read here
-   */
-  since?: GuestTime;
 }
 
 export const relaunchDefaults = {
@@ -120,17 +115,22 @@ export async function quitApp(
 /**
  * Quits the app if it runs, launches `appPath`, and returns the new process's pid once sysextd
  * has logged a new activation request for one of `extensionIds`. The old process is gone before
- * the launch, so a request counted after it comes from the new one.
+ * the launch, so a request counted after it comes from the new one. `since` is the guest's time
+ * before it all, read with the app's Info.plist: the requests are counted from it.
  */
 export async function relaunchApp(
   guest: GuestSession,
   appPath: string,
   options: RelaunchOptions,
-): Promise<{ pid: number }> {
+): Promise<{ pid: number; since: GuestTime }> {
   const { signal } = options;
-  const info = await readBundleInfo(guest, appPath, { signal });
+  const [epoch, local, plist] = await guest.execEach([...guestTimeCommands, plutilCommand(appPath)], {
+    signal,
+    allowFailure: true,
+  });
+  const since = guestTimeFrom(epoch!.stdout, local!.stdout, guest.target);
+  const info = bundleInfoFrom(plist!, appPath, guest.target);
   const processName = posix.basename(info.executable ?? posix.basename(appPath, '.app'));
-  const since = options.since ?? (await readGuestTime(guest, { signal }));
   const before = await processIds(guest, processName, { signal });
   await quitApp(
     guest,
@@ -184,5 +184,5 @@ export async function relaunchApp(
       },
     );
   }
-  return { pid: newPid as number };
+  return { pid: newPid as number, since };
 }

@@ -57,7 +57,8 @@ export async function readAppBundle(
   return { app, extensions: paths.map((path, i) => bundleInfoFrom(plists[i]!, path, guest.target)) };
 }
 
-function plutilCommand(bundlePath: string): string[] {
+/** The command bundleInfoFrom reads: `plutil -convert json` of the bundle's Info.plist. */
+export function plutilCommand(bundlePath: string): string[] {
   return ['plutil', '-convert', 'json', '-o', '-', posix.join(bundlePath, 'Contents', 'Info.plist')];
 }
 
@@ -66,7 +67,7 @@ function commandError(result: ExecResult, target: string): CommandError {
 }
 
 /** The bundle's facts from `plutil -convert json` of its Info.plist; a failed plutil is its CommandError. */
-function bundleInfoFrom(result: ExecResult, bundlePath: string, target: string): BundleInfo {
+export function bundleInfoFrom(result: ExecResult, bundlePath: string, target: string): BundleInfo {
   if (result.exitCode !== 0) throw commandError(result, target);
   const plist = posix.join(bundlePath, 'Contents', 'Info.plist');
   let info: Record<string, unknown>;

@@ -9,17 +9,35 @@ export interface GuestTime {
   logStart: string;
 }
 
+/** readGuestTime's two `date` commands, for a batch (GuestSession.execEach) that reads the time too. */
+export const guestTimeCommands: readonly (readonly string[])[] = [
+  ['date', '-u', '+%s'],
+  ['date', '+%Y-%m-%d %H:%M:%S'],
+];
+
 export async function readGuestTime(
   guest: GuestSession,
   options: { signal?: AbortSignal } = {},
 ): Promise<GuestTime> {
   const { stdout } = await guest.exec("date -u +%s; date '+%Y-%m-%d %H:%M:%S'", { signal: options.signal });
-  const [epoch, local] = stdout.trim().split('\n');
-  const seconds = Number(epoch);
-  if (!Number.isInteger(seconds) || !local || !/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/.test(local.trim())) {
-    throw new Error(`Unexpected guest clock from \`date\` on ${guest.target}: ${JSON.stringify(stdout)}`);
+  const [epoch = '', local = ''] = stdout.trim().split('\n');
+  return guestTimeFrom(epoch, local, guest.target);
+}
+
+/** A GuestTime from the outputs of guestTimeCommands. */
+export function guestTimeFrom(epoch: string, local: string, target: string): GuestTime {
+  const seconds = Number(epoch.trim());
+  const wall = local.trim();
+  if (
+    !/^\d+$/.test(epoch.trim()) ||
+    !Number.isInteger(seconds) ||
+    !/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/.test(wall)
+  ) {
+    throw new Error(
+      `Unexpected guest clock from \`date\` on ${target}: ${JSON.stringify(`${epoch}\n${local}`)}`,
+    );
   }
-  return { at: new Date(seconds * 1000), logStart: local.trim() };
+  return { at: new Date(seconds * 1000), logStart: wall };
 }
 
 /** `MMDDhhmmYYYY.ss` in UTC, the form `date -u` sets the clock from. */

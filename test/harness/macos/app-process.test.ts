@@ -11,7 +11,7 @@ import { processIds, relaunchApp } from '../../../harness/macos/app-process.ts';
 import { readGuestTime } from '../../../harness/macos/guest-clock.ts';
 import { waitForGuiSession } from '../../../harness/macos/gui-session.ts';
 import { installBuild } from '../../../harness/macos/install-build.ts';
-import { GuestSession } from '../../../harness/ssh/guest-session.ts';
+import { type ExecRecord, GuestSession } from '../../../harness/ssh/guest-session.ts';
 import { makeSampleBuilds } from '../../../sim/builds/make-sample-builds.ts';
 import { bootTestGuest } from '../../helpers/sim-guest.ts';
 
@@ -56,22 +56,27 @@ test('relaunchApp: a new pid and a new activation request each time; open -a alo
   t.deepEqual(await processIds(guest, 'SXL Sample'), [second.pid]);
 });
 
-test('relaunchApp given the guest time reads neither the clock again nor the pids twice', async (t) => {
+test('relaunchApp reads the guest time with the Info.plist in one exec, returns it, and the pids once', async (t) => {
   await using s = await session();
   const { guest } = s;
   const build = await installBuild(guest, join(dir, 'SXL Sample 1.0.pkg'), {
     stagingDir: '/Users/admin/sxl-stage',
   });
-  const since = await readGuestTime(guest);
-  const commands: string[] = [];
-  guest.onExec((record) => commands.push(record.command));
-  const { pid } = await relaunchApp(guest, build.appPath, { extensionIds: [EXTENSION], since });
+  const before = await readGuestTime(guest);
+  const records: ExecRecord[] = [];
+  guest.onExec((record) => records.push(record));
+  const { pid, since } = await relaunchApp(guest, build.appPath, { extensionIds: [EXTENSION] });
   t.deepEqual(await processIds(guest, 'SXL Sample'), [pid]);
-  t.false(
-    commands.some((command) => command.startsWith('date')),
-    commands.join('\n'),
+  t.true(since.at.getTime() >= before.at.getTime());
+  t.regex(since.logStart, /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/);
+  // The first exec: the clock's two dates and the plist, nothing else reads the clock.
+  t.deepEqual(
+    records.filter((record) => record.batch?.of === 3).map((record) => record.command.split(' ')[0]),
+    ['date', 'date', 'plutil'],
   );
+  t.is(records.filter((record) => record.command.startsWith('date')).length, 2);
   // One look before the launch (the app was not running: nothing to quit), then the polls.
+  const commands = records.map((record) => record.command);
   const launch = commands.findIndex((command) => command.startsWith('open -a'));
   t.is(commands.slice(0, launch).filter((command) => command.startsWith('pgrep')).length, 1);
 });
