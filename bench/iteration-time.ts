@@ -1,9 +1,11 @@
 // How long one iteration takes on the sim, and where the time goes: `make bench` (or
-// `npx tsx bench/iteration-time.ts [scenario] [iterations]`). Runs the CLI as a user does, twice: the
-// installed package's compiled JavaScript, then the checkout's TypeScript through tsx. Prints ms per
-// iteration, iterations per minute, the CPU of each run, and the split between host commands (the
-// fake tart), guest commands (SSH), and the rest (waits and polling), read from the transcripts'
-// per-command durations.
+// `npx tsx bench/iteration-time.ts [scenario] [iterations]`). Runs the CLI as a user does: the
+// installed package's compiled JavaScript for N and for 4N iterations, then the checkout's TypeScript
+// through tsx for N. Prints ms per iteration, iterations per minute, the CPU of each run, what one
+// more iteration costs once the run has started (the difference of the two compiled runs: a run's
+// start-up, the daemon's and the JIT's warm-up, is the rest), and the split between host commands
+// (the fake tart), guest commands (SSH), and the rest (waits and polling), read from the
+// transcripts' per-command durations.
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -19,6 +21,7 @@ execFileSync(process.execPath, ['--import', 'tsx', 'tools/build.ts'], {
   stdio: 'ignore',
 });
 const compiled = await cliRun(scenario, { repeat: iterations, compiled: true });
+const longer = await cliRun(scenario, { repeat: iterations * 4, compiled: true });
 const checkout = await cliRun(scenario, { repeat: iterations, compiled: false });
 
 const byCommand = new Map<string, { count: number; ms: number }>();
@@ -73,7 +76,19 @@ const cpuLine = (label: string, run: CliRun) => {
   );
 };
 cpuLine('installed package (compiled dist/)', compiled);
+cpuLine(`installed package, a run of ${iterations * 4}`, longer);
 cpuLine('checkout (TypeScript through tsx, as make scenario)', checkout);
+if (compiled.cpu && longer.cpu) {
+  const more = longer.results.length - compiled.results.length;
+  const per = (part: 'harness' | 'clients' | 'daemon') =>
+    ((longer.cpu![part] - compiled.cpu![part]) * 1000) / more;
+  const total = per('harness') + per('clients') + per('daemon');
+  const { harness, clients, daemon } = compiled.cpu;
+  const startUp = harness + clients + daemon - (total * compiled.results.length) / 1000;
+  process.stdout.write(
+    `CPU ${total.toFixed(0)} ms per iteration once a run has started (installed package): harness ${per('harness').toFixed(0)}, tart clients and shells ${per('clients').toFixed(0)}, sim daemon ${per('daemon').toFixed(0)}; the run's start-up ${startUp.toFixed(1)} s\n`,
+  );
+}
 process.stdout.write(`sim daemon resident memory after the run: ${compiled.daemonMb.toFixed(0)} MB\n`);
 process.stdout.write(
   `guest commands per iteration: ${(guestCommands / n).toFixed(1)} in ${(guestExecs / n).toFixed(1)} SSH execs\n`,
