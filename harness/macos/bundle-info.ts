@@ -3,6 +3,7 @@
 import { posix } from 'node:path';
 import { CommandError } from '../errors.ts';
 import type { ExecResult, GuestSession } from '../ssh/guest-session.ts';
+import { signingCommands, signingSummaryFrom } from './signing-summary.ts';
 
 export interface BundleInfo {
   /** Path of the bundle on the guest. */
@@ -29,32 +30,34 @@ export async function readBundleInfo(
 }
 
 /**
- * The app's Info.plist and those of the system extensions it embeds in
- * Contents/Library/SystemExtensions: two SSH execs, the app's plist with the folder's listing, then
- * every extension's plist.
+ * An installed app as the guest sees it: its Info.plist, those of the system extensions it embeds
+ * in Contents/Library/SystemExtensions, and how it is signed (signing-summary.ts). Two SSH execs:
+ * the app's plist with the folder's listing and the signature, then every extension's plist.
  */
 export async function readAppBundle(
   guest: GuestSession,
   appPath: string,
   options: { signal?: AbortSignal } = {},
-): Promise<{ app: BundleInfo; extensions: BundleInfo[] }> {
+): Promise<{ app: BundleInfo; extensions: BundleInfo[]; signing: string }> {
   const dir = posix.join(appPath, 'Contents', 'Library', 'SystemExtensions');
-  // allowFailure: an app without system extensions has no such folder (ls exits 1).
-  const [plist, listing] = await guest.execEach([plutilCommand(appPath), ['ls', '-1', dir]], {
-    signal: options.signal,
-    allowFailure: true,
-  });
+  // allowFailure: an app without system extensions has no such folder (ls exits 1), and the
+  // signing tools' failures are part of what they say.
+  const [plist, listing, codesign, spctl] = await guest.execEach(
+    [plutilCommand(appPath), ['ls', '-1', dir], ...signingCommands(appPath)],
+    { signal: options.signal, allowFailure: true },
+  );
   const app = bundleInfoFrom(plist!, appPath, guest.target);
-  if (listing!.exitCode === 1) return { app, extensions: [] };
+  const signing = signingSummaryFrom(codesign!, spctl!);
+  if (listing!.exitCode === 1) return { app, extensions: [], signing };
   if (listing!.exitCode !== 0) throw commandError(listing!, guest.target);
   const paths = listing!.stdout
     .split('\n')
     .map((line) => line.trim())
     .filter((name) => name.endsWith('.systemextension'))
     .map((name) => posix.join(dir, name));
-  if (paths.length === 0) return { app, extensions: [] };
+  if (paths.length === 0) return { app, extensions: [], signing };
   const plists = await guest.execEach(paths.map(plutilCommand), { signal: options.signal });
-  return { app, extensions: paths.map((path, i) => bundleInfoFrom(plists[i]!, path, guest.target)) };
+  return { app, extensions: paths.map((path, i) => bundleInfoFrom(plists[i]!, path, guest.target)), signing };
 }
 
 /** The command bundleInfoFrom reads: `plutil -convert json` of the bundle's Info.plist. */

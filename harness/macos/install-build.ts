@@ -97,8 +97,8 @@ export async function installBuild(
       await rm(hostDir, { recursive: true, force: true });
     }
   }
-  const { app, extensions } = await readAppBundle(guest, appPath, common);
-  return { source: localPath, appPath, app, extensions, installOutput };
+  const { app, extensions, signing } = await readAppBundle(guest, appPath, common);
+  return { source: localPath, appPath, app, extensions, installOutput, signing };
 }
 
 /**

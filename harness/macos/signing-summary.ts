@@ -3,24 +3,21 @@
 // --verbose=4` and `spctl -a -vv` on the guest; a tool that fails leaves its part out.
 import { type CodesignDisplay, parseCodesignDisplay } from '../parse/codesign-display.ts';
 import { parseSpctlAssess, type SpctlAssessment } from '../parse/spctl-assess.ts';
-import type { GuestSession } from '../ssh/guest-session.ts';
+import type { ExecResult } from '../ssh/guest-session.ts';
 
-export async function readSigningSummary(
-  guest: GuestSession,
-  bundlePath: string,
-  options: { signal?: AbortSignal } = {},
-): Promise<string> {
-  // Both in one SSH exec; each keeps its own stderr, which is where both tools print.
-  const [codesign, spctl] = await guest.execEach(
-    [
-      ['codesign', '-dv', '--verbose=4', bundlePath],
-      ['spctl', '-a', '-vv', bundlePath],
-    ],
-    { signal: options.signal, allowFailure: true },
-  );
+/** `codesign -dv --verbose=4` and `spctl -a -vv` of the bundle; both print to stderr. */
+export function signingCommands(bundlePath: string): string[][] {
+  return [
+    ['codesign', '-dv', '--verbose=4', bundlePath],
+    ['spctl', '-a', '-vv', bundlePath],
+  ];
+}
+
+/** The summary from what signingCommands printed (a tool that failed leaves its part out). */
+export function signingSummaryFrom(codesign: ExecResult, spctl: ExecResult): string {
   return describeSigning(
-    tryParse(() => parseCodesignDisplay(codesign!.stderr)),
-    tryParse(() => parseSpctlAssess(spctl!.stderr)),
+    tryParse(() => parseCodesignDisplay(codesign.stderr)),
+    tryParse(() => parseSpctlAssess(spctl.stderr)),
   );
 }
 

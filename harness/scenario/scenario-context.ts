@@ -10,7 +10,6 @@ import type { BundleInfo } from '../macos/bundle-info.ts';
 import { type InstalledBuild, installBuild } from '../macos/install-build.ts';
 import { networkExtensionJobs } from '../macos/launchd.ts';
 import { rebootGuest } from '../macos/reboot.ts';
-import { readSigningSummary } from '../macos/signing-summary.ts';
 import {
   type SleepStrategy,
   type SleepWakeOptions,
@@ -176,7 +175,6 @@ export class IterationContext implements ScenarioContext {
       stagingDir: this.setup.stagingDir,
       signal: this.signal,
     });
-    build.signing = await readSigningSummary(this.guest, build.appPath, { signal: this.signal });
     this.note(
       `installed ${role} ${path}: ${build.appPath} ${build.app.shortVersion} (${build.app.bundleVersion})`,
     );

@@ -37,14 +37,15 @@ async function installedSample() {
   };
 }
 
-test('the app and its extension in two SSH execs, as readBundleInfo reads each', async (t) => {
+test('the app, its extension and its signature in two SSH execs, as readBundleInfo reads each', async (t) => {
   await using s = await installedSample();
   let execs = 0;
   s.guest.onExec((record) => {
     if (!record.batch || record.batch.index === 1) execs += 1;
   });
-  const { app, extensions } = await readAppBundle(s.guest, s.build.appPath);
+  const { app, extensions, signing } = await readAppBundle(s.guest, s.build.appPath);
   t.is(execs, 2);
+  t.regex(signing, /^Team ID SXLAB12345; /);
   t.deepEqual(app, await readBundleInfo(s.guest, s.build.appPath));
   t.is(extensions.length, 1);
   t.deepEqual(extensions[0], await readBundleInfo(s.guest, extensions[0]!.path));
