@@ -1,40 +1,25 @@
 // readAppBundle against a simulated macOS guest over real SSH: the app's Info.plist and its
 // extensions' in two SSH execs; an app without a SystemExtensions folder has none; a missing
 // bundle is plutil's CommandError, as readBundleInfo's is.
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test from 'ava';
 import { CommandError } from '../../../harness/errors.ts';
 import { readAppBundle, readBundleInfo } from '../../../harness/macos/bundle-info.ts';
 import { installBuild } from '../../../harness/macos/install-build.ts';
-import { GuestSession } from '../../../harness/ssh/guest-session.ts';
-import { makeSampleBuilds } from '../../../sim/builds/make-sample-builds.ts';
-import { bootTestGuest } from '../../helpers/sim-guest.ts';
+import { connectedGuest, sampleBuilds } from '../../helpers/activated-guest.ts';
 
-let dir: string;
+let builds: Awaited<ReturnType<typeof sampleBuilds>>;
 test.before(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'sxl-bundle-info-'));
-  await makeSampleBuilds(dir);
+  builds = await sampleBuilds();
 });
-test.after.always(async () => {
-  if (dir) await rm(dir, { recursive: true, force: true });
-});
+test.after.always(() => builds?.remove());
 
 async function installedSample() {
-  const vm = await bootTestGuest();
-  const guest = await GuestSession.connect(vm.endpoint, { label: 'sxl-test-1' });
-  const build = await installBuild(guest, join(dir, 'SXL Sample 1.0.pkg'), {
+  const connected = await connectedGuest();
+  const build = await installBuild(connected.guest, join(builds.dir, 'SXL Sample 1.0.pkg'), {
     stagingDir: '/Users/admin/sxl-stage',
   });
-  return {
-    guest,
-    build,
-    [Symbol.asyncDispose]: async () => {
-      guest.close();
-      await vm.guest.powerOff();
-    },
-  };
+  return { guest: connected.guest, build, [Symbol.asyncDispose]: () => connected[Symbol.asyncDispose]() };
 }
 
 test('the app, its extension and its signature in two SSH execs, as readBundleInfo reads each', async (t) => {

@@ -16,6 +16,7 @@ import {
 } from '../../../harness/macos/guest-tools.ts';
 import { logShowArgv, predicateString } from '../../../harness/macos/unified-log.ts';
 import { GuestSession } from '../../../harness/ssh/guest-session.ts';
+import { connectedGuest } from '../../helpers/activated-guest.ts';
 import { bootTestGuest } from '../../helpers/sim-guest.ts';
 
 const SOURCE = fileURLToPath(new URL('../../../harness/guest-tools/sxl-bootstrap-lookup.c', import.meta.url));
@@ -125,12 +126,8 @@ test('a look-up tool on the guest that prints something else is UnreadableStateE
 });
 
 test('a session builds the tool once and asks for it once; a tool gone later is UnreadableStateError', async (t) => {
-  const vm = await bootTestGuest();
-  const guest = await GuestSession.connect(vm.endpoint, { label: 'sxl-test-1' });
-  t.teardown(async () => {
-    guest.close();
-    await vm.guest.powerOff();
-  });
+  await using connected = await connectedGuest();
+  const { guest } = connected;
   const commands: string[] = [];
   guest.onExec((record) => commands.push(record.command));
   const path = await ensureGuestTool(guest, bootstrapLookupTool);
