@@ -4,7 +4,7 @@
 // written any more. While the run goes on, a report that meets a full disk fails (and is said), but
 // the reserve stays: freed earlier, it would be eaten by the transcripts and evidence of the
 // iterations in flight, and the final results.json would be lost again.
-import { closeSync, openSync, rmSync, statfsSync, writeSync } from 'node:fs';
+import { rmSync, statfsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** In the run directory; `reap` removes it from a run that was killed before giving it back. */
@@ -12,32 +12,16 @@ export const REPORT_RESERVE_NAME = '.report-reserve';
 
 /** A quarter of the free space, up to this: the final reports of a few hundred failing iterations. */
 const MAX_RESERVE_BYTES = 16 * 1024 * 1024;
-/**
- * Written a chunk at a time: a 16 MiB buffer of zeros would stay in the harness's memory until a
- * full collection, and on Linux every `tart` the harness starts pays for its resident pages (fork).
- */
-const CHUNK_BYTES = 256 * 1024;
 
 /** Sets the space aside (zeros, written out so that the filesystem really allocates them). */
 export function holdReportReserve(runDir: string): void {
   try {
     const { bavail, bsize } = statfsSync(runDir);
     const bytes = Math.min(MAX_RESERVE_BYTES, Math.floor((bavail * bsize) / 4));
-    if (bytes > 0) writeZeros(reservePath(runDir), bytes);
+    if (bytes > 0) writeFileSync(reservePath(runDir), Buffer.alloc(bytes));
   } catch {
     // Already full, or a filesystem that cannot say: the run goes on without a reserve.
     releaseReportReserve(runDir);
-  }
-}
-
-function writeZeros(path: string, bytes: number): void {
-  const zeros = Buffer.alloc(Math.min(CHUNK_BYTES, bytes));
-  const fd = openSync(path, 'w');
-  try {
-    for (let written = 0; written < bytes; )
-      written += writeSync(fd, zeros, 0, Math.min(zeros.length, bytes - written));
-  } finally {
-    closeSync(fd);
   }
 }
 
