@@ -193,7 +193,10 @@ export class GuestSession {
   /**
    * Runs several commands in one SSH exec, one after the other (batch-script.ts): each keeps its own
    * stdout, stderr and exit code, and has its own transcript record. For probes a wait repeats.
-   * Without `allowFailure` the first command that exits non-zero throws its CommandError.
+   * Without `allowFailure` the first command that exits non-zero throws its CommandError; a batch
+   * cut short (lost connection, timeout) throws, whatever `allowFailure`, the CommandError of the
+   * command it cut. A batch whose every command said its exit status has run, even should the
+   * channel fail after the last one.
    */
   async execEach(commands: readonly (readonly string[])[], options: ExecOptions = {}): Promise<ExecResult[]> {
     const nonce = batchNonce();
@@ -210,7 +213,17 @@ export class GuestSession {
       }),
     );
     for (const record of records) for (const listener of this.listeners) listener(record);
-    for (const record of records) this.throwIfFailed(record, ran, options);
+    let settled = ran;
+    if (ran.failure !== undefined) {
+      // A batch cut short (a lost connection, a timeout) is the failure of the command it cut: the
+      // first without an exit code, not one before it that had ended well. When every command
+      // said its status before the channel failed, the batch ran whole: the next exec meets the
+      // lost connection.
+      const cut = records.find((record) => record.exitCode === null);
+      if (cut || options.signal?.aborted) this.throwIfFailed(cut ?? records.at(-1)!, ran, options);
+      settled = { ...ran, failure: undefined, timedOut: false };
+    }
+    for (const record of records) this.throwIfFailed(record, settled, options);
     return records.map(resultOf);
   }
 

@@ -79,3 +79,33 @@ test('execEach on the sim guest: one SSH exec, a transcript record per command, 
   t.is(error.exitCode, 127);
   t.regex(error.message, /^Exit code 127 from `frobnicate` on sxl-test-1/);
 });
+
+test('a batch cut short names the command it cut, not one that had ended before it', async (t) => {
+  const vm = await bootTestGuest();
+  t.teardown(() => vm.guest.powerOff());
+  const guest = await GuestSession.connect(vm.endpoint, { label: 'sxl-test-1' });
+  t.teardown(() => guest.close());
+  const records: ExecRecord[] = [];
+  guest.onExec((record) => records.push(record));
+  const batch = guest.execEach(
+    [
+      ['echo', 'first'],
+      ['sleep', '30'],
+      ['echo', 'never'],
+    ],
+    { allowFailure: true },
+  );
+  // The connection goes once the first command has ended and the second runs.
+  setTimeout(() => guest.close(), 1_000);
+  const error = await t.throwsAsync(batch, { instanceOf: CommandError });
+  t.true(error.connectionLost);
+  t.regex(error.message, /^Exit code none \(connection lost\) from `sleep 30` on sxl-test-1/);
+  t.deepEqual(
+    records.map((r) => [r.command, r.exitCode]),
+    [
+      ['echo first', 0],
+      ['sleep 30', null],
+      ['echo never', null],
+    ],
+  );
+});
