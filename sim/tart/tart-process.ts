@@ -41,6 +41,18 @@ export function watchProcess(proc: TartProcess): { readonly gone: boolean; dispo
   return state;
 }
 
+/**
+ * Whether the watched process was killed by now, asked right before a command moves its copy into
+ * place. It first lets the daemon read what the client's socket already holds: libuv stops reading
+ * a socket at a short read, so a client's end that came right after its request is read in the
+ * next poll phase of the event loop, and a command that runs without waiting would finish first.
+ * Two turns: the first ends the loop iteration that read the request, the second follows a poll.
+ */
+export async function killedByNow(watch: { readonly gone: boolean }): Promise<boolean> {
+  for (let turn = 0; turn < 2; turn++) await new Promise((resolve) => setImmediate(resolve));
+  return watch.gone;
+}
+
 /** Ends a command whose process was killed (watchProcess): nobody reads its exit code. */
 export class ProcessKilledError extends Error {
   constructor() {

@@ -7,7 +7,7 @@ import { TartValidationError } from '../errors.ts';
 import type { TartIo } from '../io.ts';
 import { cacheDirFor, isCached, parseRemoteName } from '../oci-cache.ts';
 import { isSuspended, localVmNames, markAccessed, tmpDir, vmDir, vmsDir } from '../storage.ts';
-import type { TartProcess } from '../tart-process.ts';
+import { killedByNow, ProcessKilledError, type TartProcess, watchProcess } from '../tart-process.ts';
 import { randomMac, readVmConfig, writeVmConfig } from '../vm-config.ts';
 import { copyVmFolder } from '../vm-copy.ts';
 import { openLocalVm } from '../vm-state.ts';
@@ -52,6 +52,7 @@ export const clone: TartCommand = {
     const staging = mkdtempSync(join(tmpDir(), 'clone-'));
     // mkdtemp makes 0700 folders; tart's are ordinary 0755 ones.
     chmodSync(staging, 0o755);
+    const watch = watchProcess(proc);
     try {
       copyVmFolder(sourceDir, staging);
       const config = readVmConfig(staging);
@@ -64,12 +65,15 @@ export const clone: TartCommand = {
         config.macAddress = randomMac();
         writeVmConfig(staging, config);
       }
+      // Killed while copying: the temporary copy goes with the process (below), no VM appears.
+      if (await killedByNow(watch)) throw new ProcessKilledError();
       const target = vmDir(newName);
       // tart replaces an existing <new-name> without a word (issues #822, #1120).
       rmSync(target, { recursive: true, force: true });
       renameSync(staging, target);
       markAccessed(target);
     } finally {
+      watch.dispose();
       rmSync(staging, { recursive: true, force: true });
     }
     return 0;

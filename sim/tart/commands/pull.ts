@@ -17,7 +17,13 @@ import {
   type RemoteName,
 } from '../oci-cache.ts';
 import { tmpDir } from '../storage.ts';
-import { currentProcess, ProcessKilledError, type TartProcess, watchProcess } from '../tart-process.ts';
+import {
+  currentProcess,
+  killedByNow,
+  ProcessKilledError,
+  type TartProcess,
+  watchProcess,
+} from '../tart-process.ts';
 
 function findManifest(remote: RemoteName): ImageManifest | undefined {
   if (remote.reference.kind === 'tag') return findImageByRef(formatRemoteName(remote));
@@ -62,11 +68,11 @@ export async function pullRemote(
     const watch = watchProcess(proc);
     try {
       await buildImage(staging, manifest);
+      // Killed while downloading: the temporary copy goes with the process (below), nothing is cached.
+      if (await killedByNow(watch)) throw new ProcessKilledError();
     } finally {
       watch.dispose();
     }
-    // Killed while downloading: the temporary copy goes with the process (below), nothing is cached.
-    if (watch.gone) throw new ProcessKilledError();
     // Reconstructed: without a terminal tart's progress shows as one line per step.
     for (let percent = 0; percent <= 100; percent += 10) io.out(`${percent}%`);
     io.out('pulling NVRAM...');

@@ -240,6 +240,42 @@ test('a daemon that retires removes its log when it is empty, and keeps one with
   }
 });
 
+/**
+ * A client killed right after it sent `bytes`: its request and its end are both waiting when the
+ * daemon reads. The daemon is stopped meanwhile (SIGSTOP): otherwise, on a loaded host, it could
+ * read the request and finish the command before this process's close left, which no daemon could
+ * tell from a client that died later.
+ */
+async function killedRightAfter(daemon: { port: number; pid: number }, bytes: Buffer): Promise<void> {
+  process.kill(daemon.pid, 'SIGSTOP');
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const socket = connect({ port: daemon.port, host: '127.0.0.1' });
+      socket.on('error', reject);
+      socket.on('connect', () => {
+        socket.write(bytes, () => {
+          socket.destroy();
+          resolve();
+        });
+      });
+    });
+  } finally {
+    process.kill(daemon.pid, 'SIGCONT');
+  }
+}
+
+test.serial('a clone of a cached image whose client is killed as it starts leaves no VM', async (t) => {
+  const home = createTartHome();
+  t.teardown(() => home.cleanup());
+  t.is((await home.tart('pull', IMAGE)).exitCode, 0);
+  const [daemon] = simDaemons(home);
+  if (!daemon) return t.fail('no daemon');
+  // Nothing to pull: the copy is all the clone does, and the kill came with the request.
+  await killedRightAfter(daemon, request('SXLTART1', String(process.pid), '3', 'clone', IMAGE, 'vm'));
+  for (let i = 0; i < 100; i++) await new Promise((r) => setTimeout(r, 20));
+  t.deepEqual(JSON.parse((await home.tart('list', '--format', 'json', '--source', 'local')).stdout), []);
+});
+
 // The client is gone before the daemon has read its request to the end: the request and its end
 // arrive together, so the daemon learns of the death before the pull can finish, whatever the load
 // (killing the client when it saw "pulling disk" raced the daemon's disk build and lost, twice).
@@ -250,13 +286,7 @@ test.serial('a clone whose client is killed as it starts ends with it: no VM, no
   const [daemon] = simDaemons(home);
   if (!daemon) return t.fail('no daemon');
   // As a harness's SIGKILL right after it started the clone: the request, then nothing but the close.
-  await new Promise<void>((resolve, reject) => {
-    const socket = connect({ port: daemon.port, host: '127.0.0.1' });
-    socket.on('close', () => resolve());
-    socket.on('error', reject);
-    socket.on('data', () => socket.destroy());
-    socket.end(request('SXLTART1', String(process.pid), '3', 'clone', IMAGE, 'vm'));
-  });
+  await killedRightAfter(daemon, request('SXLTART1', String(process.pid), '3', 'clone', IMAGE, 'vm'));
   // What the daemon still did for the dead client has settled once it is idle again.
   for (let i = 0; i < 100; i++) await new Promise((r) => setTimeout(r, 20));
   t.deepEqual(JSON.parse((await home.tart('list', '--format', 'json')).stdout), []);
