@@ -7,6 +7,7 @@ import test from 'ava';
 import { CommandError } from '../../../harness/errors.ts';
 import { batchNonce, batchScript, splitBatchOutput } from '../../../harness/ssh/batch-script.ts';
 import { type ExecRecord, GuestSession } from '../../../harness/ssh/guest-session.ts';
+import { connectedGuest } from '../../helpers/activated-guest.ts';
 import { bootTestGuest } from '../../helpers/sim-guest.ts';
 
 const run = promisify(execFile);
@@ -81,10 +82,8 @@ test('execEach on the sim guest: one SSH exec, a transcript record per command, 
 });
 
 test('a batch cut short names the command it cut, not one that had ended before it', async (t) => {
-  const vm = await bootTestGuest();
-  t.teardown(() => vm.guest.powerOff());
-  const guest = await GuestSession.connect(vm.endpoint, { label: 'sxl-test-1' });
-  t.teardown(() => guest.close());
+  await using connected = await connectedGuest();
+  const { guest } = connected;
   const records: ExecRecord[] = [];
   guest.onExec((record) => records.push(record));
   const batch = guest.execEach(
