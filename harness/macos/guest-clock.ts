@@ -1,6 +1,7 @@
 // The guest's clock: read it to timestamp what a check looks at since, and set it after a host-side
 // suspend left it behind (Cirrus CLI's method: `sudo -n date -u MMDDhhmmYYYY.ss`, tart-cli.md §4).
 import type { GuestSession } from '../ssh/guest-session.ts';
+import { shellCommand } from '../ssh/shell-quote.ts';
 
 export interface GuestTime {
   /** The guest's clock as a Date (from `date -u +%s`). */
@@ -9,7 +10,7 @@ export interface GuestTime {
   logStart: string;
 }
 
-/** readGuestTime's two `date` commands, for a batch (GuestSession.execEach) that reads the time too. */
+/** The two `date` commands a GuestTime is read from: readGuestTime's, and a batch's that reads the time too. */
 export const guestTimeCommands: readonly (readonly string[])[] = [
   ['date', '-u', '+%s'],
   ['date', '+%Y-%m-%d %H:%M:%S'],
@@ -19,7 +20,10 @@ export async function readGuestTime(
   guest: GuestSession,
   options: { signal?: AbortSignal } = {},
 ): Promise<GuestTime> {
-  const { stdout } = await guest.exec("date -u +%s; date '+%Y-%m-%d %H:%M:%S'", { signal: options.signal });
+  // One exec of both, joined as a shell line: "date -u +%s; date '+%Y-%m-%d %H:%M:%S'".
+  const { stdout } = await guest.exec(guestTimeCommands.map(shellCommand).join('; '), {
+    signal: options.signal,
+  });
   const [epoch = '', local = ''] = stdout.trim().split('\n');
   return guestTimeFrom(epoch, local, guest.target);
 }
