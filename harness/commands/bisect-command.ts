@@ -15,6 +15,7 @@ import { bisectBuilds } from '../stats/bisect-search.ts';
 import { thresholdPercent } from '../stats/rate.ts';
 import { repetitionDefaults } from '../stats/repetition.ts';
 import { type ThresholdVerdict, thresholdVerdict } from '../stats/threshold-verdict.ts';
+import { absorbLateSignals } from './late-signals.ts';
 
 export const bisectUsage = `bisect --builds DIR --scenario S [--threshold P] [--max N] [--input NAME] [--json]
                    The first build (by version) whose rate of the bug is above --threshold; each
@@ -188,6 +189,7 @@ export async function bisectCli(args: string[]): Promise<number> {
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
+    absorbLateSignals();
   }
 }
 

@@ -20,6 +20,7 @@ import { parseShard } from '../scenario/shard.ts';
 import { type Repetition, repetitionDefaults } from '../stats/repetition.ts';
 import { compareToRepetition, comparisonAfterRun } from './compare-command.ts';
 import { backendSettingFlags, wholeNumber } from './flag-values.ts';
+import { absorbLateSignals } from './late-signals.ts';
 
 /** `run`: `usage` is what `run --help` prints (the CLI's whole usage). */
 export async function runCli(args: string[], argv: string[], usage: string): Promise<number> {
@@ -205,5 +206,6 @@ export async function runCli(args: string[], argv: string[], usage: string): Pro
     process.off('SIGTERM', onSignal);
     process.off('uncaughtException', onCrash);
     process.off('unhandledRejection', onCrash);
+    absorbLateSignals();
   }
 }

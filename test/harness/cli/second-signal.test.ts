@@ -4,7 +4,7 @@
 // junit.xml and exit 130. (Whether it also skips evidence depends on whether collection had begun
 // when it came, so that part is not asserted.) Both runs keep their VM (--keep-vm): teardown is
 // where the clean shutdown shows, in the iteration's transcript.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import test from 'ava';
@@ -89,4 +89,30 @@ test('Ctrl-C and SIGTERM: the second hard-stops without the clean shutdown, a va
   const { transcript } = checkRunDir(t, sim, first);
   t.notRegex(transcript, CLEAN_SHUTDOWN);
   await reapKept(t, sim);
+});
+
+// The window the fault suite's "SIGINT twice" rows hit now and then: the run has cleaned up and
+// returned, the process has not exited yet. A child runs the CLI's run command in-process, then
+// signals itself in that window, deterministically.
+const runThenSignal = `
+const { runCli } = await import(${JSON.stringify(new URL('../../../harness/commands/run-cli.ts', import.meta.url).href)});
+const code = await runCli(['upgrade-xpc', '--artifacts', process.env.ARTIFACTS], [], 'usage');
+process.stdout.write('run returned ' + code + '\\n');
+process.kill(process.pid, 'SIGINT');
+process.exitCode = code;
+// Long enough for the listener to run (a process with nothing left to do may exit before it does).
+await new Promise((resolve) => setTimeout(resolve, 300));`;
+
+test('a Ctrl-C after the run has returned leaves its exit code as it was', (t) => {
+  t.timeout(120_000);
+  const sim = makeSimEnv();
+  const child = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', runThenSignal], {
+    env: { ...sim.env, ARTIFACTS: sim.artifacts },
+    encoding: 'utf8',
+  });
+  const output = child.stdout + child.stderr;
+  t.is(child.signal, null, output);
+  t.regex(child.stdout, /^run returned 0$/m);
+  t.is(child.status, 0, output);
+  t.regex(child.stderr, /\nSIGINT: the run had already finished; its results and exit code stand\n/);
 });
