@@ -139,7 +139,7 @@ test('through the daemon every call prints and exits exactly as a Node process o
   t.is(simDaemons(home).length, 1);
 });
 
-test('one daemon per sim setting: another seed gets its own, the harness-side SXL_SIM_TART_HOME does not', async (t) => {
+test('one daemon per sim setting: another seed or value gets its own, the harness-side SXL_SIM_TART_HOME does not', async (t) => {
   const home = createTartHome();
   t.teardown(() => home.cleanup());
   const pids = () => simDaemons(home).map((daemon) => daemon.pid);
@@ -153,6 +153,11 @@ test('one daemon per sim setting: another seed gets its own, the harness-side SX
   t.is(pids().length, 1);
   t.is((await home.tartWith({ SXL_SIM_SEED: '2' }, '--version')).exitCode, 0);
   t.is(pids().length, 2);
+  // The settings name the port file: escaped so that two never share one, hashed when the name
+  // could be too long (long, or not ASCII); each of these is a daemon of its own.
+  for (const value of ['a/b', 'a%2Fb', 'a\nb', 'a%0Ab', 'x'.repeat(300), 'y'.repeat(300), 'é'])
+    t.is((await home.tartWith({ SXL_SIM_SEED: '1', TART_X_SETTING: value }, '--version')).exitCode, 0);
+  t.is(pids().length, 9);
   // Under a host folder of its own, TART_HOME is a setting again: two homes, two daemons there.
   const hostDir = join(home.dir, 'shared-host');
   for (const tartHome of [join(home.dir, 'a'), join(home.dir, 'b')])
