@@ -203,6 +203,14 @@ const MUTANTS: Mutant[] = [
     tests: ['test/harness/cli/second-signal.test.ts'],
   },
   {
+    id: 'late-signal-kills',
+    what: 'a Ctrl-C that comes after the run has returned kills the CLI: its exit code is lost to the signal',
+    file: 'harness/commands/run-cli.ts',
+    from: '    absorbLateSignals();',
+    to: '',
+    tests: ['test/harness/cli/second-signal.test.ts'],
+  },
+  {
     id: 'parse-strict-ignored',
     what: '`sysext-lab parse --strict` exits 0 on warnings',
     file: 'harness/commands/parse-command.ts',
