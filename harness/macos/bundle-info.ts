@@ -20,15 +20,6 @@ export interface BundleInfo {
   providerClasses?: Record<string, string>;
 }
 
-export async function readBundleInfo(
-  guest: GuestSession,
-  bundlePath: string,
-  options: { signal?: AbortSignal } = {},
-): Promise<BundleInfo> {
-  const result = await guest.exec(plutilCommand(bundlePath), { signal: options.signal, allowFailure: true });
-  return bundleInfoFrom(result, bundlePath, guest.target);
-}
-
 /**
  * An installed app as the guest sees it: its Info.plist, those of the system extensions it embeds
  * in Contents/Library/SystemExtensions, and how it is signed (signing-summary.ts). Two SSH execs:

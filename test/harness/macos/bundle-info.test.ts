@@ -1,11 +1,12 @@
 // readAppBundle against a simulated macOS guest over real SSH: the app's Info.plist and its
 // extensions' in two SSH execs; an app without a SystemExtensions folder has none; a missing
-// bundle is plutil's CommandError, as readBundleInfo's is.
+// bundle is plutil's CommandError.
 import { join } from 'node:path';
 import test from 'ava';
 import { CommandError } from '../../../harness/errors.ts';
-import { readAppBundle, readBundleInfo } from '../../../harness/macos/bundle-info.ts';
+import { bundleInfoFrom, plutilCommand, readAppBundle } from '../../../harness/macos/bundle-info.ts';
 import { installBuild } from '../../../harness/macos/install-build.ts';
+import type { GuestSession } from '../../../harness/ssh/guest-session.ts';
 import { connectedGuest, sampleBuilds } from '../../helpers/activated-guest.ts';
 
 let builds: Awaited<ReturnType<typeof sampleBuilds>>;
@@ -22,7 +23,12 @@ async function installedSample() {
   return { guest: connected.guest, build, [Symbol.asyncDispose]: () => connected[Symbol.asyncDispose]() };
 }
 
-test('the app, its extension and its signature in two SSH execs, as readBundleInfo reads each', async (t) => {
+/** One bundle's Info.plist in an SSH exec of its own: what the batched reads must agree with. */
+async function readOneBundle(guest: GuestSession, path: string) {
+  return bundleInfoFrom(await guest.exec(plutilCommand(path), { allowFailure: true }), path, guest.target);
+}
+
+test('the app, its extension and its signature in two SSH execs, as one exec per bundle reads each', async (t) => {
   await using s = await installedSample();
   let execs = 0;
   s.guest.onExec((record) => {
@@ -31,9 +37,9 @@ test('the app, its extension and its signature in two SSH execs, as readBundleIn
   const { app, extensions, signing } = await readAppBundle(s.guest, s.build.appPath);
   t.is(execs, 2);
   t.regex(signing, /^Team ID SXLAB12345; /);
-  t.deepEqual(app, await readBundleInfo(s.guest, s.build.appPath));
+  t.deepEqual(app, await readOneBundle(s.guest, s.build.appPath));
   t.is(extensions.length, 1);
-  t.deepEqual(extensions[0], await readBundleInfo(s.guest, extensions[0]!.path));
+  t.deepEqual(extensions[0], await readOneBundle(s.guest, extensions[0]!.path));
   t.is(extensions[0]!.bundleId, 'com.example.sxl.app.proxy');
 });
 
