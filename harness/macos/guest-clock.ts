@@ -50,13 +50,21 @@ export function dateSetArgument(at: Date): string {
   return `${two(at.getUTCMonth() + 1)}${two(at.getUTCDate())}${two(at.getUTCHours())}${two(at.getUTCMinutes())}${at.getUTCFullYear()}.${two(at.getUTCSeconds())}`;
 }
 
+/**
+ * Sets the guest's clock to `at` rounded up to the whole second `date` takes, and returns that time.
+ * Up, never down: a clock stepped back could stamp a line logged after the step with the time of
+ * one logged before it, and a check that skips lines it already counted (flows-seen.ts) would then
+ * skip the new one too.
+ */
 export async function setGuestClock(
   guest: GuestSession,
   at: Date,
   options: { signal?: AbortSignal } = {},
-): Promise<void> {
-  await guest.exec(['sudo', '-n', 'date', '-u', dateSetArgument(at)], {
+): Promise<Date> {
+  const whole = new Date(Math.ceil(at.getTime() / 1000) * 1000);
+  await guest.exec(['sudo', '-n', 'date', '-u', dateSetArgument(whole)], {
     signal: options.signal,
     timeoutMs: 30_000,
   });
+  return whole;
 }

@@ -309,9 +309,9 @@ async function suspendAndResume(
   }
   const before = (await readGuestTime(guest, { signal })).at;
   const now = new Date();
-  await setGuestClock(guest, now, { signal });
+  const set = await setGuestClock(guest, now, { signal });
   context.note?.(
-    `resumed ${vm} from its snapshot (kern.boottime unchanged: ${bootedAfter}); guest clock was ${Math.round((now.getTime() - before.getTime()) / 1000)} s behind, set to ${now.toISOString()}`,
+    `resumed ${vm} from its snapshot (kern.boottime unchanged: ${bootedAfter}); guest clock was ${Math.round((now.getTime() - before.getTime()) / 1000)} s behind, set to ${set.toISOString()}`,
   );
   // A resume is proven above and a frozen guest cannot sleep by itself: nothing to hold.
   return { strategy: 'suspend', since, whileAwake: (check) => check() };

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import test from 'ava';
 import { UnreadableStateError } from '../../../harness/errors.ts';
-import { dateSetArgument } from '../../../harness/macos/guest-clock.ts';
+import { dateSetArgument, setGuestClock } from '../../../harness/macos/guest-clock.ts';
 import {
   bootstrapLookup,
   bootstrapLookupTool,
@@ -137,6 +137,26 @@ test('a session builds the tool once and asks for it once; a tool gone later is 
   // Removed behind the harness's back: the look-up's output is no result, never a missing endpoint.
   await guest.exec(['rm', '-f', path]);
   await t.throwsAsync(bootstrapLookup(guest, 'com.example.xpc'), { instanceOf: UnreadableStateError });
+});
+
+test('the guest clock is set to the whole second at or after the time asked, never back', async (t) => {
+  const sent: string[][] = [];
+  const guest = {
+    exec: async (command: string[]) => {
+      sent.push(command);
+      return { stdout: '', stderr: '', exitCode: 0 };
+    },
+  } as unknown as Parameters<typeof setGuestClock>[0];
+  const set = await setGuestClock(guest, new Date('2026-03-04T05:06:07.245Z'));
+  t.is(set.toISOString(), '2026-03-04T05:06:08.000Z');
+  t.is(
+    (await setGuestClock(guest, new Date('2026-03-04T05:06:07.000Z'))).toISOString(),
+    '2026-03-04T05:06:07.000Z',
+  );
+  t.deepEqual(sent, [
+    ['sudo', '-n', 'date', '-u', '030405062026.08'],
+    ['sudo', '-n', 'date', '-u', '030405062026.07'],
+  ]);
 });
 
 test('date -u argument, log show argv and predicate strings', (t) => {
