@@ -195,6 +195,8 @@ async function runIteration(
   let outcome: Outcome = 'pass';
   let failure: Pick<IterationResult, 'failedCheck' | 'matchesSignature' | 'message' | 'errorType'> = {};
   let vmStarted = false;
+  // Its backend has started it: from here the VM can be lost with its host.
+  let vmRunning = false;
   let refused: string | undefined;
   try {
     await using lease = new VmLease(plan.backend, vm, {
@@ -212,6 +214,7 @@ async function runIteration(
         suspendable: plan.sleepWake?.strategy === 'suspend',
       };
       await lease.start(startOptions);
+      vmRunning = true;
       const endpoint = await plan.backend.endpoint(vm, { signal });
       guest = await GuestSession.connect(endpoint, {
         label: vm,
@@ -260,7 +263,9 @@ async function runIteration(
       await scenario.run(context);
     } catch (error) {
       const recognised =
-        recogniseHostFailure(error) ?? (await lostVm(plan.backend, vm, guest, error, signal)) ?? error;
+        recogniseHostFailure(error) ??
+        (await lostVm(plan.backend, vm, vmRunning && !guest?.isConnected, error, signal)) ??
+        error;
       ({ outcome, failure } = classify(recognised, scenario, signal));
       // The host refused to start the VM (its two-VM limit, ours or another's VM): nothing of the
       // iteration ran, so it goes back in the queue once; the second time it is the error it is.
@@ -322,17 +327,18 @@ async function runIteration(
 }
 
 /**
- * A guest whose connection dropped may have gone with its VM (an Orchard worker lost): then the
- * iteration ends as the backend's VmLostError, whatever the step that noticed made of the drop.
+ * A running VM whose guest is not connected (its connection dropped, or it never came) may have
+ * gone with its host (an Orchard worker lost): then the iteration ends as the backend's
+ * VmLostError, whatever the step that noticed made of it.
  */
 async function lostVm(
   backend: VmBackend,
   vm: string,
-  guest: GuestSession | undefined,
+  runningUnreached: boolean,
   error: unknown,
   signal: AbortSignal,
 ): Promise<Error | undefined> {
-  if (!guest || guest.isConnected || signal.aborted || !backend.lost) return undefined;
+  if (!runningUnreached || signal.aborted || !backend.lost) return undefined;
   const lost = await backend.lost(vm, { signal }).catch(() => undefined);
   if (lost) lost.cause ??= error;
   return lost;

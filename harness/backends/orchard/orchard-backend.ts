@@ -2,7 +2,7 @@
 // schedules on a worker, which clones, configures and runs it with tart. Clone and start are one
 // `POST /v1/vms` here; SSH goes through the controller's port-forward unless the workers' VMs are
 // reachable from this machine (the harness runs on the worker).
-import { BackendUnsupportedError, VmLostError, WaitTimeoutError } from '../../errors.ts';
+import { BackendUnsupportedError, OrchardApiError, VmLostError, WaitTimeoutError } from '../../errors.ts';
 import { doNotRetry, retryUntil } from '../../retry.ts';
 import type { SshCredentials, SshEndpoint } from '../../ssh/guest-session.ts';
 import type { HostCommandRecord } from '../host-command.ts';
@@ -123,8 +123,8 @@ export class OrchardBackend implements VmBackend {
     await retryUntil(
       async () => {
         const vm = await this.api.getVm(name);
-        if (!vm) throw doNotRetry(new VmLostError(name, 'its resource was deleted while it started'));
-        if (vm.status === 'failed') throw doNotRetry(new VmLostError(name, describeVm(vm)));
+        const lost = lostIn(name, vm, 'its resource was deleted while it started');
+        if (lost || !vm) throw doNotRetry(lost);
         if (vm.status !== 'running') throw new Error(describeVm(vm));
       },
       {
@@ -149,11 +149,7 @@ export class OrchardBackend implements VmBackend {
           if (!/^\d+\.\d+\.\d+\.\d+$/.test(ip)) throw new Error(`no address: "${ip}"`);
           return ip;
         } catch (error) {
-          const vm = await this.api.getVm(name, { signal: options.signal });
-          if (!vm || vm.status === 'failed') {
-            throw doNotRetry(new VmLostError(name, vm ? describeVm(vm) : 'its resource was deleted'));
-          }
-          throw error;
+          throw await this.lostOr(name, error, options.signal);
         }
       },
       {
@@ -170,12 +166,27 @@ export class OrchardBackend implements VmBackend {
     if ((this.options.ssh ?? orchardBackendDefaults.ssh) === 'direct') return endpoint;
     return {
       ...endpoint,
-      connect: (signal) =>
-        openPortForward(this.api.portForwardUrl(name, port, 10), {
-          authorization: this.api.authorization,
-          signal,
-        }),
+      connect: async (signal) => {
+        try {
+          return await openPortForward(this.api.portForwardUrl(name, port, 10), {
+            authorization: this.api.authorization,
+            signal,
+          });
+        } catch (error) {
+          // The controller refuses a forward to a VM it failed (417) or no longer has (404); without
+          // this, a reconnect would try again until its deadline and end as a timeout.
+          throw error instanceof OrchardApiError ? await this.lostOr(name, error, signal) : error;
+        }
+      },
     };
+  }
+
+  /** `error` as it is, or a VmLostError that ends the wait if the controller failed or deleted the VM. */
+  private async lostOr(name: string, error: unknown, signal?: AbortSignal): Promise<unknown> {
+    const lost = lostIn(name, await this.api.getVm(name, { signal }), 'its resource was deleted');
+    if (!lost) return error;
+    lost.cause ??= error;
+    return doNotRetry(lost);
   }
 
   async stop(): Promise<void> {
@@ -240,8 +251,8 @@ export class OrchardBackend implements VmBackend {
       return await retryUntil(
         async (_attempt, signal) => {
           const vm = await this.api.getVm(name, { signal });
-          if (!vm) return new VmLostError(name, 'its resource was deleted');
-          if (vm.status === 'failed') return new VmLostError(name, describeVm(vm));
+          const lost = lostIn(name, vm, 'its resource was deleted');
+          if (lost || !vm) return lost;
           const worker = (await this.api.listWorkers({ signal })).find((w) => w.name === vm.worker);
           // last_seen compared with itself, not with this machine's clock, which may differ.
           firstSeen ??= worker?.last_seen;
@@ -322,6 +333,12 @@ export function freeSlotsIn(workers: readonly OrchardWorker[], vms: readonly Orc
 function isScheduled(vm: OrchardVm): boolean {
   const condition = vm.conditions?.find((c) => c.type === 'scheduled');
   return condition ? condition.state === 'true' : Boolean(vm.worker);
+}
+
+/** The VmLostError for `vm` as the controller has it: failed, or gone (`gone` says how). */
+function lostIn(name: string, vm: OrchardVm | undefined, gone: string): VmLostError | undefined {
+  if (!vm) return new VmLostError(name, gone);
+  return vm.status === 'failed' ? new VmLostError(name, describeVm(vm)) : undefined;
 }
 
 function describeVm(vm: OrchardVm): string {

@@ -4,6 +4,7 @@
 import test from 'ava';
 import { OrchardBackend } from '../../../../harness/backends/orchard/orchard-backend.ts';
 import { VmLostError } from '../../../../harness/errors.ts';
+import { GuestSession } from '../../../../harness/ssh/guest-session.ts';
 import { startFleet } from '../../../scenarios/run-on-orchard.ts';
 
 const image = 'ghcr.io/cirruslabs/macos-sequoia-base:latest';
@@ -30,6 +31,37 @@ test('lost: undefined while the worker reports in; VmLostError naming the status
     lost?.message ?? '',
     /status failed \(VM is assigned to a worker that lost connection with the controller\)/,
   );
+});
+
+test('SSH through the port-forward to a VM the controller failed: VmLostError at once, for a connect and a reconnect', async (t) => {
+  t.timeout(120_000);
+  const fleet = await startFleet({ workers: 1 });
+  t.teardown(() => fleet.close());
+  const backend = new OrchardBackend({ ...fleet.settings, pollIntervalMs: 100 });
+  const vm = 'sxl-lost-ssh-1';
+  await backend.clone(image, vm);
+  await backend.start(vm, { logFile: '/dev/null' });
+  t.teardown(() => backend.delete(vm).catch(() => {}));
+  const endpoint = await backend.endpoint(vm);
+  const guest = await GuestSession.connect(endpoint, { label: vm, timeoutMs: 30_000 });
+  t.teardown(() => guest.close());
+
+  fleet.controller.loseWorker(fleet.controller.vms.get(vm)?.worker ?? '');
+  t.truthy(await backend.lost(vm, { timeoutMs: 20_000 }));
+  // The controller now answers the forward with 417; a wait of its full length would be a
+  // WaitTimeoutError, naming the timeout instead of the lost VM.
+  for (const attempt of [
+    () => guest.reconnect({ timeoutMs: 20_000 }),
+    () => GuestSession.connect(endpoint, { label: vm, timeoutMs: 20_000 }),
+  ]) {
+    const error = await t.throwsAsync(attempt());
+    t.true(error instanceof VmLostError, String(error));
+    t.regex(error?.message ?? '', /status failed \(VM is assigned to a worker that lost connection/);
+    t.regex(
+      String((error?.cause as Error | undefined)?.message),
+      /HTTP 417 \(VM is in a terminal state 'failed'\)/,
+    );
+  }
 });
 
 test('lost: a VM whose resource was deleted is lost', async (t) => {
