@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import { open } from 'node:fs/promises';
 import type { SFTPWrapper } from 'ssh2';
 import { untilAborted } from '../abort.ts';
+import { writeFully } from './write-fully.ts';
 
 export interface SftpTransferOptions {
   /** Stops the copy with the signal's reason; the remote handle is closed. */
@@ -136,7 +137,7 @@ export async function sftpDownload(
               run.push(piece);
               end += piece.length;
             }
-            await file.writev(run, written);
+            await writeFully(file, run, written);
             written = end;
             for (const piece of run) buffers.give(piece);
             options.onProgress?.(written);
