@@ -8,7 +8,7 @@
 // end to end (a node process vs ControlMaster), a download (GuestSession vs sftp and scp) and an
 // ndjson filter (the harness's parser vs jq), with wall time, CPU time and peak resident memory.
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -77,13 +77,27 @@ function freePort(): Promise<number> {
   });
 }
 
-/** Wall, CPU (user + system) and peak RSS of one command, from GNU time. */
+/**
+ * Wall, CPU (user + system) and peak RSS of one command, from GNU time, and the busy time of the
+ * whole machine meanwhile: the server's share (sshd) that the command made it spend shows there.
+ */
 interface Measured {
   wallS: number;
   cpuS: number;
   peakMb: number;
+  machineCpuS: number;
 }
+
+/** CPU seconds all processors have been busy since boot (/proc/stat: all but idle and iowait). */
+function machineBusyS(): number {
+  const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+  const [user = 0, nice = 0, system = 0, , , irq = 0, softirq = 0, steal = 0] = fields;
+  // USER_HZ is 100 on every Linux architecture the kernel exports to user space.
+  return (user + nice + system + irq + softirq + steal) / 100;
+}
+
 function timed(command: string, args: string[], env: NodeJS.ProcessEnv = process.env): Measured {
+  const busyBefore = machineBusyS();
   const result = spawnSync('/usr/bin/time', ['-f', 'SXLTIME %e %U %S %M', command, ...args], {
     env,
     encoding: 'utf8',
@@ -94,7 +108,12 @@ function timed(command: string, args: string[], env: NodeJS.ProcessEnv = process
     throw new Error(`${command} ${args.join(' ')} failed (${result.status}): ${result.stderr.slice(-600)}`);
   }
   const [, wall, user, system, rssKb] = line.split(' ').map(Number) as number[];
-  return { wallS: wall!, cpuS: user! + system!, peakMb: rssKb! / 1024 };
+  return {
+    wallS: wall!,
+    cpuS: user! + system!,
+    peakMb: rssKb! / 1024,
+    machineCpuS: machineBusyS() - busyBefore,
+  };
 }
 
 function msOf(command: string, args: string[]): number {
@@ -287,6 +306,9 @@ const ratio = (ours: number, theirs: number) => (ours / theirs).toFixed(2);
     unverified: [] as Measured[],
     sftp: [] as Measured[],
     scp: [] as Measured[],
+    // To /dev/null: the transfer alone, without the machine's cost of filling fresh pages.
+    unverifiedNull: [] as Measured[],
+    sftpNull: [] as Measured[],
   };
   const client = join(outdir, 'peer-client.mjs');
   for (let run = 0; run < runs; run += 1) {
@@ -300,26 +322,51 @@ const ratio = (ours: number, theirs: number) => (ours / theirs).toFixed(2);
     rmSync(local, { force: true });
     results.scp.push(timed('scp', ['-q', '-P', String(port), ...sshOptions, `${target}:${remote}`, local]));
     rmSync(local, { force: true });
+    results.unverifiedNull.push(
+      timed(process.execPath, [client, 'download', remote, '/dev/null'], {
+        ...clientEnv,
+        SXL_NO_VERIFY: '1',
+      }),
+    );
+    results.sftpNull.push(
+      timed('sftp', ['-q', '-P', String(port), ...sshOptions, `${target}:${remote}`, '/dev/null']),
+    );
   }
   rmSync(remote, { force: true });
   const wall = (m: Measured[]) => median(m.map((x) => x.wallS));
   const cpu = (m: Measured[]) => median(m.map((x) => x.cpuS));
   const peak = (m: Measured[]) => `${median(m.map((x) => x.peakMb)).toFixed(0)} MB`;
+  const machine = (m: Measured[]) => median(m.map((x) => x.machineCpuS));
   const rate = (m: Measured[]) =>
-    `${wall(m).toFixed(2)} s (${(downloadMb / wall(m)).toFixed(0)} MiB/s, CPU ${cpu(m).toFixed(2)} s)`;
+    `${wall(m).toFixed(2)} s (${(downloadMb / wall(m)).toFixed(0)} MiB/s, CPU ${cpu(m).toFixed(2)} s, machine ${machine(m).toFixed(2)} s)`;
+  // This machine's cost of a first write to a page drifts between runs by more than the tools
+  // differ: a round's two transfers, run back to back, compare best; the median and the range of
+  // those ratios is the figure.
+  const paired = (ours: Measured[], theirs: Measured[]) => {
+    const ratios = ours.map((m, round) => m.wallS / theirs[round]!.wallS);
+    return `${median(ratios).toFixed(2)} (rounds ${Math.min(...ratios).toFixed(2)}-${Math.max(...ratios).toFixed(2)})`;
+  };
   rows.push([
     `${downloadMb} MiB download vs sftp`,
     rate(results.unverified),
     rate(results.sftp),
-    ratio(wall(results.unverified), wall(results.sftp)),
+    paired(results.unverified, results.sftp),
     '<= 1.0',
     peak(results.unverified),
+  ]);
+  rows.push([
+    `${downloadMb} MiB download to /dev/null vs sftp`,
+    rate(results.unverifiedNull),
+    rate(results.sftpNull),
+    paired(results.unverifiedNull, results.sftpNull),
+    '',
+    peak(results.unverifiedNull),
   ]);
   rows.push([
     `${downloadMb} MiB download vs scp`,
     rate(results.unverified),
     rate(results.scp),
-    ratio(wall(results.unverified), wall(results.scp)),
+    paired(results.unverified, results.scp),
     '',
     '',
   ]);
@@ -327,7 +374,7 @@ const ratio = (ours: number, theirs: number) => (ours / theirs).toFixed(2);
     `${downloadMb} MiB download with the shasum check vs sftp`,
     rate(results.verified),
     rate(results.sftp),
-    ratio(wall(results.verified), wall(results.sftp)),
+    paired(results.verified, results.sftp),
     '',
     peak(results.verified),
   ]);
