@@ -9,13 +9,13 @@
 // ndjson filter (the harness's parser vs jq), with wall time, CPU time and peak resident memory.
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { build } from 'esbuild';
 import { GuestSession } from '../harness/ssh/guest-session.ts';
 import { tcpProbe } from '../harness/ssh/tcp-probe.ts';
+import { freePort } from '../test/helpers/free-port.ts';
 import { bootTestGuest } from '../test/helpers/sim-guest.ts';
 import { ndjsonChunks, PROVIDER_SUBSYSTEM } from './ndjson-log.ts';
 import { benchRoot } from './sim-run.ts';
@@ -65,17 +65,6 @@ const median = (values: number[]): number => {
   const mid = sorted.length >> 1;
   return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 };
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
 
 /**
  * Wall, CPU (user + system) and peak RSS of one command, from GNU time, and the busy time of the

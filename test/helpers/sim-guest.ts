@@ -1,6 +1,5 @@
 // Boots one simulated macOS guest in this process, for tests of the ssh adapter and macOS layer.
 import { mkdirSync, mkdtempSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { SshEndpoint } from '../../harness/ssh/guest-session.ts';
@@ -8,23 +7,13 @@ import { bootGuest, type RunningGuest } from '../../sim/guest/boot.ts';
 import { createGuestDisk } from '../../sim/guest/disk.ts';
 import { findImageByRef, type ImageManifest } from '../../sim/images.ts';
 import type { QuirkSettings } from '../../sim/quirks.ts';
+import { freePort } from './free-port.ts';
 
 export interface TestGuest {
   endpoint: SshEndpoint;
   vmDir: string;
   guest: RunningGuest;
   poweredOff: Promise<void>;
-}
-
-function freePort(host: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, host, () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
 }
 
 export async function bootTestGuest(

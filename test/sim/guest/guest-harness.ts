@@ -1,7 +1,6 @@
 // Test helpers: a fresh guest disk in a temp folder, booted on a random 127.x.y.z address and a
 // free port (timeScale 0), and a small ssh2 client for exec and sftp.
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import ssh2 from 'ssh2';
@@ -9,6 +8,7 @@ import { bootGuest, type RunningGuest } from '../../../sim/guest/boot.ts';
 import { createGuestDisk } from '../../../sim/guest/disk.ts';
 import { type ImageManifest, loadImageManifests } from '../../../sim/images.ts';
 import type { QuirkSettings } from '../../../sim/quirks.ts';
+import { freePort } from '../../helpers/free-port.ts';
 
 export interface ExecResult {
   stdout: string;
@@ -19,17 +19,6 @@ export interface ExecResult {
 function randomLoopback(): string {
   const byte = () => 1 + Math.floor(Math.random() * 250);
   return `127.${byte()}.${byte()}.${byte()}`;
-}
-
-async function freePort(host: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, host, () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
 }
 
 export function manifestFor(name = 'sxl-sequoia'): ImageManifest {
