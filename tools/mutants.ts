@@ -211,6 +211,22 @@ const MUTANTS: Mutant[] = [
     tests: ['test/harness/cli/second-signal.test.ts'],
   },
   {
+    id: 'orchard-forward-refusal-retried',
+    what: 'a port-forward the controller refuses for a failed VM is retried until the SSH wait times out',
+    file: 'harness/backends/orchard/orchard-backend.ts',
+    from: 'throw error instanceof OrchardApiError ? await this.lostOr(name, error, signal) : error;',
+    to: 'throw error;',
+    tests: ['test/harness/backends/orchard/orchard-lost.test.ts'],
+  },
+  {
+    id: 'short-write-ignored',
+    what: "a download's short write of the local file is taken as done",
+    file: 'harness/ssh/write-fully.ts',
+    from: 'rest = afterBytes(rest, bytesWritten);',
+    to: 'rest = [];',
+    tests: ['test/harness/ssh/write-fully.test.ts'],
+  },
+  {
     id: 'parse-strict-ignored',
     what: '`sysext-lab parse --strict` exits 0 on warnings',
     file: 'harness/commands/parse-command.ts',
