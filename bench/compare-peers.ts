@@ -300,26 +300,29 @@ const ratio = (ours: number, theirs: number) => (ours / theirs).toFixed(2);
     sftpNull: [] as Measured[],
   };
   const client = join(outdir, 'peer-client.mjs');
+  // One copy of `remote` to `to` and its measure; a file copied to goes before the next copy.
+  const copied = (measured: Measured, to: string) => {
+    if (to !== '/dev/null') rmSync(to, { force: true });
+    return measured;
+  };
+  const ours = (to: string, verify: boolean) =>
+    copied(
+      timed(
+        process.execPath,
+        [client, 'download', remote, to],
+        verify ? clientEnv : { ...clientEnv, SXL_NO_VERIFY: '1' },
+      ),
+      to,
+    );
+  const openssh = (tool: 'sftp' | 'scp', to: string) =>
+    copied(timed(tool, ['-q', '-P', String(port), ...sshOptions, `${target}:${remote}`, to]), to);
   for (let run = 0; run < runs; run += 1) {
-    results.verified.push(timed(process.execPath, [client, 'download', remote, local], clientEnv));
-    rmSync(local, { force: true });
-    results.sftp.push(timed('sftp', ['-q', '-P', String(port), ...sshOptions, `${target}:${remote}`, local]));
-    rmSync(local, { force: true });
-    results.unverified.push(
-      timed(process.execPath, [client, 'download', remote, local], { ...clientEnv, SXL_NO_VERIFY: '1' }),
-    );
-    rmSync(local, { force: true });
-    results.scp.push(timed('scp', ['-q', '-P', String(port), ...sshOptions, `${target}:${remote}`, local]));
-    rmSync(local, { force: true });
-    results.unverifiedNull.push(
-      timed(process.execPath, [client, 'download', remote, '/dev/null'], {
-        ...clientEnv,
-        SXL_NO_VERIFY: '1',
-      }),
-    );
-    results.sftpNull.push(
-      timed('sftp', ['-q', '-P', String(port), ...sshOptions, `${target}:${remote}`, '/dev/null']),
-    );
+    results.verified.push(ours(local, true));
+    results.sftp.push(openssh('sftp', local));
+    results.unverified.push(ours(local, false));
+    results.scp.push(openssh('scp', local));
+    results.unverifiedNull.push(ours('/dev/null', false));
+    results.sftpNull.push(openssh('sftp', '/dev/null'));
   }
   rmSync(remote, { force: true });
   const wall = (m: Measured[]) => median(m.map((x) => x.wallS));
