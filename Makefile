@@ -10,7 +10,7 @@ NODE_STAMP := node_modules/.package-lock.json
 BUILDS_STAMP := sim/builds/out/.generated
 BUILD_SOURCES := $(wildcard sim/builds/*.ts sim/builds/sample-app/*)
 
-.PHONY: setup scenario test acceptance bench bench-peers tools sample-builds image clean mutants
+.PHONY: setup scenario test acceptance bench bench-peers bench-against tools sample-builds image clean mutants
 
 setup: $(NODE_STAMP) $(BUILDS_STAMP)
 
@@ -87,6 +87,15 @@ bench-peers: setup
 	  else echo "missing tools:$$missing (Debian: apt-get install $(PEER_PACKAGES))" >&2; exit 1; fi; \
 	fi
 	npx tsx bench/compare-peers.ts $(PEER_ARGS)
+
+# One more sim iteration's CPU, this checkout against the commit REF, in interleaved rounds
+# (bench/iteration-cpu-against.ts): the machine's drift cancels in the ratio, not in two figures
+# measured hours apart. AGAINST_ARGS: [scenario] [iterations] [rounds], default upgrade-xpc 20 3.
+REF ?=
+AGAINST_ARGS ?=
+bench-against: setup
+	@[ -n "$(REF)" ] || { echo "bench-against: give the commit to measure against, e.g. make bench-against REF=HEAD~10" >&2; exit 64; }
+	npx tsx bench/iteration-cpu-against.ts $(REF) $(AGAINST_ARGS)
 
 # Known breakages (tools/mutants.ts), each applied to a copy of the tree with the tests that must
 # catch it; lists the ones the tests miss. MUTANTS="id id" runs only those.

@@ -2,6 +2,7 @@
 // the CLI (the harness), the processes it waits for (the tart clients and their shells), and the
 // sim daemon, which is nobody's child. `compiled` runs dist/ (what the installed package runs; the
 // caller builds it first), otherwise the checkout's TypeScript through tsx (what `make scenario` runs).
+// `root` runs another checkout's CLI (bench/iteration-cpu-against.ts: an older commit's worktree).
 import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -33,7 +34,7 @@ const CPU_POLL_MS = 10;
 
 export async function cliRun(
   scenario: string,
-  options: { repeat: number; compiled: boolean; seed?: number },
+  options: { repeat: number; compiled: boolean; seed?: number; root?: string },
 ): Promise<CliRun> {
   const sim = privateSim();
   const repeat = String(options.repeat);
@@ -47,7 +48,8 @@ export async function cliRun(
   };
   const before = processCpu();
   const started = performance.now();
-  const child = spawn(process.execPath, [join(packageRoot(), 'bin', 'sysext-lab.js'), ...args], {
+  const bin = join(options.root ?? packageRoot(), 'bin', 'sysext-lab.js');
+  const child = spawn(process.execPath, [bin, ...args], {
     env,
     stdio: ['ignore', 'ignore', 'inherit'],
   });
