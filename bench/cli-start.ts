@@ -10,6 +10,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { packageRoot } from '../harness/package-root.ts';
+import { median } from './median.ts';
 import { processCpu } from './process-cpu.ts';
 
 const runs = Number(process.argv[2] ?? 30);
@@ -57,10 +58,6 @@ try {
       samples.set(name, entry);
     }
   }
-  const median = (values: number[]) => {
-    const sorted = [...values].sort((a, b) => a - b);
-    return sorted[Math.floor(sorted.length / 2)]!;
-  };
   const bare = median(samples.get('node -e 0')!.wall);
   const cpuMs = (name: string) => (samples.get(name)!.cpuSeconds * 1000) / runs;
   const bareCpu = cpuMs('node -e 0');

@@ -17,6 +17,7 @@ import { GuestSession } from '../harness/ssh/guest-session.ts';
 import { tcpProbe } from '../harness/ssh/tcp-probe.ts';
 import { freePort } from '../test/helpers/free-port.ts';
 import { bootTestGuest } from '../test/helpers/sim-guest.ts';
+import { median } from './median.ts';
 import { ndjsonChunks, PROVIDER_SUBSYSTEM } from './ndjson-log.ts';
 import { benchRoot } from './sim-run.ts';
 
@@ -59,12 +60,6 @@ if (added.status !== 0) throw new Error(`useradd ${user} failed: ${added.stderr}
 process.once('exit', () => spawnSync('userdel', [user]));
 process.once('SIGINT', () => process.exit(130));
 process.stderr.write(`bench: temporary files under ${dir} (SXL_BENCH_DIR to choose)\n`);
-
-const median = (values: number[]): number => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-};
 
 /**
  * Wall, CPU (user + system) and peak RSS of one command, from GNU time, and the busy time of the

@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { packageRoot } from '../harness/package-root.ts';
 import { cliRun } from './cli-run.ts';
+import { median } from './median.ts';
 
 const [ref, scenario = 'upgrade-xpc', iterationsArg = '20', roundsArg = '3'] = process.argv.slice(2);
 const iterations = Number(iterationsArg);
@@ -101,11 +102,6 @@ for (let round = 0; round < rounds; round += 1) {
   );
 }
 
-const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
-};
 const range = (values: number[]) => `${Math.min(...values).toFixed(2)}-${Math.max(...values).toFixed(2)}`;
 const [ours, theirs] = sides as [Side, Side];
 const ratios = (pick: (side: Side) => number[]) => pick(ours).map((value, i) => value / pick(theirs)[i]!);
