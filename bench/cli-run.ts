@@ -3,7 +3,7 @@
 // sim daemon, which is nobody's child. `compiled` runs dist/ (what the installed package runs; the
 // caller builds it first), otherwise the checkout's TypeScript through tsx (what `make scenario` runs).
 // `root` runs another checkout's CLI (bench/iteration-cpu-against.ts: an older commit's worktree).
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { packageRoot } from '../harness/package-root.ts';
@@ -79,4 +79,26 @@ export async function cliRun(
   const cpu =
     before && after ? { harness, clients: after.children - before.children - harness, daemon } : undefined;
   return { exitCode, runDir, tartHome: sim.tartHome, results, wallMs, daemonMb, ...(cpu ? { cpu } : {}) };
+}
+
+/** Builds dist/ in the checkout at `root` (this one by default): the compiled CLI that `compiled` runs. */
+export function buildCompiled(root: string = packageRoot()): void {
+  execFileSync(process.execPath, ['--import', 'tsx', 'tools/build.ts'], { cwd: root, stdio: 'ignore' });
+}
+
+export type CpuParts = NonNullable<CliRun['cpu']>;
+
+/**
+ * What one more iteration costs once a run has started, in ms of CPU for each part and in all: the
+ * difference between a longer and a shorter run of the same CLI, so that the start-up cancels.
+ */
+export function cpuPerMoreIteration(
+  shorter: CliRun,
+  longer: CliRun,
+): (CpuParts & { total: number }) | undefined {
+  if (!shorter.cpu || !longer.cpu) return undefined;
+  const more = longer.results.length - shorter.results.length;
+  const per = (part: keyof CpuParts) => ((longer.cpu![part] - shorter.cpu![part]) * 1000) / more;
+  const parts = { harness: per('harness'), clients: per('clients'), daemon: per('daemon') };
+  return { ...parts, total: parts.harness + parts.clients + parts.daemon };
 }

@@ -11,7 +11,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { packageRoot } from '../harness/package-root.ts';
-import { cliRun } from './cli-run.ts';
+import { buildCompiled, cliRun, cpuPerMoreIteration } from './cli-run.ts';
 import { median } from './median.ts';
 
 const [ref, scenario = 'upgrade-xpc', iterationsArg = '20', roundsArg = '3'] = process.argv.slice(2);
@@ -55,18 +55,17 @@ process.on('exit', () => {
 for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(130));
 
 git('worktree', 'add', '--detach', '--force', worktree, commit);
-const build = (root: string) =>
-  execFileSync(process.execPath, ['--import', 'tsx', 'tools/build.ts'], { cwd: root, stdio: 'ignore' });
-execFileSync('npm', ['ci', '--no-audit', '--no-fund', '--prefer-offline'], {
-  cwd: worktree,
-  stdio: 'ignore',
-});
+// Checked before the install, which takes a minute.
 if (!existsSync(join(worktree, 'tools', 'build.ts'))) {
   process.stderr.write(`iteration-cpu-against: ${ref} has no tools/build.ts (no compiled CLI to measure)\n`);
   process.exit(1);
 }
-build(worktree);
-build(here);
+execFileSync('npm', ['ci', '--no-audit', '--no-fund', '--prefer-offline'], {
+  cwd: worktree,
+  stdio: 'ignore',
+});
+buildCompiled(worktree);
+buildCompiled(here);
 
 interface Side {
   label: string;
@@ -85,11 +84,11 @@ const sides: Side[] = [
 async function measure(side: Side): Promise<void> {
   const shorter = await cliRun(scenario, { repeat: iterations, compiled: true, root: side.root });
   const longer = await cliRun(scenario, { repeat: iterations * 4, compiled: true, root: side.root });
-  if (!shorter.cpu || !longer.cpu) throw new Error('iteration-cpu-against: CPU times need /proc (Linux)');
-  const total = (cpu: { harness: number; clients: number; daemon: number }) =>
-    (cpu.harness + cpu.clients + cpu.daemon) * 1000;
-  side.marginal.push((total(longer.cpu) - total(shorter.cpu)) / (iterations * 3));
-  side.withStartUp.push(total(shorter.cpu) / iterations);
+  const more = cpuPerMoreIteration(shorter, longer);
+  if (!shorter.cpu || !more) throw new Error('iteration-cpu-against: CPU times need /proc (Linux)');
+  const { harness, clients, daemon } = shorter.cpu;
+  side.marginal.push(more.total);
+  side.withStartUp.push(((harness + clients + daemon) * 1000) / iterations);
 }
 
 for (let round = 0; round < rounds; round += 1) {

@@ -6,20 +6,15 @@
 // start-up, the daemon's and the JIT's warm-up, is the rest), and the split between host commands
 // (the fake tart), guest commands (SSH), and the rest (waits and polling), read from the
 // transcripts' per-command durations.
-import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { packageRoot } from '../harness/package-root.ts';
-import { type CliRun, cliRun } from './cli-run.ts';
+import { buildCompiled, type CliRun, cliRun, cpuPerMoreIteration } from './cli-run.ts';
 
 const scenario = process.argv[2] ?? 'upgrade-xpc';
 const iterations = Number(process.argv[3] ?? 10);
 
 // The installed package runs dist/: built fresh, so that the figures are this checkout's.
-execFileSync(process.execPath, ['--import', 'tsx', 'tools/build.ts'], {
-  cwd: packageRoot(),
-  stdio: 'ignore',
-});
+buildCompiled();
 const compiled = await cliRun(scenario, { repeat: iterations, compiled: true });
 const longer = await cliRun(scenario, { repeat: iterations * 4, compiled: true });
 const checkout = await cliRun(scenario, { repeat: iterations, compiled: false });
@@ -78,15 +73,12 @@ const cpuLine = (label: string, run: CliRun) => {
 cpuLine('installed package (compiled dist/)', compiled);
 cpuLine(`installed package, a run of ${iterations * 4}`, longer);
 cpuLine('checkout (TypeScript through tsx, as make scenario)', checkout);
-if (compiled.cpu && longer.cpu) {
-  const more = longer.results.length - compiled.results.length;
-  const per = (part: 'harness' | 'clients' | 'daemon') =>
-    ((longer.cpu![part] - compiled.cpu![part]) * 1000) / more;
-  const total = per('harness') + per('clients') + per('daemon');
+const more = cpuPerMoreIteration(compiled, longer);
+if (compiled.cpu && more) {
   const { harness, clients, daemon } = compiled.cpu;
-  const startUp = harness + clients + daemon - (total * compiled.results.length) / 1000;
+  const startUp = harness + clients + daemon - (more.total * compiled.results.length) / 1000;
   process.stdout.write(
-    `CPU ${total.toFixed(0)} ms per iteration once a run has started (installed package): harness ${per('harness').toFixed(0)}, tart clients and shells ${per('clients').toFixed(0)}, sim daemon ${per('daemon').toFixed(0)}; the run's start-up ${startUp.toFixed(1)} s\n`,
+    `CPU ${more.total.toFixed(0)} ms per iteration once a run has started (installed package): harness ${more.harness.toFixed(0)}, tart clients and shells ${more.clients.toFixed(0)}, sim daemon ${more.daemon.toFixed(0)}; the run's start-up ${startUp.toFixed(1)} s\n`,
   );
 }
 process.stdout.write(`sim daemon resident memory after the run: ${compiled.daemonMb.toFixed(0)} MB\n`);
