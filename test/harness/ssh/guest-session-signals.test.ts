@@ -5,11 +5,12 @@ import type { AddressInfo } from 'node:net';
 import test from 'ava';
 import ssh2 from 'ssh2';
 
-const { Server, utils } = ssh2;
+const { Server } = ssh2;
 
 import { CommandError } from '../../../harness/errors.ts';
 import { retryUntil } from '../../../harness/retry.ts';
 import { GuestSession } from '../../../harness/ssh/guest-session.ts';
+import { generateHostKeyPair } from '../../../sim/guest/ssh/host-key.ts';
 
 /** Each command's word picks the answer: `segv`, `term`, `kill` end by that signal; others exit 0. */
 async function startSshd(options: {
@@ -19,7 +20,7 @@ async function startSshd(options: {
   const released = new Promise<void>((resolve) => {
     release = resolve;
   });
-  const hostKey = utils.generateKeyPairSync('ed25519').private;
+  const hostKey = generateHostKeyPair().private;
   const server = new Server({ hostKeys: [hostKey] }, (client) => {
     let open = 0;
     client.on('authentication', (ctx) => ctx.accept());
