@@ -189,6 +189,26 @@ export class NoFullWakeError extends Error {
   }
 }
 
+/**
+ * The app's probe command never ran: the guest's shell could not find it or not execute it (its
+ * exit codes 127 and 126). The command line given is wrong for this guest or build; the probe's
+ * verdict on the XPC round trip does not exist, so it cannot count as one.
+ */
+export class ProbeNotRunError extends Error {
+  override name = 'ProbeNotRunError';
+  constructor(
+    readonly vm: string,
+    readonly command: string,
+    readonly exitCode: number,
+    shellSays: string,
+    readonly evidence: Record<string, string> = {},
+  ) {
+    super(
+      `The probe command \`${command}\` did not run on ${vm}: the shell exited ${exitCode}${shellSays ? ` (${shellSays})` : ''}. Check --input probe-command: its program must exist in the guest once the build is installed, and be executable.`,
+    );
+  }
+}
+
 /** Launching a build did not start a new app process that asked sysextd for activation. */
 export class AppNotRelaunchedError extends Error {
   override name = 'AppNotRelaunchedError';

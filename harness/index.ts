@@ -15,6 +15,7 @@ export {
   LogPersistenceError,
   NoFullWakeError,
   NoSleepError,
+  ProbeNotRunError,
   SuspendFailedError,
   TransferChecksumError,
   UnreadableStateError,

@@ -34,7 +34,8 @@ export default defineScenario({
       simSample: 'SXL Sample 1.1.pkg',
     },
     'probe-command': {
-      description: "the app's XPC round trip as a guest command line; must exit 0",
+      description:
+        "the app's XPC round trip as a guest command line; must exit 0 (a command the guest's shell cannot find or run is an error, ProbeNotRunError)",
       kind: 'text',
       required: false,
     },
@@ -62,7 +63,7 @@ export default defineScenario({
     check: 'xpc-endpoint-after-upgrade',
     description: 'lost the XPC endpoint',
     evidence:
-      "The new extension's launchd job still has no endpoint for its NEMachServiceName at the registration deadline, read and kept after the new app was proven relaunched (new pid, its activation request seen by sysextd) and the replacement completed (old extension terminated).",
+      "The new extension's launchd job still has no endpoint for its NEMachServiceName, or a bootstrap look-up of it still fails, at the registration deadline (or, with a probe command, the app's own XPC round trip ran and exited non-zero or crashed once the endpoint was there), read and kept after the new app was proven relaunched (new pid, its activation request seen by sysextd) and the replacement completed (old extension terminated).",
   },
   unit: 'upgrades',
   async run(t, input) {

@@ -2,12 +2,13 @@
 // and its `endpoints` block holds the extension's NEMachServiceName; on a broken upgrade the block
 // is missing, so the app's NSXPCConnection is invalidated at once. Then a bootstrap look-up of the
 // name through our guest tool (the block can be there while the look-up fails with 1102), and
-// optionally the app's own probe command (its XPC round trip), which must exit 0.
+// optionally the app's own probe command (its XPC round trip), which must exit 0. A probe the
+// guest's shell could not start (127, 126) gave no verdict: ProbeNotRunError, never a failure.
 //
 // launchd gets the job asynchronously (after a replacement, seconds later), and the real bug lasts
 // until a reboot or a new approval: so the job and the look-up are read again and again, fast at
 // first, and only what is still missing at the deadline is a failure, with that last read as evidence.
-import { CheckFailedError, WaitTimeoutError } from '../errors.ts';
+import { CheckFailedError, ProbeNotRunError, WaitTimeoutError } from '../errors.ts';
 import type { BundleInfo } from '../macos/bundle-info.ts';
 import { bootstrapLookup, bootstrapLookupTool, guestToolsDir } from '../macos/guest-tools.ts';
 import { findNetworkExtensionJobs, networkExtensionJobLabel, printSystemJob } from '../macos/launchd.ts';
@@ -182,6 +183,13 @@ async function runProbe(
 ): Promise<void> {
   const probe = await guest.exec(command, { signal: context.signal, allowFailure: true, timeoutMs: 60_000 });
   if (probe.exitCode === 0) return;
+  const transcript = `$ ${command}\n--- exit ${probe.exitCode}${probe.signal ? ` (${probe.signal})` : ''}\n--- stdout\n${probe.stdout}--- stderr\n${probe.stderr}`;
+  // zsh's "command not found" and "no such file or directory" (127), "permission denied" (126).
+  if (!probe.signal && (probe.exitCode === 127 || probe.exitCode === 126)) {
+    throw new ProbeNotRunError(guest.label, command, probe.exitCode, probe.stderr.trim().slice(-300), {
+      'probe-command.txt': transcript,
+    });
+  }
   // A probe that crashed (SIGSEGV, SIGABRT on an invalidated connection) is the app's answer too.
   const ended = probe.signal
     ? `was killed by ${probe.signal} (exit code ${probe.exitCode})`
@@ -189,8 +197,6 @@ async function runProbe(
   throw new CheckFailedError(
     context.check,
     `XPC round trip failed: the app's probe \`${command}\` ${ended} while system/${context.label} holds "${context.service}": ${(probe.stderr || probe.stdout).trim().slice(-400)}`,
-    {
-      'probe-command.txt': `$ ${command}\n--- exit ${probe.exitCode}${probe.signal ? ` (${probe.signal})` : ''}\n--- stdout\n${probe.stdout}--- stderr\n${probe.stderr}`,
-    },
+    { 'probe-command.txt': transcript },
   );
 }

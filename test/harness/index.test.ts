@@ -15,6 +15,7 @@ test('harness/index.ts, the scenario API, exports exactly what scenarios use', (
     'LogPersistenceError',
     'NoFullWakeError',
     'NoSleepError',
+    'ProbeNotRunError',
     'SuspendFailedError',
     'TransferChecksumError',
     'UnreadableStateError',

@@ -62,6 +62,16 @@ const harnessErrors: Array<[string, () => unknown]> = [
   ],
   ['LogPersistenceError', () => new errors.LogPersistenceError('vm', 'com.example', 'log config failed')],
   [
+    'ProbeNotRunError',
+    () =>
+      new errors.ProbeNotRunError(
+        'sxl-1',
+        '/Applications/A.app/probe',
+        127,
+        'zsh:1: no such file or directory',
+      ),
+  ],
+  [
     'HostPreconditionError',
     () => new errors.HostPreconditionError('host-vm-limit', 'VM limit', 'reboot the host', true, 'tart run'),
   ],
