@@ -314,6 +314,14 @@ const MUTANTS: Mutant[] = [
     to: 'timeoutMs: 60_000',
     tests: ['test/harness/macos/signing-report.test.ts'],
   },
+  {
+    id: 'probe-not-run-is-a-fail',
+    what: "a probe command the guest's shell cannot find or execute fails the XPC check",
+    file: 'harness/checks/xpc-endpoint-registered.ts',
+    from: '(probe.exitCode === 127 || probe.exitCode === 126)',
+    to: 'false',
+    tests: ['test/scenarios/probe.test.ts'],
+  },
 ];
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
